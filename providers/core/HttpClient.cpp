@@ -1,0 +1,303 @@
+#include "HttpClient.h"
+
+#include "Logging.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QLocale>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QPointer>
+#include <QRandomGenerator>
+#include <QTimer>
+
+namespace skydeck {
+
+namespace {
+bool sameName(const QByteArray &a, const QByteArray &b)
+{
+    return a.compare(b, Qt::CaseInsensitive) == 0;
+}
+
+QByteArray findHeader(const HttpHeaders &headers, const QByteArray &name)
+{
+    for (const auto &[k, v] : headers)
+        if (sameName(k, name))
+            return v;
+    return {};
+}
+
+QString describe(const HttpRequest &r)
+{
+    return QString::fromLatin1(r.method) + QLatin1Char(' ')
+        + redactSecrets(r.url.toDisplayString(QUrl::RemoveUserInfo));
+}
+
+// Network errors worth another try: the connection broke or never came up, or took too long.
+bool isTransientNetworkError(QNetworkReply::NetworkError e)
+{
+    switch (e) {
+    case QNetworkReply::ConnectionRefusedError:
+    case QNetworkReply::RemoteHostClosedError:
+    case QNetworkReply::TimeoutError:
+    case QNetworkReply::OperationCanceledError:  // the transfer timeout aborts this way
+    case QNetworkReply::TemporaryNetworkFailureError:
+    case QNetworkReply::NetworkSessionFailedError:
+    case QNetworkReply::UnknownNetworkError:
+    case QNetworkReply::ProxyConnectionClosedError:
+    case QNetworkReply::ProxyTimeoutError:
+    case QNetworkReply::ProtocolFailure:
+    case QNetworkReply::HostNotFoundError:  // a resolver hiccup; retries are bounded
+        return true;
+    default:
+        return false;
+    }
+}
+} // namespace
+
+void HttpRequest::setHeader(const QByteArray &name, const QByteArray &value)
+{
+    for (auto &h : headers) {
+        if (sameName(h.first, name)) {
+            h.second = value;
+            return;
+        }
+    }
+    headers.append({name, value});
+}
+
+QByteArray HttpRequest::header(const QByteArray &name) const
+{
+    return findHeader(headers, name);
+}
+
+bool HttpRequest::hasHeader(const QByteArray &name) const
+{
+    for (const auto &h : headers)
+        if (sameName(h.first, name))
+            return true;
+    return false;
+}
+
+QByteArray HttpResponse::header(const QByteArray &name) const
+{
+    return findHeader(headers, name);
+}
+
+struct HttpClient::Call {
+    HttpRequest request;
+    CancelToken token;
+    Callback<HttpResponse> done;
+    QPointer<QNetworkReply> reply;
+    QMetaObject::Connection cancelConnection;
+    QElapsedTimer clock;
+    int attempt = 0;
+    bool finished = false;
+
+    void finish(Result<HttpResponse> r)
+    {
+        if (finished)
+            return;
+        finished = true;
+        QObject::disconnect(cancelConnection);
+        auto cb = std::move(done);
+        cb(std::move(r));
+    }
+};
+
+HttpClient::HttpClient(QObject *parent) : QObject(parent), m_nam(new QNetworkAccessManager(this))
+{
+    m_nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+}
+
+HttpClient::~HttpClient() = default;
+
+void HttpClient::setRetryClassifier(std::function<bool(const HttpResponse &)> classifier)
+{
+    m_classifier = std::move(classifier);
+}
+
+int HttpClient::parseRetryAfterMs(const QByteArray &value)
+{
+    const QByteArray v = value.trimmed();
+    if (v.isEmpty())
+        return -1;
+    bool ok = false;
+    const double seconds = v.toDouble(&ok);
+    if (ok)
+        return seconds < 0 ? -1 : int(std::min(seconds * 1000.0, 24.0 * 3600 * 1000));
+    // HTTP-date (RFC 9110 IMF-fixdate), e.g. "Sun, 06 Nov 1994 08:49:37 GMT"
+    QDateTime when = QLocale::c().toDateTime(QString::fromLatin1(v), QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"));
+    if (!when.isValid())
+        return -1;
+    when.setTimeSpec(Qt::UTC);
+    const qint64 ms = QDateTime::currentDateTimeUtc().msecsTo(when);
+    return int(std::clamp<qint64>(ms, 0, 24LL * 3600 * 1000));
+}
+
+int HttpClient::backoffDelayMs(int retry, int retryAfterMs) const
+{
+    // Exponential backoff with "equal jitter": half the ceiling fixed, half random.
+    const int shift = std::clamp(retry - 1, 0, 20);
+    const qint64 ceiling = std::min<qint64>(m_policy.maxDelayMs, qint64(m_policy.baseDelayMs) << shift);
+    const qint64 half = ceiling / 2;
+    qint64 delay = half + (half > 0 ? QRandomGenerator::global()->bounded(half + 1) : 0);
+    if (retryAfterMs >= 0)
+        delay = std::max<qint64>(delay, std::min(retryAfterMs, m_policy.maxRetryAfterMs));
+    return int(delay);
+}
+
+void HttpClient::send(HttpRequest request, const CancelToken &token, Callback<HttpResponse> done)
+{
+    auto call = std::make_shared<Call>();
+    call->request = std::move(request);
+    call->token = token;
+    call->done = std::move(done);
+    call->clock.start();
+    std::weak_ptr<Call> weak = call;
+    call->cancelConnection = token.onCancel(this, [weak] {
+        auto c = weak.lock();
+        if (!c || c->finished)
+            return;
+        if (c->reply)
+            c->reply->abort();  // onFinished sees the token and answers Cancelled
+        else
+            c->finish(Error::cancelled());
+    });
+    if (token.isCanceled()) {
+        call->finish(Error::cancelled());
+        return;
+    }
+    startAttempt(call);
+}
+
+void HttpClient::startAttempt(const std::shared_ptr<Call> &call)
+{
+    ++call->attempt;
+    HttpRequest req = call->request;  // prepare() works on a copy: each attempt is signed afresh
+    if (!req.body.isEmpty() && !req.hasHeader("Content-Type"))
+        req.setHeader("Content-Type", "application/octet-stream");
+    // Never let the network stack decompress: downloads must be the stored bytes.
+    if (!req.hasHeader("Accept-Encoding"))
+        req.setHeader("Accept-Encoding", "identity");
+    if (req.prepare)
+        req.prepare(req);
+
+    QNetworkRequest nr(req.url);
+    nr.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    nr.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
+    nr.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
+    nr.setTransferTimeout(req.timeoutMs);
+    for (const auto &[k, v] : req.headers)
+        nr.setRawHeader(k, v);
+
+    QNetworkReply *reply = nullptr;
+    const QByteArray &m = req.method;
+    if (m == "GET")
+        reply = m_nam->get(nr);
+    else if (m == "HEAD")
+        reply = m_nam->head(nr);
+    else if (m == "PUT")
+        reply = m_nam->put(nr, req.body);
+    else if (m == "POST")
+        reply = m_nam->post(nr, req.body);
+    else if (m == "DELETE" && req.body.isEmpty())
+        reply = m_nam->deleteResource(nr);
+    else
+        reply = m_nam->sendCustomRequest(nr, m, req.body);
+    call->reply = reply;
+
+    if (req.uploadProgress)
+        connect(reply, &QNetworkReply::uploadProgress, this, [fn = req.uploadProgress](qint64 d, qint64 t) { fn(d, t); });
+    if (req.downloadProgress)
+        connect(reply, &QNetworkReply::downloadProgress, this, [fn = req.downloadProgress](qint64 d, qint64 t) { fn(d, t); });
+    connect(reply, &QNetworkReply::finished, this, [this, call] { onFinished(call); });
+    qCDebug(lcHttp).noquote() << "->" << describe(req) << "attempt" << call->attempt;
+}
+
+void HttpClient::onFinished(const std::shared_ptr<Call> &call)
+{
+    QNetworkReply *reply = call->reply;
+    call->reply = nullptr;
+    if (!reply)
+        return;
+    reply->deleteLater();
+    if (call->finished)
+        return;
+    if (call->token.isCanceled()) {
+        call->finish(Error::cancelled());
+        return;
+    }
+
+    const QVariant statusAttr = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    const QNetworkReply::NetworkError netError = reply->error();
+    const bool cutShort = netError == QNetworkReply::RemoteHostClosedError
+        || netError == QNetworkReply::OperationCanceledError || netError == QNetworkReply::TimeoutError
+        || netError == QNetworkReply::ProtocolFailure;
+    if (!statusAttr.isValid() || statusAttr.toInt() == 0 || cutShort) {
+        // No complete HTTP response: the connection failed, timed out or dropped mid-body.
+        const bool timedOut = netError == QNetworkReply::OperationCanceledError
+            || netError == QNetworkReply::TimeoutError;
+        const QString what = timedOut
+            ? QStringLiteral("timed out after %1 s without data").arg(call->request.timeoutMs / 1000.0)
+            : reply->errorString();
+        Error e(Error::Category::Network, redactSecrets(what), QStringLiteral("network"));
+        const bool retryable = netError != QNetworkReply::SslHandshakeFailedError
+            && isTransientNetworkError(netError)
+            && (call->request.idempotent || netError == QNetworkReply::ConnectionRefusedError);
+        e.setRetryable(retryable);
+        retryOrFinish(call, e, retryable, -1, what);
+        return;
+    }
+
+    HttpResponse resp;
+    resp.status = statusAttr.toInt();
+    resp.url = reply->url();
+    resp.attempts = call->attempt;
+    for (const auto &pair : reply->rawHeaderPairs())
+        resp.headers.append({pair.first, pair.second});
+    resp.body = reply->readAll();
+
+    qCDebug(lcHttp).noquote() << "<-" << resp.status << describe(call->request) << resp.body.size() << "bytes in"
+                              << call->clock.elapsed() << "ms";
+    if (resp.isSuccess() || resp.status < 400) {
+        call->finish(std::move(resp));
+        return;
+    }
+    const bool retryable = resp.status == 408 || resp.status == 429 || resp.status >= 500
+        || (m_classifier && m_classifier(resp));
+    const int retryAfter = parseRetryAfterMs(resp.header("Retry-After"));
+    const QString reason = QStringLiteral("HTTP %1").arg(resp.status);
+    retryOrFinish(call, std::move(resp), retryable, retryAfter, reason);
+}
+
+void HttpClient::retryOrFinish(const std::shared_ptr<Call> &call, Result<HttpResponse> outcome, bool retryable,
+                               int retryAfterMs, const QString &reason)
+{
+    if (!retryable || call->attempt >= m_policy.maxAttempts || call->token.isCanceled()) {
+        if (!outcome.ok()) {
+            Error e = outcome.error();
+            if (call->attempt > 1)
+                e = Error(e.category(), e.message() + QStringLiteral(" (after %1 attempts)").arg(call->attempt), e.code(),
+                          e.httpStatus()).setRetryable(e.isRetryable());
+            e.setContext(describe(call->request));
+            call->finish(e);
+        } else {
+            call->finish(std::move(outcome));
+        }
+        return;
+    }
+    const int delay = backoffDelayMs(call->attempt, retryAfterMs);
+    ++m_retries;
+    qCInfo(lcHttp).noquote() << "retrying" << describe(call->request) << "after" << reason << "in" << delay << "ms";
+    Q_EMIT retrying(call->attempt + 1, delay, reason);
+    // The timer's lambda keeps the call alive; a cancel while waiting finishes it (no reply in
+    // flight), and the timer then finds it finished.
+    QTimer::singleShot(delay, this, [this, call] {
+        if (!call->finished)
+            startAttempt(call);
+    });
+}
+
+} // namespace skydeck

@@ -1,0 +1,103 @@
+#pragma once
+
+#include "CancelToken.h"
+#include "Result.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QObject>
+#include <QUrl>
+
+#include <functional>
+#include <utility>
+
+class QNetworkAccessManager;
+
+namespace skydeck {
+
+using HttpHeaders = QList<std::pair<QByteArray, QByteArray>>;
+
+struct HttpRequest {
+    QByteArray method = "GET";
+    QUrl url;
+    HttpHeaders headers;
+    QByteArray body;
+    int timeoutMs = 60000;   // inactivity timeout: no byte moved for this long aborts the attempt
+    bool idempotent = true;  // false: a network error after sending is not retried
+    // Called before every attempt (a fresh date and signature each time); may change url/headers.
+    std::function<void(HttpRequest &)> prepare;
+    std::function<void(qint64 done, qint64 total)> uploadProgress;
+    std::function<void(qint64 done, qint64 total)> downloadProgress;
+
+    void setHeader(const QByteArray &name, const QByteArray &value);  // replaces, case-insensitive
+    QByteArray header(const QByteArray &name) const;                  // case-insensitive
+    bool hasHeader(const QByteArray &name) const;
+};
+
+struct HttpResponse {
+    int status = 0;
+    HttpHeaders headers;
+    QByteArray body;
+    QUrl url;
+    int attempts = 0;  // how many tries it took
+
+    QByteArray header(const QByteArray &name) const;  // case-insensitive, first match
+    bool isSuccess() const { return status >= 200 && status < 300; }
+};
+
+struct RetryPolicy {
+    int maxAttempts = 6;       // first try included
+    int baseDelayMs = 100;     // doubles each retry, with jitter
+    int maxDelayMs = 20000;
+    int maxRetryAfterMs = 120000;  // a server's Retry-After is honoured up to this
+};
+
+// The one HTTP layer. Lives on a worker thread with its own QNetworkAccessManager. Retries
+// retryable failures (connection reset/refused, timeouts, 408, 429, 5xx, or what the provider's
+// classifier says, e.g. S3 SlowDown/RequestTimeout) with exponential backoff and jitter, honours
+// Retry-After, follows no redirect by itself (providers re-sign), and never logs a secret.
+//
+// send() answers with the last HTTP response for any status (the provider maps error documents
+// to Error); transport failures, cancellation and exhausted retries on a network error answer
+// with an Error.
+class HttpClient : public QObject
+{
+    Q_OBJECT
+public:
+    explicit HttpClient(QObject *parent = nullptr);
+    ~HttpClient() override;
+
+    void setRetryPolicy(const RetryPolicy &policy) { m_policy = policy; }
+    RetryPolicy retryPolicy() const { return m_policy; }
+
+    // Extra retry rule for complete responses (called for non-2xx only). The default already
+    // retries 408, 429 and 5xx.
+    void setRetryClassifier(std::function<bool(const HttpResponse &)> classifier);
+
+    void send(HttpRequest request, const CancelToken &token, Callback<HttpResponse> done);
+
+    QNetworkAccessManager *network() const { return m_nam; }
+
+    // Delay before retry number `retry` (1-based), given the server's Retry-After in ms (or -1).
+    int backoffDelayMs(int retry, int retryAfterMs) const;
+    static int parseRetryAfterMs(const QByteArray &value);  // seconds or HTTP-date; -1 if absent/bad
+
+    quint64 retryCount() const { return m_retries; }
+
+Q_SIGNALS:
+    void retrying(int attempt, int delayMs, const QString &reason);
+
+private:
+    struct Call;
+    void startAttempt(const std::shared_ptr<Call> &call);
+    void onFinished(const std::shared_ptr<Call> &call);
+    void retryOrFinish(const std::shared_ptr<Call> &call, Result<HttpResponse> outcome, bool retryable,
+                       int retryAfterMs, const QString &reason);
+
+    QNetworkAccessManager *m_nam = nullptr;
+    RetryPolicy m_policy;
+    std::function<bool(const HttpResponse &)> m_classifier;
+    quint64 m_retries = 0;
+};
+
+} // namespace skydeck

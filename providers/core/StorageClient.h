@@ -1,0 +1,68 @@
+#pragma once
+
+#include "CancelToken.h"
+#include "Result.h"
+#include "StorageTypes.h"
+
+#include <QObject>
+#include <QUrl>
+
+#include <functional>
+
+namespace skydeck {
+
+using ProgressFn = std::function<void(qint64 done, qint64 total)>;
+
+// A bucket store (S3 and S3-compatible; GCS and Azure Blob later). Lives on a ProviderWorker
+// thread: every method is called on that thread and answers through its callback exactly once,
+// on that thread, on every path. Reach it from elsewhere through ProviderWorker::run().
+class StorageClient : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    ~StorageClient() override = default;
+
+    // A short scheme for URLs and the UI: "s3", "gs", "az".
+    virtual QString scheme() const = 0;
+
+    virtual void listBuckets(const CancelToken &token, Callback<QList<Bucket>> done) = 0;
+    virtual void createBucket(const QString &bucket, const QString &region, const CancelToken &token,
+                              Callback<Done> done) = 0;
+    virtual void deleteBucket(const QString &bucket, const CancelToken &token, Callback<Done> done) = 0;
+
+    virtual void listObjects(const ListRequest &request, const CancelToken &token, Callback<ListPage> done) = 0;
+    virtual void headObject(const QString &bucket, const QString &key, const CancelToken &token,
+                            Callback<ObjectHead> done) = 0;
+    virtual void getObject(const GetRequest &request, const ProgressFn &progress, const CancelToken &token,
+                           Callback<ObjectData> done) = 0;
+    virtual void putObject(const QString &bucket, const QString &key, const QByteArray &data,
+                           const PutOptions &options, const ProgressFn &progress, const CancelToken &token,
+                           Callback<PutResult> done) = 0;
+    virtual void copyObject(const QString &srcBucket, const QString &srcKey, const QString &dstBucket,
+                            const QString &dstKey, const CancelToken &token, Callback<PutResult> done) = 0;
+    // Deletes up to 1000 keys in one request; answers with the keys that could not be deleted.
+    virtual void deleteObjects(const QString &bucket, const QStringList &keys, const CancelToken &token,
+                               Callback<QList<DeleteFailure>> done) = 0;
+
+    // Multipart (S3) / block (Azure) uploads. Part numbers are 1-based.
+    virtual void createMultipartUpload(const QString &bucket, const QString &key, const PutOptions &options,
+                                       const CancelToken &token, Callback<QString> uploadId) = 0;
+    virtual void uploadPart(const QString &bucket, const QString &key, const QString &uploadId, int partNumber,
+                            const QByteArray &data, const QByteArray &contentMd5, const ProgressFn &progress,
+                            const CancelToken &token, Callback<UploadedPart> done) = 0;
+    virtual void completeMultipartUpload(const QString &bucket, const QString &key, const QString &uploadId,
+                                         const QList<UploadedPart> &parts, const CancelToken &token,
+                                         Callback<PutResult> done) = 0;
+    virtual void abortMultipartUpload(const QString &bucket, const QString &key, const QString &uploadId,
+                                      const CancelToken &token, Callback<Done> done) = 0;
+
+    // A time-limited URL anyone can GET (share link). No network.
+    virtual Result<QUrl> presignedGetUrl(const QString &bucket, const QString &key, int expirySeconds) const = 0;
+
+    // Largest part count and smallest part size the service accepts (S3: 10,000 and 5 MiB).
+    virtual int maxParts() const { return 10000; }
+    virtual qint64 minPartSize() const { return 5LL * 1024 * 1024; }
+};
+
+} // namespace skydeck

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs every Debian and npm package Skydeck needs (idempotent: fast when all is there), then
+# configures and builds. Environment:
+#   SKYDECK_BUILD_DIR  build directory (default: build)
+#   SKYDECK_SANITIZE=1 AddressSanitizer + UBSan build
+#   CI=true            warnings are errors
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${SKYDECK_BUILD_DIR:-$ROOT/build}
+
+DEB_PACKAGES=(
+  # build
+  cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools qt6-svg-dev qt6-l10n-tools
+  qtkeychain-qt6-dev libssh2-1-dev libvterm-dev libssl-dev libgl-dev
+  # run and look at the window
+  qt6-qpa-plugins xvfb xauth imagemagick fonts-dejavu-core
+  # test peers and real clients to compare with
+  nodejs npm openssh-server openssh-client gnome-keyring dbus dbus-x11 libsecret-tools
+  awscli rclone python3-botocore python3 curl
+)
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}" >&2
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm peers (s3rver, azurite), pinned by package-lock.json, installed inside the tree.
+NODE_DIR=$ROOT/scripts/peers-node
+if [ ! -x "$NODE_DIR/node_modules/.bin/s3rver" ] || [ "$NODE_DIR/package-lock.json" -nt "$NODE_DIR/node_modules/.stamp" ]; then
+  echo "setup: installing npm peers" >&2
+  (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null && touch node_modules/.stamp)
+fi
+
+CMAKE_ARGS=(-G Ninja -DCMAKE_BUILD_TYPE=${SKYDECK_BUILD_TYPE:-RelWithDebInfo})
+case "${CI:-}" in true|1|yes) CMAKE_ARGS+=(-DSKYDECK_WERROR=ON) ;; esac
+[ "${SKYDECK_SANITIZE:-0}" = 1 ] && CMAKE_ARGS+=(-DSKYDECK_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug)
+cmake -S "$ROOT" -B "$BUILD" "${CMAKE_ARGS[@]}" >/dev/null
+cmake --build "$BUILD" --parallel "$(nproc)"

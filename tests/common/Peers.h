@@ -1,0 +1,37 @@
+#pragma once
+
+// Where the loopback test peers are. scripts/peers.sh starts them and exports their addresses
+// (SKYDECK_TEST_S3_ENDPOINT=http://127.0.0.1:PORT, ...). A test whose peer is missing skips on a
+// laptop, and fails under CI=true: CI must never pass by skipping.
+
+#include <QByteArray>
+#include <QString>
+#include <QtTest>
+
+namespace skydeck::test {
+
+inline bool runningInCi()
+{
+    const QByteArray ci = qgetenv("CI").toLower();
+    return !ci.isEmpty() && ci != "0" && ci != "false";
+}
+
+inline QString peerValue(const char *var)
+{
+    return QString::fromLocal8Bit(qgetenv(var));
+}
+
+} // namespace skydeck::test
+
+// Puts the peer's address in `out`, or skips (laptop) / fails (CI) the current test.
+#define SKYDECK_REQUIRE_PEER(out, var)                                                                     \
+    do {                                                                                                   \
+        out = skydeck::test::peerValue(var);                                                               \
+        if (out.isEmpty()) {                                                                               \
+            if (skydeck::test::runningInCi())                                                              \
+                QFAIL(qPrintable(QStringLiteral("peer missing under CI: %1 is not set (scripts/peers.sh)")  \
+                                     .arg(QLatin1String(var))));                                           \
+            QSKIP(qPrintable(QStringLiteral("peer not running: %1 (start scripts/peers.sh)")                \
+                                 .arg(QLatin1String(var))));                                               \
+        }                                                                                                  \
+    } while (false)
