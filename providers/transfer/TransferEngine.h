@@ -1,0 +1,63 @@
+#pragma once
+
+#include "TransferTypes.h"
+
+#include <QList>
+#include <QObject>
+
+#include <memory>
+
+namespace skydeck {
+
+class AccountRegistry;
+
+// The one transfer engine for the UI and the CLI. Lives on the thread that creates it (the UI
+// thread, or the CLI's main thread) and never does file I/O, hashing or networking there: parts
+// are read, hashed and sent on worker threads. Multipart uploads with parallel parts (part size
+// from 8 MiB, growing to stay under the provider's part limit), parallel ranged downloads,
+// Content-MD5 per part, whole-object MD5/ETag checks where they apply, retries, and downloads to
+// `.part` files renamed only when complete and verified.
+class TransferEngine : public QObject
+{
+    Q_OBJECT
+public:
+    explicit TransferEngine(AccountRegistry *accounts, QObject *parent = nullptr);
+    ~TransferEngine() override;
+
+    void setConcurrency(int parallelRequests);  // per engine, default 8
+    int concurrency() const;
+    void setMinPartSize(qint64 bytes);          // default 8 MiB (never below the provider's minimum)
+
+    // Queues one transfer; returns its id. Answers through the signals below.
+    quint64 enqueue(const TransferSpec &spec);
+
+    // Recursive helpers (the listing/walk runs in the background, then items are queued):
+    // every file under localDir becomes bucket/prefix + its relative path ('/'-separated).
+    void uploadFolder(const QString &accountId, const QString &localDir, const QString &bucket, const QString &prefix);
+    // every object under bucket/prefix becomes localDir + its key relative to prefix, mapped by
+    // LocalPath so that no hostile key writes outside localDir (refused keys become Failed items).
+    void downloadPrefix(const QString &accountId, const QString &bucket, const QString &prefix, const QString &localDir);
+
+    void cancel(quint64 id);
+    void retry(quint64 id);       // a Failed or Cancelled transfer, from where it stopped when possible
+    void cancelAll();
+    void clearFinished();         // forgets Done/Failed/Cancelled rows
+
+    QList<TransferStatus> transfers() const;
+    TransferStatus status(quint64 id) const;
+    bool isIdle() const;          // nothing queued, running or being expanded
+
+Q_SIGNALS:
+    void transferAdded(const skydeck::TransferStatus &status);
+    void transferChanged(const skydeck::TransferStatus &status);   // at most a few times a second each
+    void transferRemoved(quint64 id);
+    void totalsChanged(qint64 bytesDone, qint64 bytesTotal, double bytesPerSecond);
+    void expansionFailed(const skydeck::Error &error);  // a folder walk or prefix listing failed
+    void idle();                                        // the queue has drained
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace skydeck
