@@ -16,7 +16,7 @@ DEB_PACKAGES=(
   qt6-qpa-plugins xvfb xauth imagemagick fonts-dejavu-core
   # test peers and real clients to compare with
   nodejs npm openssh-server openssh-client gnome-keyring dbus dbus-x11 libsecret-tools
-  awscli rclone python3-botocore python3 curl
+  awscli rclone python3-botocore python3 curl bc
 )
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
