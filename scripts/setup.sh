@@ -15,7 +15,7 @@ DEB_PACKAGES=(
   # run and look at the window
   qt6-qpa-plugins xvfb xauth imagemagick fonts-dejavu-core
   # test peers and real clients to compare with
-  nodejs npm openssh-server openssh-client gnome-keyring dbus dbus-x11 libsecret-tools
+  openssh-server openssh-client gnome-keyring dbus dbus-x11 libsecret-tools
   awscli rclone python3-botocore python3 curl bc
 )
 
@@ -25,10 +25,12 @@ missing=()
 for p in "${DEB_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js and npm (s3rver, azurite): the machine's own if it has them (they may not come from Debian).
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}" >&2
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 # npm peers (s3rver, azurite), pinned by package-lock.json, installed inside the tree.
