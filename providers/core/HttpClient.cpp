@@ -111,7 +111,18 @@ HttpClient::HttpClient(QObject *parent) : QObject(parent), m_nam(new QNetworkAcc
     m_nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
 }
 
-HttpClient::~HttpClient() = default;
+HttpClient::~HttpClient()
+{
+    // Every callback is called exactly once: calls still in flight or waiting to retry end Cancelled.
+    const auto calls = std::move(m_calls);
+    for (const auto &weak : calls) {
+        if (auto c = weak.lock(); c && !c->finished) {
+            if (c->reply)
+                c->reply->disconnect(this);
+            c->finish(Error(Error::Category::Cancelled, QStringLiteral("Cancelled: the connection was shut down")));
+        }
+    }
+}
 
 void HttpClient::setRetryClassifier(std::function<bool(const HttpResponse &)> classifier)
 {
@@ -155,6 +166,11 @@ void HttpClient::send(HttpRequest request, const CancelToken &token, Callback<Ht
     call->token = token;
     call->done = std::move(done);
     call->clock.start();
+    std::erase_if(m_calls, [](const std::weak_ptr<Call> &w) {
+        auto c = w.lock();
+        return !c || c->finished;
+    });
+    m_calls.push_back(call);
     std::weak_ptr<Call> weak = call;
     call->cancelConnection = token.onCancel(this, [weak] {
         auto c = weak.lock();

@@ -9,6 +9,8 @@
 #include <QUrl>
 
 #include <functional>
+#include <memory>
+#include <vector>
 #include <utility>
 
 class QNetworkAccessManager;
@@ -98,6 +100,7 @@ private:
     RetryPolicy m_policy;
     std::function<bool(const HttpResponse &)> m_classifier;
     quint64 m_retries = 0;
+    std::vector<std::weak_ptr<Call>> m_calls;  // unfinished calls, answered Cancelled on destruction
 };
 
 } // namespace skydeck

@@ -7,6 +7,7 @@ namespace skydeck {
 ProviderWorker::ProviderWorker(const QString &name, QObject *parent)
     : QObject(parent), m_thread(new QThread), m_context(new QObject)
 {
+    setObjectName(name);
     m_thread->setObjectName(name);
     m_context->setObjectName(name + QStringLiteral(".context"));
     m_context->moveToThread(m_thread);

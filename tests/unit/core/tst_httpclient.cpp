@@ -1,0 +1,363 @@
+// HttpClient against a scripted loopback server: retries, Retry-After, resets, timeouts,
+// cancellation and the backoff schedule.
+#include "HttpClient.h"
+#include "ScriptedHttpServer.h"
+#include "TestMain.h"
+
+#include <QElapsedTimer>
+#include <QLocale>
+#include <QSignalSpy>
+#include <QTimer>
+
+using namespace skydeck;
+using skydeck::test::ScriptStep;
+using skydeck::test::ScriptedHttpServer;
+
+namespace {
+
+// Collects callbacks; the test checks there is exactly one.
+struct Outcome {
+    int calls = 0;
+    Result<HttpResponse> result;
+    Callback<HttpResponse> callback()
+    {
+        return [this](Result<HttpResponse> r) {
+            ++calls;
+            result = std::move(r);
+        };
+    }
+};
+
+RetryPolicy fastPolicy(int attempts = 4)
+{
+    RetryPolicy p;
+    p.maxAttempts = attempts;
+    p.baseDelayMs = 10;
+    p.maxDelayMs = 50;
+    return p;
+}
+
+HttpRequest get(const QUrl &url, int timeoutMs = 5000)
+{
+    HttpRequest r;
+    r.url = url;
+    r.timeoutMs = timeoutMs;
+    return r;
+}
+
+// Lets the event loop run for `ms` so a late (second) callback would show up. Not used to wait
+// for anything to happen.
+void runEventLoopFor(int ms)
+{
+    QTimer t;
+    t.setSingleShot(true);
+    QSignalSpy spy(&t, &QTimer::timeout);
+    t.start(ms);
+    QVERIFY(spy.wait(ms + 5000));
+}
+
+} // namespace
+
+class TestHttpClient : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void retriesServiceUnavailableHonouringRetryAfter()
+    {
+        ScriptedHttpServer server({ScriptStep::respond(503, "<Error><Code>SlowDown</Code></Error>", {{"Retry-After", "1"}}),
+                                   ScriptStep::respond(200, "hello")});
+        HttpClient http;
+        http.setRetryPolicy(fastPolicy());
+        QSignalSpy retrying(&http, &HttpClient::retrying);
+        Outcome out;
+        http.send(get(server.url()), CancelToken(), out.callback());
+        QTRY_COMPARE_WITH_TIMEOUT(out.calls, 1, 10000);
+        QVERIFY2(out.result.ok(), qPrintable(out.result.error().toString()));
+        QCOMPARE(out.result->status, 200);
+        QCOMPARE(out.result->body, QByteArray("hello"));
+        QCOMPARE(out.result->attempts, 2);
+        QCOMPARE(server.requests().size(), 2);
+        // The server asked for one second; the policy alone would have waited at most 50 ms.
+        const qint64 gap = server.requests()[1].atMs - server.requests()[0].atMs;
+        QVERIFY2(gap >= 950, qPrintable(QString::number(gap)));
+        QCOMPARE(retrying.size(), 1);
+        QCOMPARE(retrying[0][1].toInt() >= 1000, true);
+        QCOMPARE(http.retryCount(), quint64(1));
+    }
+
+    void retriesTooManyRequests()
+    {
+        ScriptedHttpServer server({ScriptStep::respond(429, "slow down"), ScriptStep::respond(429, "slow down"),
+                                   ScriptStep::respond(200, "ok")});
+        HttpClient http;
+        http.setRetryPolicy(fastPolicy());
+        Outcome out;
+        http.send(get(server.url()), CancelToken(), out.callback());
+        QTRY_COMPARE_WITH_TIMEOUT(out.calls, 1, 5000);
+        QVERIFY(out.result.ok());
+        QCOMPARE(out.result->status, 200);
+        QCOMPARE(out.result->attempts, 3);
+    }
+
+    void doesNotRetryClientErrors()
+    {
+        ScriptedHttpServer server({ScriptStep::respond(404, "<Error><Code>NoSuchKey</Code></Error>")});
+        HttpClient http;
+        http.setRetryPolicy(fastPolicy());
+        Outcome out;
+        http.send(get(server.url()), CancelToken(), out.callback());
+        QTRY_COMPARE_WITH_TIMEOUT(out.calls, 1, 5000);
+        QVERIFY(out.result.ok());
+        QCOMPARE(out.result->status, 404);
+        QCOMPARE(server.requests().size(), 1);
+    }
+
+    void classifierAddsRetryableResponses()
+    {
+        ScriptedHttpServer server({ScriptStep::respond(400, "<Code>RequestTimeout</Code>"), ScriptStep::respond(200, "ok")});
+        HttpClient http;
+        http.setRetryPolicy(fastPolicy());
+        http.setRetryClassifier([](const HttpResponse &r) { return r.body.contains("RequestTimeout"); });
+        Outcome out;
+        http.send(get(server.url()), CancelToken(), out.callback());
+        QTRY_COMPARE_WITH_TIMEOUT(out.calls, 1, 5000);
+        QVERIFY(out.result.ok());
+        QCOMPARE(out.result->status, 200);
+        QCOMPARE(server.requests().size(), 2);
+    }
+
+    void connectionResetMidBodyIsRetriedAndBodyIntact()
+    {
+        QByteArray body(256 * 1024, Qt::Uninitialized);
+        for (qsizetype i = 0; i < body.size(); ++i)
+            body[i] = char(i * 7 + i / 251);
+        ScriptedHttpServer server({ScriptStep::resetMidBody(body), ScriptStep::respond(200, body)});
+        HttpClient http;
+        http.setRetryPolicy(fastPolicy());
+        Outcome out;
+        http.send(get(server.url()), CancelToken(), out.callback());
+        QTRY_COMPARE_WITH_TIMEOUT(out.calls, 1, 10000);
+        QVERIFY2(out.result.ok(), qPrintable(out.result.error().toString()));
+        QCOMPARE(out.result->status, 200);
+        QCOMPARE(out.result->attempts, 2);
+        QCOMPARE(out.result->body.size(), body.size());
+        QVERIFY(out.result->body == body);
+    }
+
+    void uploadBodyIsResentOnRetry()
+    {
+        ScriptedHttpServer server({ScriptStep::respond(500, "oops"), ScriptStep::respond(200, "stored")});
+        HttpClient http;
+        http.setRetryPolicy(fastPolicy());
+        HttpRequest req = get(server.url());
+        req.method = "PUT";
+        req.body = QByteArray(10000, 'x');
+        int prepared = 0;
+        req.prepare = [&prepared](HttpRequest &r) { r.setHeader("X-Attempt", QByteArray::number(++prepared)); };
+        Outcome out;
+        http.send(req, CancelToken(), out.callback());
+        QTRY_COMPARE_WITH_TIMEOUT(out.calls, 1, 5000);
+        QVERIFY(out.result.ok());
+        QCOMPARE(out.result->status, 200);
+        QCOMPARE(server.requests().size(), 2);
+        QCOMPARE(server.requests()[1].body, req.body);
+        QCOMPARE(prepared, 2);  // signed afresh for each attempt
+        bool sawSecond = false;
+        for (const auto &[k, v] : server.requests()[1].headers)
+            sawSecond |= k.compare("X-Attempt", Qt::CaseInsensitive) == 0 && v == "2";
+        QVERIFY(sawSecond);
+    }
+
+    void silentServerTimesOutAsNetworkErrorAfterRetries()
+    {
+        ScriptedHttpServer server({});
+        server.setFallback(ScriptStep::hang());
+        HttpClient http;
+        http.setRetryPolicy(fastPolicy(3));
+        Outcome out;
+        QElapsedTimer clock;
+        clock.start();
+        http.send(get(server.url(), 300), CancelToken(), out.callback());
+        QTRY_COMPARE_WITH_TIMEOUT(out.calls, 1, 10000);
+        QVERIFY(!out.result.ok());
+        QCOMPARE(out.result.error().category(), Error::Category::Network);
+        QVERIFY(out.result.error().isRetryable());
+        QVERIFY2(out.result.error().message().contains(QStringLiteral("3 attempts")),
+                 qPrintable(out.result.error().toString()));
+        QCOMPARE(server.requests().size(), 3);
+        QVERIFY(clock.elapsed() >= 3 * 300);
+        runEventLoopFor(200);
+        QCOMPARE(out.calls, 1);
+    }
+
+    void refusedConnectionIsNetworkError()
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        const quint16 port = probe.serverPort();
+        probe.close();
+        HttpClient http;
+        http.setRetryPolicy(fastPolicy(2));
+        Outcome out;
+        http.send(get(QUrl(QStringLiteral("http://127.0.0.1:%1/x").arg(port))), CancelToken(), out.callback());
+        QTRY_COMPARE_WITH_TIMEOUT(out.calls, 1, 5000);
+        QVERIFY(!out.result.ok());
+        QCOMPARE(out.result.error().category(), Error::Category::Network);
+        QCOMPARE(http.retryCount(), quint64(1));
+    }
+
+    void cancelWhileInFlight()
+    {
+        ScriptedHttpServer server({});
+        server.setFallback(ScriptStep::hang());
+        HttpClient http;
+        http.setRetryPolicy(fastPolicy());
+        CancelToken token;
+        Outcome out;
+        http.send(get(server.url(), 30000), token, out.callback());
+        QTRY_COMPARE_WITH_TIMEOUT(server.requests().size(), 1, 5000);
+        QCOMPARE(out.calls, 0);
+        token.cancel();
+        QTRY_COMPARE_WITH_TIMEOUT(out.calls, 1, 2000);
+        QCOMPARE(out.result.error().category(), Error::Category::Cancelled);
+        runEventLoopFor(200);
+        QCOMPARE(out.calls, 1);
+        QCOMPARE(server.requests().size(), 1);
+    }
+
+    void cancelWhileWaitingToRetry()
+    {
+        ScriptedHttpServer server({ScriptStep::respond(503, "busy", {{"Retry-After", "30"}})});
+        HttpClient http;
+        http.setRetryPolicy(fastPolicy());
+        CancelToken token;
+        QObject::connect(&http, &HttpClient::retrying, &http, [token] { token.cancel(); });
+        Outcome out;
+        QElapsedTimer clock;
+        clock.start();
+        http.send(get(server.url()), token, out.callback());
+        QTRY_COMPARE_WITH_TIMEOUT(out.calls, 1, 5000);
+        QVERIFY(clock.elapsed() < 5000);
+        QVERIFY(!out.result.ok());
+        QCOMPARE(out.result.error().category(), Error::Category::Cancelled);
+        runEventLoopFor(200);
+        QCOMPARE(out.calls, 1);
+        QCOMPARE(server.requests().size(), 1);
+    }
+
+    void cancelBeforeSendAnswersOnce()
+    {
+        ScriptedHttpServer server({});
+        HttpClient http;
+        CancelToken token;
+        token.cancel();
+        Outcome out;
+        http.send(get(server.url()), token, out.callback());
+        QCOMPARE(out.calls, 1);
+        QCOMPARE(out.result.error().category(), Error::Category::Cancelled);
+        runEventLoopFor(100);
+        QCOMPARE(out.calls, 1);
+        QCOMPARE(server.requests().size(), 0);
+    }
+
+    void destroyingTheClientAnswersPendingCallsOnce()
+    {
+        ScriptedHttpServer hanging({});
+        hanging.setFallback(ScriptStep::hang());
+        ScriptedHttpServer busy({ScriptStep::respond(503, "busy", {{"Retry-After", "30"}})});
+        Outcome inFlight;
+        Outcome waiting;
+        {
+            HttpClient http;
+            http.setRetryPolicy(fastPolicy());
+            QSignalSpy retrying(&http, &HttpClient::retrying);
+            http.send(get(hanging.url(), 30000), CancelToken(), inFlight.callback());
+            http.send(get(busy.url()), CancelToken(), waiting.callback());
+            QTRY_COMPARE_WITH_TIMEOUT(hanging.requests().size(), 1, 5000);
+            QTRY_COMPARE_WITH_TIMEOUT(retrying.size(), 1, 5000);
+            QCOMPARE(inFlight.calls + waiting.calls, 0);
+        }
+        QCOMPARE(inFlight.calls, 1);
+        QCOMPARE(waiting.calls, 1);
+        QCOMPARE(inFlight.result.error().category(), Error::Category::Cancelled);
+        QCOMPARE(waiting.result.error().category(), Error::Category::Cancelled);
+        runEventLoopFor(100);
+        QCOMPARE(inFlight.calls, 1);
+        QCOMPARE(waiting.calls, 1);
+    }
+
+    void exhaustedRetriesGiveTheLastResponse()
+    {
+        ScriptedHttpServer server({ScriptStep::respond(503, "first"), ScriptStep::respond(502, "second"),
+                                   ScriptStep::respond(500, "third"), ScriptStep::respond(200, "never")});
+        HttpClient http;
+        http.setRetryPolicy(fastPolicy(3));
+        Outcome out;
+        http.send(get(server.url()), CancelToken(), out.callback());
+        QTRY_COMPARE_WITH_TIMEOUT(out.calls, 1, 5000);
+        QVERIFY(out.result.ok());
+        QCOMPARE(out.result->status, 500);
+        QCOMPARE(out.result->body, QByteArray("third"));
+        QCOMPARE(out.result->attempts, 3);
+        QCOMPARE(server.requests().size(), 3);
+    }
+
+    void backoffGrowsWithJitterWithinBounds()
+    {
+        HttpClient http;
+        RetryPolicy p;
+        p.baseDelayMs = 100;
+        p.maxDelayMs = 3000;
+        p.maxRetryAfterMs = 10000;
+        http.setRetryPolicy(p);
+        for (int retry = 1; retry <= 8; ++retry) {
+            const int ceiling = std::min(3000, 100 << (retry - 1));
+            QSet<int> seen;
+            for (int i = 0; i < 200; ++i) {
+                const int d = http.backoffDelayMs(retry, -1);
+                QVERIFY2(d >= ceiling / 2 && d <= ceiling,
+                         qPrintable(QStringLiteral("retry %1: %2 not in [%3, %4]").arg(retry).arg(d).arg(ceiling / 2).arg(ceiling)));
+                seen.insert(d);
+            }
+            QVERIFY2(seen.size() > 5, "no jitter");
+        }
+        // Growth: the lower bound of retry n+1 is the upper bound of retry n until the cap.
+        QVERIFY(http.backoffDelayMs(4, -1) >= 400);
+        // Retry-After wins when longer, and is capped.
+        QCOMPARE(http.backoffDelayMs(1, 5000), 5000);
+        QCOMPARE(http.backoffDelayMs(1, 999999), 10000);
+        QVERIFY(http.backoffDelayMs(5, 0) >= 800);  // a short Retry-After does not shorten backoff
+        QVERIFY(http.backoffDelayMs(1000, -1) <= 3000);  // huge retry numbers do not overflow
+    }
+
+    void parseRetryAfter_data()
+    {
+        QTest::addColumn<QByteArray>("value");
+        QTest::addColumn<int>("expected");  // -2: a date, checked separately
+        QTest::newRow("seconds") << QByteArray("5") << 5000;
+        QTest::newRow("zero") << QByteArray("0") << 0;
+        QTest::newRow("spaces") << QByteArray(" 12 ") << 12000;
+        QTest::newRow("empty") << QByteArray() << -1;
+        QTest::newRow("negative") << QByteArray("-3") << -1;
+        QTest::newRow("garbage") << QByteArray("soon") << -1;
+        QTest::newRow("past date") << QByteArray("Sun, 06 Nov 1994 08:49:37 GMT") << 0;
+        QTest::newRow("bad date") << QByteArray("Sun, 32 Nov 1994 08:49:37 GMT") << -1;
+    }
+    void parseRetryAfter()
+    {
+        QFETCH(QByteArray, value);
+        QFETCH(int, expected);
+        QCOMPARE(HttpClient::parseRetryAfterMs(value), expected);
+    }
+
+    void parseRetryAfterFutureDate()
+    {
+        const QDateTime when = QDateTime::currentDateTimeUtc().addSecs(20);
+        const QByteArray v = QLocale::c().toString(when, QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'")).toLatin1();
+        const int ms = HttpClient::parseRetryAfterMs(v);
+        QVERIFY2(ms > 18000 && ms <= 20000, qPrintable(QString::fromLatin1(v) + QStringLiteral(" -> ") + QString::number(ms)));
+    }
+};
+
+SKYDECK_TEST_MAIN(TestHttpClient)
+#include "tst_httpclient.moc"
