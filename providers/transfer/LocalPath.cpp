@@ -1,0 +1,126 @@
+#include "LocalPath.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+namespace skydeck {
+
+namespace {
+
+Error refuse(const QString &key, const QString &why)
+{
+    return Error(Error::Category::InvalidInput,
+                 QStringLiteral("refused object key \"%1\": %2").arg(LocalPath::displayKey(key), why),
+                 QStringLiteral("UnsafeKey"));
+}
+
+bool isControl(QChar c)
+{
+    return c.unicode() < 0x20 || c.unicode() == 0x7f;
+}
+
+bool looksLikeDrive(const QString &segment)
+{
+    return segment.size() >= 2 && segment[1] == QLatin1Char(':') && segment[0].isLetter() && segment[0].unicode() < 128;
+}
+
+// True when `path` is root itself or below it (both clean, absolute).
+bool isInside(const QString &root, const QString &path)
+{
+    if (path == root)
+        return true;
+    const QString withSlash = root.endsWith(QLatin1Char('/')) ? root : root + QLatin1Char('/');
+    return path.startsWith(withSlash);
+}
+
+} // namespace
+
+QString LocalPath::displayKey(const QString &key)
+{
+    QString out;
+    for (QChar c : key) {
+        if (isControl(c))
+            out += QStringLiteral("\\x%1").arg(c.unicode(), 2, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    if (out.size() > 120)
+        out = out.left(60) + QStringLiteral("…") + out.right(40) + QStringLiteral(" (%1 characters)").arg(key.size());
+    return out;
+}
+
+QString LocalPath::relativeKey(const QString &key, const QString &prefix)
+{
+    return key.startsWith(prefix) ? key.mid(prefix.size()) : key;
+}
+
+Result<MappedPath> LocalPath::map(const QString &root, const QString &relativeKey)
+{
+    if (root.isEmpty())
+        return Error(Error::Category::InvalidInput, QStringLiteral("no download folder given"));
+    if (relativeKey.isEmpty())
+        return refuse(relativeKey, QStringLiteral("the name is empty"));
+    for (QChar c : relativeKey) {
+        if (c.unicode() == 0)
+            return refuse(relativeKey, QStringLiteral("it contains a NUL character"));
+        if (isControl(c))
+            return refuse(relativeKey, QStringLiteral("it contains a control character"));
+        if (c == QLatin1Char('\\'))
+            return refuse(relativeKey, QStringLiteral("it contains a backslash (a path separator on Windows)"));
+    }
+    if (relativeKey.startsWith(QLatin1Char('/')))
+        return refuse(relativeKey, QStringLiteral("it is an absolute path"));
+
+    MappedPath out;
+    QString key = relativeKey;
+    if (key.endsWith(QLatin1Char('/'))) {
+        out.isDirectory = true;
+        key.chop(1);
+    }
+    const QStringList segments = key.split(QLatin1Char('/'));
+    for (qsizetype i = 0; i < segments.size(); ++i) {
+        const QString &s = segments[i];
+        if (s.isEmpty())
+            return refuse(relativeKey, QStringLiteral("it has an empty path segment (\"//\")"));
+        if (s == QLatin1String("."))
+            return refuse(relativeKey, QStringLiteral("it has a \".\" segment"));
+        if (s == QLatin1String(".."))
+            return refuse(relativeKey, QStringLiteral("a \"..\" segment would leave the download folder"));
+        if (i == 0 && looksLikeDrive(s))
+            return refuse(relativeKey, QStringLiteral("it starts with a drive letter"));
+        const bool isFile = i == segments.size() - 1 && !out.isDirectory;
+        const qsizetype limit = isFile ? kMaxComponentBytes - kPartSuffixBytes : kMaxComponentBytes;
+        const qsizetype bytes = s.toUtf8().size();
+        if (bytes > limit)
+            return refuse(relativeKey, QStringLiteral("a name is %1 bytes long (the limit is %2)").arg(bytes).arg(limit));
+    }
+
+    const QString cleanRoot = QDir::cleanPath(QFileInfo(root).absoluteFilePath());
+    const QString path = cleanRoot + QLatin1Char('/') + key;
+    if (QDir::cleanPath(path) != path)  // defence in depth: the checks above make this impossible
+        return refuse(relativeKey, QStringLiteral("it does not map to a plain path"));
+    const qsizetype pathBytes = QFile::encodeName(path).size() + (out.isDirectory ? 0 : kPartSuffixBytes);
+    if (pathBytes > kMaxPathBytes)
+        return refuse(relativeKey, QStringLiteral("the local path would be %1 bytes long (the limit is %2)")
+                                       .arg(pathBytes).arg(kMaxPathBytes));
+
+    // Symlinks: every part of the path that already exists must resolve inside the real root.
+    const QFileInfo rootInfo(cleanRoot);
+    const QString realRoot = rootInfo.exists() ? rootInfo.canonicalFilePath() : cleanRoot;
+    QString walk = cleanRoot;
+    for (const QString &s : segments) {
+        walk += QLatin1Char('/') + s;
+        const QFileInfo fi(walk);
+        if (fi.isSymLink() && !fi.exists())
+            return refuse(relativeKey, QStringLiteral("\"%1\" is a dangling symbolic link").arg(displayKey(walk)));
+        if (!fi.exists())
+            break;
+        if (!isInside(realRoot, fi.canonicalFilePath()))
+            return refuse(relativeKey, QStringLiteral("\"%1\" leads outside the download folder through a symbolic link")
+                                           .arg(displayKey(walk)));
+    }
+    out.path = path;
+    return out;
+}
+
+} // namespace skydeck
