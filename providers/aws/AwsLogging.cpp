@@ -1,0 +1,3 @@
+#include "AwsLogging.h"
+
+Q_LOGGING_CATEGORY(lcS3, "skydeck.s3")
