@@ -1,0 +1,3 @@
+#include "BucketsLogging.h"
+
+Q_LOGGING_CATEGORY(lcBuckets, "skydeck.ui.buckets")

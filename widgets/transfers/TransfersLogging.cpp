@@ -1,0 +1,3 @@
+#include "TransfersLogging.h"
+
+Q_LOGGING_CATEGORY(lcTransfersUi, "skydeck.ui.transfers")
