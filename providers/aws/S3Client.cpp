@@ -1,0 +1,714 @@
+#include "S3Client.h"
+
+#include "Account.h"
+#include "AwsLogging.h"
+#include "Logging.h"
+#include "S3Errors.h"
+#include "S3Xml.h"
+
+#include <QLocale>
+#include <QRegularExpression>
+
+#include <openssl/evp.h>
+
+namespace skydeck::aws {
+
+namespace {
+
+QString s3Url(const QString &bucket, const QString &key = {})
+{
+    return QStringLiteral("s3://") + bucket + (key.isEmpty() ? QString() : QLatin1Char('/') + key);
+}
+
+void addPair(QList<std::pair<QByteArray, QByteArray>> &list, const QByteArray &name, const QByteArray &value)
+{
+    list.append(std::make_pair(name, value));
+}
+
+Error invalid(const QString &message)
+{
+    return Error(Error::Category::InvalidInput, message);
+}
+
+// Headers the signature covers; the network stack may add others (User-Agent, Connection, ...).
+bool isSignedHeader(const QByteArray &name)
+{
+    const QByteArray n = name.toLower();
+    return n.startsWith("x-amz-") || n == "content-md5" || n == "content-type" || n == "range" || n == "if-match"
+        || n == "if-none-match" || n == "content-disposition" || n == "content-encoding" || n == "cache-control";
+}
+
+QDateTime parseHttpDate(const QByteArray &value)
+{
+    QDateTime t = QLocale::c().toDateTime(QString::fromLatin1(value.trimmed()),
+                                          QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"));
+    t.setTimeSpec(Qt::UTC);
+    return t;
+}
+
+ObjectHead headFromResponse(const HttpResponse &r)
+{
+    ObjectHead h;
+    h.size = r.header("Content-Length").toLongLong();
+    h.etag = S3Xml::unquoteEtag(QString::fromLatin1(r.header("ETag")));
+    h.modified = parseHttpDate(r.header("Last-Modified"));
+    h.contentType = QString::fromLatin1(r.header("Content-Type"));
+    h.storageClass = QString::fromLatin1(r.header("x-amz-storage-class"));
+    if (h.storageClass.isEmpty())
+        h.storageClass = QStringLiteral("STANDARD");
+    h.versionId = QString::fromLatin1(r.header("x-amz-version-id"));
+    for (const auto &[name, value] : r.headers) {
+        const QByteArray n = name.toLower();
+        if (n.startsWith("x-amz-meta-"))
+            h.metadata.insert(QString::fromUtf8(n.mid(11)), QString::fromUtf8(value));
+    }
+    return h;
+}
+
+QByteArray md5Base64(const QByteArray &data)
+{
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(data.constData(), size_t(data.size()), digest, &len, EVP_md5(), nullptr);
+    return QByteArray(reinterpret_cast<const char *>(digest), int(len)).toBase64();
+}
+
+void addPutOptions(HttpHeaders &headers, const PutOptions &options)
+{
+    if (!options.contentType.isEmpty())
+        addPair(headers, "Content-Type", options.contentType.toUtf8());
+    if (!options.storageClass.isEmpty())
+        addPair(headers, "x-amz-storage-class", options.storageClass.toUtf8());
+    for (auto it = options.metadata.cbegin(); it != options.metadata.cend(); ++it)
+        addPair(headers, "x-amz-meta-" + it.key().toLower().toUtf8(), it.value().toUtf8());
+}
+
+} // namespace
+
+// ---- configuration ---------------------------------------------------------------------------
+
+S3Config::Addressing S3Config::parseAddressing(const QString &style)
+{
+    const QString s = style.trimmed().toLower();
+    if (s == QLatin1String("path"))
+        return Addressing::Path;
+    if (s == QLatin1String("virtual"))
+        return Addressing::Virtual;
+    return Addressing::Auto;
+}
+
+S3Config S3Config::fromAccount(const Account &account)
+{
+    S3Config c;
+    const QString endpoint = account.setting(QStringLiteral("endpoint"));
+    if (!endpoint.isEmpty())
+        c.endpoint = QUrl(endpoint.contains(QLatin1String("://")) ? endpoint : QStringLiteral("https://") + endpoint);
+    c.region = account.setting(QStringLiteral("region"), QStringLiteral("us-east-1"));
+    if (c.region.isEmpty())
+        c.region = QStringLiteral("us-east-1");
+    c.addressing = parseAddressing(account.setting(QStringLiteral("addressingStyle")));
+    c.credentials.accessKeyId = account.setting(QStringLiteral("accessKeyId"));
+    c.credentials.secretAccessKey = account.secret(QStringLiteral("secretAccessKey"));
+    c.credentials.sessionToken = account.secret(QStringLiteral("sessionToken"));
+    return c;
+}
+
+// ---- the client ------------------------------------------------------------------------------
+
+struct S3Client::Op {
+    QByteArray method = "GET";
+    QString bucket;
+    QString key;
+    QueryItems query;
+    HttpHeaders headers;
+    QByteArray body;
+    QByteArray payloadHash;
+    bool idempotent = true;
+    ProgressFn uploadProgress;
+    ProgressFn downloadProgress;
+    QString forcedRegion;  // CreateBucket signs for the new bucket's region
+    QString context;       // "s3://bucket/key" for error messages
+};
+
+S3Client::S3Client(const S3Config &config, QObject *parent)
+    : StorageClient(parent), m_config(config), m_http(new HttpClient(this))
+{
+    m_http->setRetryClassifier(&isRetryableS3Response);
+}
+
+S3Client::~S3Client() = default;
+
+bool S3Client::isAwsEndpoint() const
+{
+    if (!m_config.endpoint.isValid() || m_config.endpoint.isEmpty())
+        return true;
+    const QString host = m_config.endpoint.host().toLower();
+    return host.endsWith(QLatin1String(".amazonaws.com")) || host.endsWith(QLatin1String(".amazonaws.com.cn"));
+}
+
+bool S3Client::isDnsCompatible(const QString &bucket)
+{
+    static const QRegularExpression re(QStringLiteral("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$"));
+    return re.match(bucket).hasMatch();
+}
+
+bool S3Client::usesVirtualHost(const QString &bucket) const
+{
+    if (bucket.isEmpty())
+        return false;
+    switch (m_config.addressing) {
+    case S3Config::Addressing::Path:
+        return false;
+    case S3Config::Addressing::Virtual:
+        return true;
+    case S3Config::Addressing::Auto:
+        break;
+    }
+    return isAwsEndpoint() && isDnsCompatible(bucket);
+}
+
+QString S3Client::regionFor(const QString &bucket) const
+{
+    return m_bucketRegion.value(bucket, m_config.region);
+}
+
+QUrl S3Client::endpointFor(const QString &region) const
+{
+    if (m_config.endpoint.isValid() && !m_config.endpoint.isEmpty())
+        return m_config.endpoint;
+    QUrl u;
+    u.setScheme(QStringLiteral("https"));
+    u.setHost(region.startsWith(QLatin1String("cn-")) ? QStringLiteral("s3.%1.amazonaws.com.cn").arg(region)
+                                                       : QStringLiteral("s3.%1.amazonaws.com").arg(region));
+    return u;
+}
+
+S3Target S3Client::target(const QString &bucket, const QString &key, const QueryItems &query) const
+{
+    return targetIn(regionFor(bucket), bucket, key, query);
+}
+
+S3Target S3Client::targetIn(const QString &region, const QString &bucket, const QString &key,
+                            const QueryItems &query) const
+{
+    const QUrl base = endpointFor(region);
+    const QByteArray scheme = base.scheme().toLatin1();
+    QByteArray host = base.host(QUrl::FullyEncoded).toLatin1();
+    QByteArray prefix = base.path(QUrl::FullyDecoded).toUtf8();
+    while (prefix.endsWith('/'))
+        prefix.chop(1);
+    S3Target t;
+    t.query = query;
+    if (usesVirtualHost(bucket)) {
+        host = bucket.toUtf8() + '.' + host;
+        t.path = prefix + '/' + key.toUtf8();
+    } else if (bucket.isEmpty()) {
+        t.path = prefix + '/';
+    } else {
+        t.path = prefix + '/' + bucket.toUtf8() + (key.isEmpty() ? QByteArray() : '/' + key.toUtf8());
+    }
+    const int defaultPort = scheme == "https" ? 443 : 80;
+    t.host = host;
+    if (base.port() > 0 && base.port() != defaultPort)
+        t.host += ':' + QByteArray::number(base.port());
+    SigV4Request r;
+    r.path = t.path;
+    r.query = t.query;
+    t.url = QUrl::fromEncoded(scheme + "://" + t.host + SigV4::encodedTarget(r), QUrl::StrictMode);
+    return t;
+}
+
+QByteArray S3Client::payloadHash(const QByteArray &body, bool haveMd5) const
+{
+    // Over TLS with a Content-MD5 the body is protected already; skip hashing it a second time
+    // (what the AWS SDKs do for uploads).
+    const bool tls = endpointFor(m_config.region).scheme() == QLatin1String("https");
+    if (tls && haveMd5)
+        return SigV4::kUnsignedPayload;
+    return SigV4::sha256Hex(body);
+}
+
+void S3Client::send(const std::shared_ptr<Op> &op, const CancelToken &token, Callback<HttpResponse> done)
+{
+    if (op->payloadHash.isEmpty())
+        op->payloadHash = SigV4::sha256Hex(op->body);
+    sendAttempt(op, token, std::move(done), 2);
+}
+
+void S3Client::sendAttempt(const std::shared_ptr<Op> &op, const CancelToken &token, Callback<HttpResponse> done,
+                           int redirectsLeft)
+{
+    const QString region = op->forcedRegion.isEmpty() ? regionFor(op->bucket) : op->forcedRegion;
+    const S3Target t = targetIn(region, op->bucket, op->key, op->query);
+    if (!t.url.isValid()) {
+        done(invalid(QStringLiteral("Cannot build a request URL for %1").arg(op->context)));
+        return;
+    }
+    HttpRequest req;
+    req.method = op->method;
+    req.url = t.url;
+    req.headers = op->headers;
+    req.body = op->body;
+    req.idempotent = op->idempotent;
+    if (op->uploadProgress)
+        req.uploadProgress = op->uploadProgress;
+    if (op->downloadProgress)
+        req.downloadProgress = op->downloadProgress;
+    const Credentials creds = m_config.credentials;
+    if (!creds.accessKeyId.isEmpty()) {
+        req.prepare = [creds, region, t, hash = op->payloadHash](HttpRequest &r) {
+            SigV4Request s;
+            s.method = r.method;
+            s.host = t.host;
+            s.path = t.path;
+            s.query = t.query;
+            s.payloadHash = hash;
+            for (const auto &h : r.headers)
+                if (isSignedHeader(h.first))
+                    s.headers.append(h);
+            SigV4Scope scope;
+            scope.region = region;
+            scope.service = QStringLiteral("s3");
+            SigV4::signHeaders(s, creds, scope, QDateTime::currentDateTimeUtc());
+            for (const auto &h : s.headers) {
+                const QByteArray n = h.first.toLower();
+                if (n == "authorization" || n == "x-amz-date" || n == "x-amz-content-sha256" || n == "x-amz-security-token")
+                    r.setHeader(h.first, h.second);
+            }
+        };
+    }
+    qCDebug(lcS3).noquote() << op->method << redactSecrets(t.url.toDisplayString()) << "region" << region;
+    m_http->send(std::move(req), token, [this, op, token, done = std::move(done), redirectsLeft, region](Result<HttpResponse> r) {
+        if (!r.ok()) {
+            Error e = r.error();
+            if (e.context().isEmpty())
+                e.setContext(op->context);
+            done(e);
+            return;
+        }
+        const HttpResponse &resp = r.value();
+        const int st = resp.status;
+        if (!resp.isSuccess() && redirectsLeft > 0 && !op->bucket.isEmpty() && op->forcedRegion.isEmpty()
+            && (st == 301 || st == 307 || st == 400)) {
+            const QString hint = regionHint(resp);
+            if (!hint.isEmpty() && hint != region) {
+                qCInfo(lcS3).noquote() << "bucket" << op->bucket << "is in" << hint << "(was signing for" << region
+                                       << "); resending";
+                m_bucketRegion.insert(op->bucket, hint);
+                sendAttempt(op, token, done, redirectsLeft - 1);
+                return;
+            }
+        }
+        done(r);
+    });
+}
+
+// ---- operations ------------------------------------------------------------------------------
+
+void S3Client::listBuckets(const CancelToken &token, Callback<QList<Bucket>> done)
+{
+    auto op = std::make_shared<Op>();
+    op->context = QStringLiteral("listing buckets");
+    send(op, token, [op, done = std::move(done)](Result<HttpResponse> r) {
+        if (!r.ok())
+            return done(r.error());
+        if (!r->isSuccess())
+            return done(s3Error(r.value(), op->context));
+        Result<QList<Bucket>> out = S3Xml::parseListBuckets(r->body);
+        if (!out.ok()) {
+            Error e = out.error();
+            return done(e.setContext(op->context));
+        }
+        done(out);
+    });
+}
+
+void S3Client::createBucket(const QString &bucket, const QString &region, const CancelToken &token, Callback<Done> done)
+{
+    if (bucket.isEmpty())
+        return done(invalid(QStringLiteral("A bucket needs a name")));
+    auto op = std::make_shared<Op>();
+    op->method = "PUT";
+    op->bucket = bucket;
+    op->forcedRegion = region.isEmpty() ? m_config.region : region;
+    op->body = S3Xml::createBucketRequest(op->forcedRegion);
+    if (!op->body.isEmpty())
+        addPair(op->headers, "Content-Type", "application/xml");
+    op->context = s3Url(bucket);
+    send(op, token, [this, op, done = std::move(done)](Result<HttpResponse> r) {
+        if (!r.ok())
+            return done(r.error());
+        if (!r->isSuccess())
+            return done(s3Error(r.value(), op->context));
+        m_bucketRegion.insert(op->bucket, op->forcedRegion);
+        done(Done{});
+    });
+}
+
+void S3Client::deleteBucket(const QString &bucket, const CancelToken &token, Callback<Done> done)
+{
+    if (bucket.isEmpty())
+        return done(invalid(QStringLiteral("A bucket needs a name")));
+    auto op = std::make_shared<Op>();
+    op->method = "DELETE";
+    op->bucket = bucket;
+    op->context = s3Url(bucket);
+    send(op, token, [this, op, done = std::move(done)](Result<HttpResponse> r) {
+        if (!r.ok())
+            return done(r.error());
+        if (!r->isSuccess())
+            return done(s3Error(r.value(), op->context));
+        m_bucketRegion.remove(op->bucket);
+        done(Done{});
+    });
+}
+
+void S3Client::listObjects(const ListRequest &request, const CancelToken &token, Callback<ListPage> done)
+{
+    if (request.bucket.isEmpty())
+        return done(invalid(QStringLiteral("Listing needs a bucket")));
+    if (request.maxKeys < 1 || request.maxKeys > 1000)
+        return done(invalid(QStringLiteral("max-keys must be 1 to 1000 (got %1)").arg(request.maxKeys)));
+    auto op = std::make_shared<Op>();
+    op->bucket = request.bucket;
+    addPair(op->query, "list-type", "2");
+    addPair(op->query, "encoding-type", "url");
+    addPair(op->query, "max-keys", QByteArray::number(request.maxKeys));
+    if (!request.prefix.isEmpty())
+        addPair(op->query, "prefix", request.prefix.toUtf8());
+    if (!request.delimiter.isEmpty())
+        addPair(op->query, "delimiter", request.delimiter.toUtf8());
+    if (!request.continuation.isEmpty())
+        addPair(op->query, "continuation-token", request.continuation.toUtf8());
+    op->context = QStringLiteral("listing ") + s3Url(request.bucket, request.prefix);
+    send(op, token, [op, done = std::move(done)](Result<HttpResponse> r) {
+        if (!r.ok())
+            return done(r.error());
+        if (!r->isSuccess())
+            return done(s3Error(r.value(), op->context));
+        Result<ListPage> page = S3Xml::parseListObjectsV2(r->body);
+        if (!page.ok()) {
+            Error e = page.error();
+            return done(e.setContext(op->context));
+        }
+        done(page);
+    });
+}
+
+void S3Client::headObject(const QString &bucket, const QString &key, const CancelToken &token, Callback<ObjectHead> done)
+{
+    if (bucket.isEmpty() || key.isEmpty())
+        return done(invalid(QStringLiteral("HEAD needs a bucket and a key")));
+    auto op = std::make_shared<Op>();
+    op->method = "HEAD";
+    op->bucket = bucket;
+    op->key = key;
+    op->context = s3Url(bucket, key);
+    send(op, token, [op, done = std::move(done)](Result<HttpResponse> r) {
+        if (!r.ok())
+            return done(r.error());
+        if (!r->isSuccess())
+            return done(s3Error(r.value(), op->context));
+        done(headFromResponse(r.value()));
+    });
+}
+
+void S3Client::getObject(const GetRequest &request, const ProgressFn &progress, const CancelToken &token,
+                         Callback<ObjectData> done)
+{
+    if (request.bucket.isEmpty() || request.key.isEmpty())
+        return done(invalid(QStringLiteral("GET needs a bucket and a key")));
+    if (request.offset < 0 || request.length < -1)
+        return done(invalid(QStringLiteral("Bad range: offset %1, length %2").arg(request.offset).arg(request.length)));
+    if (request.length == 0) {
+        // An empty range cannot be asked for; the caller still gets the object's metadata.
+        headObject(request.bucket, request.key, token, [done](Result<ObjectHead> h) {
+            if (!h.ok())
+                return done(h.error());
+            ObjectData d;
+            d.head = h.value();
+            done(d);
+        });
+        return;
+    }
+    auto op = std::make_shared<Op>();
+    op->bucket = request.bucket;
+    op->key = request.key;
+    op->context = s3Url(request.bucket, request.key);
+    const bool ranged = request.offset > 0 || request.length > 0;
+    if (ranged) {
+        QByteArray range = "bytes=" + QByteArray::number(request.offset) + '-';
+        if (request.length > 0)
+            range += QByteArray::number(request.offset + request.length - 1);
+        addPair(op->headers, "Range", range);
+    }
+    if (!request.ifMatch.isEmpty())
+        addPair(op->headers, "If-Match", '"' + request.ifMatch.toUtf8() + '"');
+    op->downloadProgress = progress;
+    send(op, token, [op, ranged, done = std::move(done)](Result<HttpResponse> r) {
+        if (!r.ok())
+            return done(r.error());
+        const HttpResponse &resp = r.value();
+        if (!resp.isSuccess())
+            return done(s3Error(resp, op->context));
+        ObjectData d;
+        d.head = headFromResponse(resp);
+        bool lengthOk = false;
+        const qint64 contentLength = resp.header("Content-Length").toLongLong(&lengthOk);
+        if (lengthOk && contentLength != resp.body.size())
+            return done(Error(Error::Category::Integrity,
+                              QStringLiteral("Received %1 of %2 bytes").arg(resp.body.size()).arg(contentLength),
+                              QStringLiteral("Truncated"))
+                            .setRetryable(true)
+                            .setContext(op->context));
+        const QByteArray contentRange = resp.header("Content-Range");
+        if (ranged && resp.status == 206 && !contentRange.isEmpty()) {
+            const qsizetype slash = contentRange.lastIndexOf('/');
+            bool ok = false;
+            const qint64 total = contentRange.mid(slash + 1).toLongLong(&ok);
+            if (ok)
+                d.head.size = total;
+        }
+        d.data = resp.body;
+        done(std::move(d));
+    });
+}
+
+void S3Client::putObject(const QString &bucket, const QString &key, const QByteArray &data, const PutOptions &options,
+                         const ProgressFn &progress, const CancelToken &token, Callback<PutResult> done)
+{
+    if (bucket.isEmpty() || key.isEmpty())
+        return done(invalid(QStringLiteral("PUT needs a bucket and a key")));
+    auto op = std::make_shared<Op>();
+    op->method = "PUT";
+    op->bucket = bucket;
+    op->key = key;
+    op->body = data;
+    op->context = s3Url(bucket, key);
+    addPutOptions(op->headers, options);
+    if (!options.contentMd5.isEmpty())
+        addPair(op->headers, "Content-MD5", options.contentMd5.toBase64());
+    op->payloadHash = payloadHash(data, !options.contentMd5.isEmpty());
+    op->uploadProgress = progress;
+    send(op, token, [op, done = std::move(done)](Result<HttpResponse> r) {
+        if (!r.ok())
+            return done(r.error());
+        if (!r->isSuccess())
+            return done(s3Error(r.value(), op->context));
+        PutResult out;
+        out.etag = S3Xml::unquoteEtag(QString::fromLatin1(r->header("ETag")));
+        out.versionId = QString::fromLatin1(r->header("x-amz-version-id"));
+        done(out);
+    });
+}
+
+void S3Client::copyObject(const QString &srcBucket, const QString &srcKey, const QString &dstBucket,
+                          const QString &dstKey, const CancelToken &token, Callback<PutResult> done)
+{
+    if (srcBucket.isEmpty() || srcKey.isEmpty() || dstBucket.isEmpty() || dstKey.isEmpty())
+        return done(invalid(QStringLiteral("Copy needs a source and a destination bucket and key")));
+    auto op = std::make_shared<Op>();
+    op->method = "PUT";
+    op->bucket = dstBucket;
+    op->key = dstKey;
+    addPair(op->headers, "x-amz-copy-source", SigV4::uriEncode('/' + srcBucket.toUtf8() + '/' + srcKey.toUtf8(), true));
+    op->context = QStringLiteral("copying %1 to %2").arg(s3Url(srcBucket, srcKey), s3Url(dstBucket, dstKey));
+    send(op, token, [op, done = std::move(done)](Result<HttpResponse> r) {
+        if (!r.ok())
+            return done(r.error());
+        if (!r->isSuccess())
+            return done(s3Error(r.value(), op->context));
+        // CopyObject may fail after answering 200: the error is then in the body.
+        if (S3Xml::parseError(r->body, nullptr)) {
+            HttpResponse failed = r.value();
+            failed.status = 500;
+            return done(s3Error(failed, op->context));
+        }
+        Result<QString> etag = S3Xml::parseCopyObjectResult(r->body);
+        if (!etag.ok()) {
+            Error e = etag.error();
+            return done(e.setContext(op->context));
+        }
+        PutResult out;
+        out.etag = etag.value();
+        out.versionId = QString::fromLatin1(r->header("x-amz-version-id"));
+        done(out);
+    });
+}
+
+void S3Client::deleteObjects(const QString &bucket, const QStringList &keys, const CancelToken &token,
+                             Callback<QList<DeleteFailure>> done)
+{
+    if (bucket.isEmpty())
+        return done(invalid(QStringLiteral("Delete needs a bucket")));
+    Result<QByteArray> body = S3Xml::deleteObjectsRequest(keys);
+    if (!body.ok())
+        return done(body.error());
+    auto op = std::make_shared<Op>();
+    op->method = "POST";
+    op->bucket = bucket;
+    addPair(op->query, "delete", "");
+    op->body = body.value();
+    addPair(op->headers, "Content-Type", "application/xml");
+    addPair(op->headers, "Content-MD5", md5Base64(op->body));
+    op->context = QStringLiteral("deleting %1 objects in %2").arg(keys.size()).arg(s3Url(bucket));
+    send(op, token, [op, done = std::move(done)](Result<HttpResponse> r) {
+        if (!r.ok())
+            return done(r.error());
+        if (!r->isSuccess())
+            return done(s3Error(r.value(), op->context));
+        Result<QList<DeleteFailure>> failures = S3Xml::parseDeleteResult(r->body);
+        if (!failures.ok()) {
+            Error e = failures.error();
+            return done(e.setContext(op->context));
+        }
+        done(failures);
+    });
+}
+
+void S3Client::createMultipartUpload(const QString &bucket, const QString &key, const PutOptions &options,
+                                     const CancelToken &token, Callback<QString> uploadId)
+{
+    if (bucket.isEmpty() || key.isEmpty())
+        return uploadId(invalid(QStringLiteral("A multipart upload needs a bucket and a key")));
+    auto op = std::make_shared<Op>();
+    op->method = "POST";
+    op->bucket = bucket;
+    op->key = key;
+    addPair(op->query, "uploads", "");
+    addPutOptions(op->headers, options);
+    if (options.contentType.isEmpty())
+        addPair(op->headers, "Content-Type", "application/octet-stream");
+    op->context = s3Url(bucket, key);
+    send(op, token, [op, done = std::move(uploadId)](Result<HttpResponse> r) {
+        if (!r.ok())
+            return done(r.error());
+        if (!r->isSuccess())
+            return done(s3Error(r.value(), op->context));
+        Result<QString> id = S3Xml::parseInitiateMultipartUpload(r->body);
+        if (!id.ok()) {
+            Error e = id.error();
+            return done(e.setContext(op->context));
+        }
+        done(id);
+    });
+}
+
+void S3Client::uploadPart(const QString &bucket, const QString &key, const QString &uploadId, int partNumber,
+                          const QByteArray &data, const QByteArray &contentMd5, const ProgressFn &progress,
+                          const CancelToken &token, Callback<UploadedPart> done)
+{
+    if (bucket.isEmpty() || key.isEmpty() || uploadId.isEmpty())
+        return done(invalid(QStringLiteral("A part upload needs a bucket, a key and an upload id")));
+    if (partNumber < 1 || partNumber > 10000)
+        return done(invalid(QStringLiteral("Part numbers run from 1 to 10000 (got %1)").arg(partNumber)));
+    auto op = std::make_shared<Op>();
+    op->method = "PUT";
+    op->bucket = bucket;
+    op->key = key;
+    addPair(op->query, "partNumber", QByteArray::number(partNumber));
+    addPair(op->query, "uploadId", uploadId.toUtf8());
+    op->body = data;
+    if (!contentMd5.isEmpty())
+        addPair(op->headers, "Content-MD5", contentMd5.toBase64());
+    op->payloadHash = payloadHash(data, !contentMd5.isEmpty());
+    op->uploadProgress = progress;
+    op->context = s3Url(bucket, key) + QStringLiteral(" part %1").arg(partNumber);
+    const qint64 size = data.size();
+    send(op, token, [op, partNumber, size, done = std::move(done)](Result<HttpResponse> r) {
+        if (!r.ok())
+            return done(r.error());
+        if (!r->isSuccess())
+            return done(s3Error(r.value(), op->context));
+        UploadedPart part;
+        part.number = partNumber;
+        part.size = size;
+        part.etag = S3Xml::unquoteEtag(QString::fromLatin1(r->header("ETag")));
+        if (part.etag.isEmpty())
+            return done(Error(Error::Category::Server, QStringLiteral("The part was stored but no ETag came back"))
+                            .setContext(op->context));
+        done(part);
+    });
+}
+
+void S3Client::completeMultipartUpload(const QString &bucket, const QString &key, const QString &uploadId,
+                                       const QList<UploadedPart> &parts, const CancelToken &token,
+                                       Callback<PutResult> done)
+{
+    if (bucket.isEmpty() || key.isEmpty() || uploadId.isEmpty())
+        return done(invalid(QStringLiteral("Completing an upload needs a bucket, a key and an upload id")));
+    Result<QByteArray> body = S3Xml::completeMultipartRequest(parts);
+    if (!body.ok())
+        return done(body.error());
+    auto op = std::make_shared<Op>();
+    op->method = "POST";
+    op->bucket = bucket;
+    op->key = key;
+    addPair(op->query, "uploadId", uploadId.toUtf8());
+    op->body = body.value();
+    addPair(op->headers, "Content-Type", "application/xml");
+    op->context = s3Url(bucket, key);
+    send(op, token, [op, done = std::move(done)](Result<HttpResponse> r) {
+        if (!r.ok())
+            return done(r.error());
+        if (!r->isSuccess())
+            return done(s3Error(r.value(), op->context));
+        // CompleteMultipartUpload may fail after answering 200: the error is then in the body.
+        if (S3Xml::parseError(r->body, nullptr)) {
+            HttpResponse failed = r.value();
+            failed.status = 500;
+            return done(s3Error(failed, op->context));
+        }
+        Result<QString> etag = S3Xml::parseCompleteMultipartUpload(r->body);
+        if (!etag.ok()) {
+            Error e = etag.error();
+            return done(e.setContext(op->context));
+        }
+        PutResult out;
+        out.etag = etag.value();
+        out.versionId = QString::fromLatin1(r->header("x-amz-version-id"));
+        done(out);
+    });
+}
+
+void S3Client::abortMultipartUpload(const QString &bucket, const QString &key, const QString &uploadId,
+                                    const CancelToken &token, Callback<Done> done)
+{
+    if (bucket.isEmpty() || key.isEmpty() || uploadId.isEmpty())
+        return done(invalid(QStringLiteral("Aborting an upload needs a bucket, a key and an upload id")));
+    auto op = std::make_shared<Op>();
+    op->method = "DELETE";
+    op->bucket = bucket;
+    op->key = key;
+    addPair(op->query, "uploadId", uploadId.toUtf8());
+    op->context = s3Url(bucket, key);
+    send(op, token, [op, done = std::move(done)](Result<HttpResponse> r) {
+        if (!r.ok())
+            return done(r.error());
+        if (!r->isSuccess())
+            return done(s3Error(r.value(), op->context));
+        done(Done{});
+    });
+}
+
+Result<QUrl> S3Client::presignedGetUrl(const QString &bucket, const QString &key, int expirySeconds) const
+{
+    return presignedGetUrlAt(bucket, key, expirySeconds, QDateTime::currentDateTimeUtc());
+}
+
+Result<QUrl> S3Client::presignedGetUrlAt(const QString &bucket, const QString &key, int expirySeconds,
+                                         const QDateTime &when) const
+{
+    if (bucket.isEmpty() || key.isEmpty())
+        return invalid(QStringLiteral("A share link needs a bucket and a key"));
+    const S3Target t = target(bucket, key);
+    SigV4Request r;
+    r.host = t.host;
+    r.path = t.path;
+    SigV4Scope scope;
+    scope.region = regionFor(bucket);
+    scope.service = QStringLiteral("s3");
+    return SigV4::presign(t.url.scheme().toLatin1(), r, m_config.credentials, scope, when, expirySeconds);
+}
+
+} // namespace skydeck::aws

@@ -1,0 +1,105 @@
+#pragma once
+
+#include "HttpClient.h"
+#include "SigV4.h"
+#include "StorageClient.h"
+
+#include <QHash>
+#include <QUrl>
+
+namespace skydeck {
+struct Account;
+}
+
+namespace skydeck::aws {
+
+struct S3Config {
+    enum class Addressing { Auto, Path, Virtual };
+
+    QUrl endpoint;  // empty: AWS (https://s3.<region>.amazonaws.com)
+    QString region = QStringLiteral("us-east-1");
+    Addressing addressing = Addressing::Auto;
+    Credentials credentials;
+
+    // From an Account's settings (region, endpoint, addressingStyle, accessKeyId) and secrets
+    // (secretAccessKey, sessionToken).
+    static S3Config fromAccount(const Account &account);
+    static Addressing parseAddressing(const QString &style);  // "path" | "virtual" | anything else: auto
+};
+
+// Where one request goes: the URL on the wire, and the decoded pieces the signer covers.
+struct S3Target {
+    QUrl url;
+    QByteArray host;  // with :port when not the default
+    QByteArray path;  // decoded
+    QueryItems query;
+};
+
+// S3 (and S3-compatible endpoints) on the HTTP layer, SigV4-signed afresh on every attempt.
+// Lives on a ProviderWorker thread (see StorageClient).
+class S3Client : public StorageClient
+{
+    Q_OBJECT
+public:
+    explicit S3Client(const S3Config &config, QObject *parent = nullptr);
+    ~S3Client() override;
+
+    QString scheme() const override { return QStringLiteral("s3"); }
+
+    void listBuckets(const CancelToken &token, Callback<QList<Bucket>> done) override;
+    void createBucket(const QString &bucket, const QString &region, const CancelToken &token,
+                      Callback<Done> done) override;
+    void deleteBucket(const QString &bucket, const CancelToken &token, Callback<Done> done) override;
+    void listObjects(const ListRequest &request, const CancelToken &token, Callback<ListPage> done) override;
+    void headObject(const QString &bucket, const QString &key, const CancelToken &token,
+                    Callback<ObjectHead> done) override;
+    void getObject(const GetRequest &request, const ProgressFn &progress, const CancelToken &token,
+                   Callback<ObjectData> done) override;
+    void putObject(const QString &bucket, const QString &key, const QByteArray &data, const PutOptions &options,
+                   const ProgressFn &progress, const CancelToken &token, Callback<PutResult> done) override;
+    void copyObject(const QString &srcBucket, const QString &srcKey, const QString &dstBucket, const QString &dstKey,
+                    const CancelToken &token, Callback<PutResult> done) override;
+    void deleteObjects(const QString &bucket, const QStringList &keys, const CancelToken &token,
+                       Callback<QList<DeleteFailure>> done) override;
+    void createMultipartUpload(const QString &bucket, const QString &key, const PutOptions &options,
+                               const CancelToken &token, Callback<QString> uploadId) override;
+    void uploadPart(const QString &bucket, const QString &key, const QString &uploadId, int partNumber,
+                    const QByteArray &data, const QByteArray &contentMd5, const ProgressFn &progress,
+                    const CancelToken &token, Callback<UploadedPart> done) override;
+    void completeMultipartUpload(const QString &bucket, const QString &key, const QString &uploadId,
+                                 const QList<UploadedPart> &parts, const CancelToken &token,
+                                 Callback<PutResult> done) override;
+    void abortMultipartUpload(const QString &bucket, const QString &key, const QString &uploadId,
+                              const CancelToken &token, Callback<Done> done) override;
+    Result<QUrl> presignedGetUrl(const QString &bucket, const QString &key, int expirySeconds) const override;
+
+    // Presigned GET with a chosen signing time (tests).
+    Result<QUrl> presignedGetUrlAt(const QString &bucket, const QString &key, int expirySeconds,
+                                   const QDateTime &when) const;
+
+    HttpClient *http() const { return m_http; }
+    const S3Config &config() const { return m_config; }
+
+    // The region requests for `bucket` are signed for (learnt from redirects, else the config's).
+    QString regionFor(const QString &bucket) const;
+    // Where a request for bucket/key goes (path-style or virtual-hosted, per the config).
+    S3Target target(const QString &bucket, const QString &key, const QueryItems &query = {}) const;
+    bool usesVirtualHost(const QString &bucket) const;
+    static bool isDnsCompatible(const QString &bucket);
+    bool isAwsEndpoint() const;
+
+private:
+    struct Op;
+    void send(const std::shared_ptr<Op> &op, const CancelToken &token, Callback<HttpResponse> done);
+    void sendAttempt(const std::shared_ptr<Op> &op, const CancelToken &token, Callback<HttpResponse> done,
+                     int redirectsLeft);
+    QUrl endpointFor(const QString &region) const;
+    S3Target targetIn(const QString &region, const QString &bucket, const QString &key, const QueryItems &query) const;
+    QByteArray payloadHash(const QByteArray &body, bool haveMd5) const;
+
+    S3Config m_config;
+    HttpClient *m_http = nullptr;
+    QHash<QString, QString> m_bucketRegion;
+};
+
+} // namespace skydeck::aws
