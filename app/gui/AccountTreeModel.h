@@ -1,0 +1,48 @@
+#pragma once
+
+#include "Error.h"
+
+#include <QHash>
+#include <QPointer>
+#include <QStandardItemModel>
+
+namespace skydeck {
+class AccountRegistry;
+}
+
+namespace skydeck::gui {
+
+// Providers → accounts → buckets. Buckets are listed in the background when an account appears;
+// a failure shows as a child row with the error (activate it to retry), never as an empty account.
+class AccountTreeModel : public QStandardItemModel
+{
+    Q_OBJECT
+public:
+    enum Kind { ProviderNode, AccountNode, BucketNode, MessageNode };
+    enum Role { KindRole = Qt::UserRole + 1, AccountIdRole, BucketRole };
+
+    static QString sandboxLabel();  // "Sandbox (local, not a cloud account)"
+
+    explicit AccountTreeModel(AccountRegistry *registry, QObject *parent = nullptr);
+
+    QModelIndex accountIndex(const QString &accountId) const;
+    QModelIndex bucketIndex(const QString &accountId, const QString &bucket) const;
+    void reloadBuckets(const QString &accountId);
+    int loading() const { return m_loading; }
+
+Q_SIGNALS:
+    void bucketsLoaded(const QString &accountId);
+    void errorOccurred(const skydeck::Error &error);
+    void loadingChanged(int running);
+
+private:
+    void syncAccounts();
+    QStandardItem *providerItem(const QString &key, const QString &label, const QString &icon);
+
+    QPointer<AccountRegistry> m_registry;
+    int m_loading = 0;
+    QHash<QString, quint64> m_generation;   // account id → bucket listing generation
+    QHash<QString, QString> m_fingerprint;  // account id → settings and secrets, to notice changes
+};
+
+} // namespace skydeck::gui

@@ -1,0 +1,96 @@
+#include "Gui.h"
+
+#include "AccountRegistry.h"
+#include "AddedAccounts.h"
+#include "AwsConfig.h"
+#include "AwsProvider.h"
+#include "CredentialStore.h"
+#include "DarkPalette.h"
+#include "GuiLogging.h"
+#include "MainWindow.h"
+#include "TransferEngine.h"
+#include "sandbox/Sandbox.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QMessageBox>
+#include <QProcessEnvironment>
+#include <QSettings>
+#include <QStatusBar>
+#include <QStyleFactory>
+#include <QTimer>
+
+#include <memory>
+
+namespace skydeck::gui {
+
+int run(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("Skydeck"));
+    QApplication::setOrganizationName(QStringLiteral("skydeck"));
+    QApplication::setApplicationVersion(QStringLiteral(SKYDECK_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("skydeck"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/skydeck.svg")));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Skydeck, a desktop cloud console"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption sandboxOpt(QStringLiteral("sandbox"),
+                                        QStringLiteral("Start the local sandbox (s3rver on loopback, demo buckets)."));
+    const QCommandLineOption darkOpt(QStringLiteral("dark"), QStringLiteral("Use a dark palette."));
+    const QCommandLineOption selfTestOpt(QStringLiteral("self-test"),
+                                         QStringLiteral("Open the window and quit after half a second."));
+    parser.addOptions({sandboxOpt, darkOpt, selfTestOpt});
+    parser.process(app);
+
+    if (parser.isSet(darkOpt) || qEnvironmentVariableIntValue("SKYDECK_DARK") == 1) {
+        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+        QApplication::setPalette(darkPalette());
+    }
+
+    aws::registerProviders();
+    // Destroyed in reverse order: the window first, then the engine, the workers, the sandbox.
+    Sandbox sandbox;
+    AccountRegistry registry;
+    CredentialStore store;
+    TransferEngine engine(&registry);
+    const QList<Account> discovered = aws::discoverAccounts(QProcessEnvironment::systemEnvironment(), QDir::homePath());
+    for (const Account &a : discovered)
+        registry.addAccount(a);
+
+    MainWindow window(&registry, &engine, &store);
+    window.addedAccounts()->loadAll();
+    const bool hasAdded = !QSettings().childGroups().isEmpty()
+                          && [] {
+                                 QSettings s;
+                                 s.beginGroup(QStringLiteral("accounts/added"));
+                                 return !s.childGroups().isEmpty();
+                             }();
+
+    if (parser.isSet(sandboxOpt) || (discovered.isEmpty() && !hasAdded)) {
+        window.statusBar()->showMessage(QObject::tr("Starting the local sandbox (s3rver on loopback)…"));
+        QObject::connect(&sandbox, &Sandbox::started, &window, [&](const QList<Account> &accounts) {
+            for (const Account &a : accounts)
+                registry.addAccount(a);
+            window.statusBar()->showMessage(
+                QObject::tr("Sandbox running: a local S3 on loopback with demo buckets (not a cloud account)"), 10000);
+            qCInfo(lcUi) << "sandbox started with" << accounts.size() << "account(s)";
+        });
+        QObject::connect(&sandbox, &Sandbox::failed, &window, [&](const Error &e) {
+            window.showError(e);
+            QMessageBox::warning(&window, QObject::tr("Sandbox"),
+                                 QObject::tr("The local sandbox could not start:\n%1").arg(e.toString()));
+        });
+        sandbox.start();
+    }
+
+    window.show();
+    if (parser.isSet(selfTestOpt))
+        QTimer::singleShot(500, &window, [&window] { window.close(); });
+    return app.exec();
+}
+
+} // namespace skydeck::gui

@@ -1,0 +1,79 @@
+#pragma once
+
+#include "Error.h"
+
+#include <QMainWindow>
+#include <QPointer>
+
+class QDockWidget;
+class QStackedWidget;
+class QTreeView;
+class QLabel;
+
+namespace skydeck {
+class AccountRegistry;
+class CredentialStore;
+class Sandbox;
+class TransferEngine;
+namespace ui {
+class BucketBrowser;
+class TransferPane;
+}
+}
+
+namespace skydeck::gui {
+
+class AccountTreeModel;
+class AddedAccounts;
+class StatusPanel;
+
+// The window: the account tree on the left, the pane area in the centre (the bucket browser for
+// storage accounts), the transfers panel as a bottom dock, and a status bar with the background
+// activity and the last error. Geometry, dock state and the last location persist in QSettings.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    MainWindow(AccountRegistry *registry, TransferEngine *engine, CredentialStore *store, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    ui::BucketBrowser *browser() const { return m_browser; }
+    ui::TransferPane *transfers() const { return m_transfers; }
+    QTreeView *accountTree() const { return m_tree; }
+    AccountTreeModel *accountModel() const { return m_accounts; }
+    AddedAccounts *addedAccounts() const { return m_added; }
+    StatusPanel *statusPanel() const { return m_status; }
+
+    // Opens account/bucket/prefix in the bucket browser and selects it in the tree.
+    void openLocation(const QString &accountId, const QString &bucket, const QString &prefix);
+    void showError(const Error &error);
+
+public Q_SLOTS:
+    void addAccount();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildMenus();
+    void onTreeActivated(const QModelIndex &index);
+    void onBucketsLoaded(const QString &accountId);
+    void updateRequests();
+    void saveLocation(const QString &accountId, const QString &bucket, const QString &prefix);
+    void restoreLastLocationIfPossible(const QString &accountId);
+
+    QPointer<AccountRegistry> m_registry;
+    QPointer<TransferEngine> m_engine;
+    AccountTreeModel *m_accounts = nullptr;
+    AddedAccounts *m_added = nullptr;
+    QTreeView *m_tree = nullptr;
+    QStackedWidget *m_panes = nullptr;
+    QLabel *m_welcome = nullptr;
+    ui::BucketBrowser *m_browser = nullptr;
+    ui::TransferPane *m_transfers = nullptr;
+    QDockWidget *m_transferDock = nullptr;
+    StatusPanel *m_status = nullptr;
+    bool m_restoredLocation = false;
+};
+
+} // namespace skydeck::gui
