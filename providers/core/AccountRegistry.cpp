@@ -104,4 +104,21 @@ StorageClient *AccountRegistry::storage(const QString &id)
     return live->storage;
 }
 
+StorageClient *AccountRegistry::createStorage(const QString &id, ProviderWorker *worker)
+{
+    const Account *a = account(id);
+    if (!a || !worker)
+        return nullptr;
+    StorageFactory factory;
+    {
+        QMutexLocker lock(&s_factoryLock);
+        factory = factories().value(a->provider);
+    }
+    if (!factory)
+        return nullptr;
+    const Account copy = *a;
+    QObject *ctx = worker->context();
+    return worker->create<StorageClient>([&] { return factory(copy, ctx); });
+}
+
 } // namespace skydeck

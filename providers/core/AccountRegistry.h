@@ -39,6 +39,10 @@ public:
     ProviderWorker *worker(const QString &id);
     // The account's storage client, living on worker(id). nullptr if the provider has none.
     StorageClient *storage(const QString &id);
+    // A new storage client for the account, built by the provider's factory on `worker` (which
+    // the caller owns, e.g. the transfer engine's extra connections) and parented to its context.
+    // nullptr for an unknown id or a provider without storage.
+    StorageClient *createStorage(const QString &id, ProviderWorker *worker);
 
 Q_SIGNALS:
     void accountsChanged();

@@ -47,6 +47,12 @@ public:
     TransferStatus status(quint64 id) const;
     bool isIdle() const;          // nothing queued, running or being expanded
 
+    // Parts sent again by the engine after a retryable failure the HTTP layer gave up on (or an
+    // integrity failure of one part), since the engine was created.
+    quint64 partRetries() const;
+    // How many times a part is tried before its transfer fails (default 4).
+    void setPartAttempts(int attempts);
+
 Q_SIGNALS:
     void transferAdded(const skydeck::TransferStatus &status);
     void transferChanged(const skydeck::TransferStatus &status);   // at most a few times a second each

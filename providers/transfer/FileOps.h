@@ -1,0 +1,40 @@
+#pragma once
+
+#include "Result.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+// Blocking file work for the transfer engine. Every function here runs on a pool thread, never on
+// the engine's (UI) thread.
+namespace skydeck::fileops {
+
+struct Chunk {
+    QByteArray data;
+    QByteArray md5;  // raw 16 bytes
+};
+
+struct WalkedFile {
+    QString path;          // absolute
+    QString relativePath;  // '/'-separated, relative to the walked folder
+};
+
+// The size of a regular, readable file.
+Result<qint64> statFile(const QString &path);
+// `length` bytes at `offset`, with their MD5. Fails if the file is shorter (it changed).
+Result<Chunk> readChunk(const QString &path, qint64 offset, qint64 length);
+// Creates the parent folders and an empty `partPath` of `size` bytes (an existing one, or a
+// symlink in its place, is removed first).
+Status preparePartFile(const QString &partPath, qint64 size);
+// Writes data at offset into an existing file (never creates it: a cancelled download's .part
+// stays removed).
+Status writeAt(const QString &path, qint64 offset, const QByteArray &data);
+// Checks the size (and the MD5 when md5Hex is not empty), then renames over the target.
+Status finishDownload(const QString &partPath, const QString &target, qint64 size, const QString &md5Hex);
+Status makeFolder(const QString &path);
+void removeFile(const QString &path);
+// Every regular file under dir (symlinked folders are not followed), sorted by relative path.
+Result<QList<WalkedFile>> walkFolder(const QString &dir);
+
+} // namespace skydeck::fileops

@@ -1,0 +1,54 @@
+#pragma once
+
+// The engine's private bookkeeping for one transfer. Used on the engine's thread only, except the
+// per-part progress counters, which the worker threads' progress callbacks write.
+
+#include "PartPlanner.h"
+#include "TransferTypes.h"
+
+#include <QHash>
+#include <QList>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+namespace skydeck::transfer {
+
+struct Part {
+    int attempts = 0;
+    bool done = false;
+    QByteArray md5;  // uploads: raw digest of the part's bytes
+    QString etag;    // uploads: what the service answered
+    std::shared_ptr<std::atomic<qint64>> progress = std::make_shared<std::atomic<qint64>>(0);
+};
+
+// Where a transfer stands. Uploads: Stat -> [Create] -> Parts -> [Complete]. Downloads: Head ->
+// Prepare -> Parts -> Finish. Create, Head and Complete are one request each and take a slot.
+enum class Phase { Start, Stat, Create, Head, Prepare, Parts, Complete, Finish, Over };
+
+struct Job {
+    TransferStatus st;
+    quint64 gen = 0;          // bumped when the job stops or restarts: older callbacks are ignored
+    Phase phase = Phase::Start;
+    bool phaseBusy = false;   // the phase's one request or pool task is running
+    PartPlan plan;
+    QList<Part> parts;
+    QList<int> pending;       // part indexes waiting for a slot
+    qint64 bytesFinished = 0; // bytes of parts that are done
+    QString uploadId;         // multipart upload to complete or abort
+    QString sourceEtag;       // downloads: the object's ETag from HEAD (If-Match on every range)
+    QString partPath;         // downloads: target + ".part"
+    int slots = 0;            // requests this job holds from the engine's budget
+    QHash<int, std::function<void()>> cancellers;  // in-flight requests
+    int nextCanceller = 0;
+    Error refused;            // set for a key LocalPath refused: the item can never run
+    // progress smoothing
+    qint64 lastBytes = 0;
+    qint64 lastSampleMs = -1;
+    bool isUpload() const { return st.spec.kind == TransferKind::Upload; }
+};
+
+using JobPtr = std::shared_ptr<Job>;
+
+} // namespace skydeck::transfer

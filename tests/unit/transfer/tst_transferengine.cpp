@@ -1,0 +1,507 @@
+// TransferEngine against an in-memory StorageClient: part planning, multipart, parallelism,
+// part retries, cancellation, integrity checks and hostile listings.
+#include "FakeStorage.h"
+#include "Md5.h"
+#include "PartPlanner.h"
+#include "TestMain.h"
+#include "TransferEngine.h"
+
+#include <QDirIterator>
+#include <QRandomGenerator>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+
+using namespace skydeck;
+using skydeck::test::FakeStorage;
+using skydeck::test::FakeStore;
+
+namespace {
+
+const QString kAccount = QStringLiteral("fake:test");
+const QString kBucket = QStringLiteral("bucket");
+
+QByteArray randomBytes(qint64 n, quint32 seed)
+{
+    QRandomGenerator gen(seed);
+    QByteArray b(n, Qt::Uninitialized);
+    for (qint64 i = 0; i < n; ++i)
+        b[i] = char(gen.generate() & 0xff);
+    return b;
+}
+
+bool writeFile(const QString &path, const QByteArray &data)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly) && f.write(data) == data.size();
+}
+
+QByteArray readFile(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+QStringList filesUnder(const QString &dir)
+{
+    QStringList out;
+    QDirIterator it(dir, QDir::Files | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+    while (it.hasNext())
+        out.append(QDir(dir).relativeFilePath(it.next()));
+    out.sort();
+    return out;
+}
+
+} // namespace
+
+class TestTransferEngine : public QObject
+{
+    Q_OBJECT
+    AccountRegistry *m_registry = nullptr;
+    TransferEngine *m_engine = nullptr;
+    FakeStore &store = FakeStore::instance();
+
+    bool waitIdle(int ms = 20000)
+    {
+        QSignalSpy idle(m_engine, &TransferEngine::idle);
+        return m_engine->isIdle() || idle.wait(ms);
+    }
+
+    TransferSpec spec(TransferKind kind, const QString &key, const QString &path)
+    {
+        TransferSpec s;
+        s.kind = kind;
+        s.accountId = kAccount;
+        s.bucket = kBucket;
+        s.key = key;
+        s.localPath = path;
+        return s;
+    }
+
+private Q_SLOTS:
+    void initTestCase() { FakeStorage::registerFactory(); }
+
+    void init()
+    {
+        store.reset();
+        m_registry = new AccountRegistry;
+        Account a;
+        a.id = kAccount;
+        a.provider = QStringLiteral("fake");
+        m_registry->addAccount(a);
+        m_engine = new TransferEngine(m_registry);
+        m_engine->setMinPartSize(64 * 1024);
+    }
+
+    void cleanup()
+    {
+        delete m_engine;
+        delete m_registry;
+    }
+
+    void partPlanning_data()
+    {
+        QTest::addColumn<qint64>("size");
+        QTest::addColumn<qint64>("preferred");
+        QTest::addColumn<int>("maxParts");
+        QTest::addColumn<qint64>("partSize");
+        QTest::addColumn<int>("count");
+        constexpr qint64 MiB = 1024 * 1024;
+        QTest::newRow("empty") << qint64(0) << 8 * MiB << 10000 << 8 * MiB << 0;
+        QTest::newRow("one byte") << qint64(1) << 8 * MiB << 10000 << 8 * MiB << 1;
+        QTest::newRow("exactly one part") << 8 * MiB << 8 * MiB << 10000 << 8 * MiB << 1;
+        QTest::newRow("one byte more") << 8 * MiB + 1 << 8 * MiB << 10000 << 8 * MiB << 2;
+        QTest::newRow("64 MiB") << 64 * MiB << 8 * MiB << 10000 << 8 * MiB << 8;
+        QTest::newRow("at the part limit") << 80000 * MiB << 8 * MiB << 10000 << 8 * MiB << 10000;
+        QTest::newRow("grows past the limit") << 100LL * 1024 * MiB << 8 * MiB << 10000 << 11 * MiB << 9310;
+        QTest::newRow("5 TiB") << 5LL * 1024 * 1024 * MiB << 8 * MiB << 10000 << 525 * MiB << 9987;
+        QTest::newRow("below the minimum") << 20 * MiB << MiB << 10000 << 5 * MiB << 4;
+        QTest::newRow("few parts allowed") << 100 * MiB << 8 * MiB << 3 << 34 * MiB << 3;
+    }
+    void partPlanning()
+    {
+        QFETCH(qint64, size);
+        QFETCH(qint64, preferred);
+        QFETCH(int, maxParts);
+        QFETCH(qint64, partSize);
+        QFETCH(int, count);
+        const PartPlan p = PartPlanner::plan(size, preferred, 5 * 1024 * 1024, maxParts);
+        QCOMPARE(p.partSize, partSize);
+        QCOMPARE(p.partCount, count);
+        QVERIFY(p.partCount <= maxParts);
+        QCOMPARE(p.multipart, count > 1);
+        if (count > 0) {
+            QCOMPARE(p.offset(count - 1) + p.length(count - 1), size);
+            QVERIFY(p.length(count - 1) > 0 && p.length(count - 1) <= partSize);
+        }
+    }
+
+    void md5Helpers()
+    {
+        QCOMPARE(Md5::of(QByteArray()).toHex(), QByteArray("d41d8cd98f00b204e9800998ecf8427e"));
+        QCOMPARE(Md5::of("abc").toHex(), QByteArray("900150983cd24fb0d6963f7d28e17f72"));
+        // md5(md5("a") + md5("b")) with the part count, as S3 computes multipart ETags.
+        const QByteArray concat = Md5::of("a") + Md5::of("b");
+        QCOMPARE(Md5::multipartEtag({Md5::of("a"), Md5::of("b")}), QString::fromLatin1(Md5::of(concat).toHex()) + QStringLiteral("-2"));
+        QVERIFY(Md5::isPlainMd5Etag(QStringLiteral("900150983cd24fb0d6963f7d28e17f72")));
+        QVERIFY(!Md5::isPlainMd5Etag(QStringLiteral("900150983cd24fb0d6963f7d28e17f72-2")));
+        QVERIFY(!Md5::isPlainMd5Etag(QStringLiteral("zz0150983cd24fb0d6963f7d28e17f72")));
+    }
+
+    void smallFileRoundTripsWithOnePut()
+    {
+        QTemporaryDir dir;
+        const QByteArray data = randomBytes(10000, 1);
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("in.bin")), data));
+        QSignalSpy added(m_engine, &TransferEngine::transferAdded);
+        const quint64 up = m_engine->enqueue(spec(TransferKind::Upload, QStringLiteral("k/in.bin"), dir.filePath(QStringLiteral("in.bin"))));
+        QCOMPARE(added.size(), 1);
+        QVERIFY(waitIdle());
+        QCOMPARE(m_engine->status(up).state, TransferState::Done);
+        QCOMPARE(m_engine->status(up).bytesDone, 10000);
+        QCOMPARE(store.object(kBucket, QStringLiteral("k/in.bin")), data);
+        QCOMPARE(store.puts.load(), 1);
+        QCOMPARE(store.creates.load(), 0);
+
+        const QString out = dir.filePath(QStringLiteral("deep/er/out.bin"));
+        const quint64 down = m_engine->enqueue(spec(TransferKind::Download, QStringLiteral("k/in.bin"), out));
+        QVERIFY(waitIdle());
+        QVERIFY2(m_engine->status(down).state == TransferState::Done, qPrintable(m_engine->status(down).error.toString()));
+        QCOMPARE(readFile(out), data);
+        QVERIFY(!QFile::exists(out + QStringLiteral(".part")));
+    }
+
+    void emptyFileRoundTrips()
+    {
+        QTemporaryDir dir;
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("empty")), QByteArray()));
+        m_engine->enqueue(spec(TransferKind::Upload, QStringLiteral("empty"), dir.filePath(QStringLiteral("empty"))));
+        QVERIFY(waitIdle());
+        QVERIFY(store.has(kBucket, QStringLiteral("empty")));
+        const quint64 down = m_engine->enqueue(spec(TransferKind::Download, QStringLiteral("empty"), dir.filePath(QStringLiteral("out"))));
+        QVERIFY(waitIdle());
+        QCOMPARE(m_engine->status(down).state, TransferState::Done);
+        QVERIFY(QFile::exists(dir.filePath(QStringLiteral("out"))));
+        QCOMPARE(QFileInfo(dir.filePath(QStringLiteral("out"))).size(), 0);
+    }
+
+    void multipartInParallelWithinTheConcurrencyCap()
+    {
+        store.delayMs = 20;
+        m_engine->setConcurrency(8);
+        QTemporaryDir dir;
+        const QByteArray data = randomBytes(2 * 1024 * 1024 + 123, 2);  // 33 parts of 64 KiB
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("big")), data));
+        const quint64 up = m_engine->enqueue(spec(TransferKind::Upload, QStringLiteral("big"), dir.filePath(QStringLiteral("big"))));
+        QVERIFY(waitIdle());
+        const TransferStatus st = m_engine->status(up);
+        QVERIFY2(st.state == TransferState::Done, qPrintable(st.error.toString()));
+        QCOMPARE(st.partsTotal, 33);
+        QCOMPARE(st.partsDone, 33);
+        QCOMPARE(store.object(kBucket, QStringLiteral("big")), data);
+        QCOMPARE(store.creates.load(), 1);
+        QVERIFY2(store.maxActive.load() > 4 && store.maxActive.load() <= 8, qPrintable(QString::number(store.maxActive.load())));
+        // Eight requests need two clients (a network manager opens six connections per host).
+        QVERIFY(store.threads.size() >= 2);
+
+        store.maxActive = 0;
+        const QString out = dir.filePath(QStringLiteral("big.out"));
+        const quint64 down = m_engine->enqueue(spec(TransferKind::Download, QStringLiteral("big"), out));
+        QVERIFY(waitIdle());
+        QVERIFY2(m_engine->status(down).state == TransferState::Done, qPrintable(m_engine->status(down).error.toString()));
+        QCOMPARE(readFile(out), data);
+        QVERIFY(store.maxActive.load() > 4 && store.maxActive.load() <= 8);
+    }
+
+    void concurrencyOneIsSerial()
+    {
+        store.delayMs = 5;
+        m_engine->setConcurrency(1);
+        QTemporaryDir dir;
+        const QByteArray data = randomBytes(300 * 1024, 3);
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("f")), data));
+        m_engine->enqueue(spec(TransferKind::Upload, QStringLiteral("f"), dir.filePath(QStringLiteral("f"))));
+        m_engine->enqueue(spec(TransferKind::Upload, QStringLiteral("g"), dir.filePath(QStringLiteral("f"))));
+        QVERIFY(waitIdle());
+        QCOMPARE(store.maxActive.load(), 1);
+        QCOMPARE(store.object(kBucket, QStringLiteral("g")), data);
+    }
+
+    void partGrowsToStayUnderMaxParts()
+    {
+        store.maxPartCount = 4;
+        QTemporaryDir dir;
+        const QByteArray data = randomBytes(1024 * 1024, 4);  // 16 parts of 64 KiB would be too many
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("f")), data));
+        const quint64 up = m_engine->enqueue(spec(TransferKind::Upload, QStringLiteral("f"), dir.filePath(QStringLiteral("f"))));
+        QVERIFY(waitIdle());
+        QCOMPARE(m_engine->status(up).state, TransferState::Done);
+        QCOMPARE(m_engine->status(up).partsTotal, 1);  // grows to whole MiB: one part of 1 MiB
+        QCOMPARE(store.object(kBucket, QStringLiteral("f")), data);
+    }
+
+    void retryableFailuresAreRetriedPerPart()
+    {
+        QTemporaryDir dir;
+        const QByteArray data = randomBytes(500 * 1024, 5);
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("f")), data));
+        store.failNext.insert(QStringLiteral("part"), 2);
+        store.failNext.insert(QStringLiteral("get"), 2);
+        const quint64 up = m_engine->enqueue(spec(TransferKind::Upload, QStringLiteral("f"), dir.filePath(QStringLiteral("f"))));
+        QVERIFY(waitIdle());
+        QVERIFY2(m_engine->status(up).state == TransferState::Done, qPrintable(m_engine->status(up).error.toString()));
+        const quint64 down = m_engine->enqueue(spec(TransferKind::Download, QStringLiteral("f"), dir.filePath(QStringLiteral("o"))));
+        QVERIFY(waitIdle());
+        QVERIFY2(m_engine->status(down).state == TransferState::Done, qPrintable(m_engine->status(down).error.toString()));
+        QCOMPARE(readFile(dir.filePath(QStringLiteral("o"))), data);
+        QCOMPARE(m_engine->partRetries(), quint64(4));
+    }
+
+    void persistentFailureFailsAndAbortsTheUpload()
+    {
+        QTemporaryDir dir;
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("f")), randomBytes(500 * 1024, 6)));
+        store.failNext.insert(QStringLiteral("part"), 1);
+        store.failWith = Error(Error::Category::Permission, QStringLiteral("Access Denied"), QStringLiteral("AccessDenied"), 403);
+        const quint64 up = m_engine->enqueue(spec(TransferKind::Upload, QStringLiteral("f"), dir.filePath(QStringLiteral("f"))));
+        QVERIFY(waitIdle());
+        const TransferStatus st = m_engine->status(up);
+        QCOMPARE(st.state, TransferState::Failed);
+        QCOMPARE(st.error.category(), Error::Category::Permission);
+        QVERIFY(st.error.toString().contains(QStringLiteral("bucket/f")));
+        QTRY_COMPARE(store.aborts.load(), 1);
+        QVERIFY(!store.has(kBucket, QStringLiteral("f")));
+        QCOMPARE(m_engine->partRetries(), quint64(0));  // not retryable
+
+        // Retry from the queue, with the fault gone.
+        m_engine->retry(up);
+        QVERIFY(waitIdle());
+        QCOMPARE(m_engine->status(up).state, TransferState::Done);
+        QVERIFY(store.has(kBucket, QStringLiteral("f")));
+    }
+
+    void exhaustedPartRetriesFail()
+    {
+        m_engine->setPartAttempts(2);
+        QTemporaryDir dir;
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("f")), randomBytes(1000, 7)));
+        store.failNext.insert(QStringLiteral("put"), 5);
+        const quint64 up = m_engine->enqueue(spec(TransferKind::Upload, QStringLiteral("f"), dir.filePath(QStringLiteral("f"))));
+        QVERIFY(waitIdle());
+        QCOMPARE(m_engine->status(up).state, TransferState::Failed);
+        QCOMPARE(m_engine->status(up).error.category(), Error::Category::Server);
+        QCOMPARE(store.puts.load(), 2);
+    }
+
+    void cancelMidUploadAbortsAndStoresNothing()
+    {
+        store.delayMs = 100;
+        m_engine->setConcurrency(2);
+        QTemporaryDir dir;
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("f")), randomBytes(2 * 1024 * 1024, 8)));
+        QSignalSpy changed(m_engine, &TransferEngine::transferChanged);
+        const quint64 up = m_engine->enqueue(spec(TransferKind::Upload, QStringLiteral("f"), dir.filePath(QStringLiteral("f"))));
+        QTRY_VERIFY(m_engine->status(up).partsDone >= 1);
+        m_engine->cancel(up);
+        QCOMPARE(m_engine->status(up).state, TransferState::Cancelled);
+        QVERIFY(m_engine->isIdle());
+        QTRY_COMPARE(store.aborts.load(), 1);
+        QTRY_VERIFY(store.cancelled.load() >= 1);  // the in-flight requests were cancelled
+        QVERIFY(!store.has(kBucket, QStringLiteral("f")));
+        int cancelledSignals = 0;
+        for (const auto &args : changed)
+            cancelledSignals += args[0].value<TransferStatus>().state == TransferState::Cancelled;
+        QCOMPARE(cancelledSignals, 1);
+    }
+
+    void cancelMidDownloadRemovesThePartFile()
+    {
+        store.store(kBucket, QStringLiteral("f"), randomBytes(2 * 1024 * 1024, 9));
+        store.delayMs = 100;
+        m_engine->setConcurrency(2);
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("out"));
+        QVERIFY(writeFile(out, "previous contents"));
+        const quint64 down = m_engine->enqueue(spec(TransferKind::Download, QStringLiteral("f"), out));
+        QTRY_VERIFY(m_engine->status(down).partsDone >= 1);
+        QVERIFY(QFile::exists(out + QStringLiteral(".part")));
+        m_engine->cancel(down);
+        QCOMPARE(m_engine->status(down).state, TransferState::Cancelled);
+        QTRY_VERIFY(!QFile::exists(out + QStringLiteral(".part")));
+        QCOMPARE(readFile(out), QByteArray("previous contents"));  // never touched
+    }
+
+    void corruptDownloadFailsAndKeepsTheTarget()
+    {
+        store.store(kBucket, QStringLiteral("f"), randomBytes(300 * 1024, 10));
+        store.corruptDownloads = true;
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("out"));
+        const quint64 down = m_engine->enqueue(spec(TransferKind::Download, QStringLiteral("f"), out));
+        QVERIFY(waitIdle());
+        const TransferStatus st = m_engine->status(down);
+        QCOMPARE(st.state, TransferState::Failed);
+        QCOMPARE(st.error.category(), Error::Category::Integrity);
+        QVERIFY(!QFile::exists(out));
+        QTRY_VERIFY(!QFile::exists(out + QStringLiteral(".part")));
+    }
+
+    void missingObjectAndMissingFileFailClearly()
+    {
+        QTemporaryDir dir;
+        const quint64 down = m_engine->enqueue(spec(TransferKind::Download, QStringLiteral("nope"), dir.filePath(QStringLiteral("x"))));
+        const quint64 up = m_engine->enqueue(spec(TransferKind::Upload, QStringLiteral("nope"), dir.filePath(QStringLiteral("missing"))));
+        TransferSpec unknown = spec(TransferKind::Upload, QStringLiteral("k"), dir.filePath(QStringLiteral("missing")));
+        unknown.accountId = QStringLiteral("nobody");
+        const quint64 bad = m_engine->enqueue(unknown);
+        QVERIFY(waitIdle());
+        QCOMPARE(m_engine->status(down).error.category(), Error::Category::NotFound);
+        QCOMPARE(m_engine->status(up).error.category(), Error::Category::NotFound);
+        QCOMPARE(m_engine->status(bad).error.category(), Error::Category::InvalidInput);
+        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("x.part"))));
+        QCOMPARE(m_engine->transfers().size(), 3);
+        QSignalSpy removed(m_engine, &TransferEngine::transferRemoved);
+        m_engine->clearFinished();
+        QCOMPARE(removed.size(), 3);
+        QVERIFY(m_engine->transfers().isEmpty());
+    }
+
+    void folderRoundTrip()
+    {
+        QTemporaryDir src;
+        QTemporaryDir dst;
+        const QStringList files = {QStringLiteral("a.txt"), QStringLiteral("sub/b.bin"), QStringLiteral("sub/deeper/c"),
+                                   QStringLiteral(".hidden"), QStringLiteral("ünï/ok")};
+        QHash<QString, QByteArray> contents;
+        quint32 seed = 20;
+        for (const QString &f : files) {
+            contents.insert(f, randomBytes(1000 * seed % 300000, seed));
+            QVERIFY(writeFile(src.filePath(f), contents.value(f)));
+            ++seed;
+        }
+        m_engine->uploadFolder(kAccount, src.path(), kBucket, QStringLiteral("tree"));
+        QVERIFY(!m_engine->isIdle());
+        QVERIFY(waitIdle());
+        for (const QString &f : files)
+            QCOMPARE(store.object(kBucket, QStringLiteral("tree/") + f), contents.value(f));
+        m_engine->clearFinished();
+        m_engine->downloadPrefix(kAccount, kBucket, QStringLiteral("tree/"), dst.path());
+        QVERIFY(waitIdle());
+        for (const TransferStatus &st : m_engine->transfers())
+            QVERIFY2(st.state == TransferState::Done, qPrintable(st.error.toString()));
+        QStringList expected = files;
+        expected.sort();
+        QCOMPARE(filesUnder(dst.path()), expected);
+        for (const QString &f : files)
+            QCOMPARE(readFile(dst.filePath(f)), contents.value(f));
+    }
+
+    void hostileListingNeverWritesOutside()
+    {
+        QTemporaryDir base;
+        const QString target = base.filePath(QStringLiteral("chosen"));
+        store.store(kBucket, QStringLiteral("p/ok.txt"), "fine");
+        store.store(kBucket, QStringLiteral("p/sub/ok2.txt"), "fine too");
+        store.store(kBucket, QStringLiteral("p/../x"), "escape");
+        store.store(kBucket, QStringLiteral("p/a/../../b"), "escape");
+        store.store(kBucket, QStringLiteral("p//etc/passwd"), "root::0:0");
+        store.store(kBucket, QStringLiteral("p/nul") + QChar(0) + QStringLiteral("/x"), "nul");
+        store.store(kBucket, QStringLiteral("p/") + QString(300, QLatin1Char('L')), "long");
+        store.store(kBucket, QStringLiteral("p/..\\..\\win"), "backslash");
+        store.extraListing.append(QStringLiteral("p/./dot"));
+        QSignalSpy added(m_engine, &TransferEngine::transferAdded);
+        m_engine->downloadPrefix(kAccount, kBucket, QStringLiteral("p"), target);
+        QVERIFY(waitIdle());
+        QCOMPARE(added.size(), 9);
+        int done = 0;
+        int refused = 0;
+        for (const TransferStatus &st : m_engine->transfers()) {
+            if (st.state == TransferState::Done) {
+                ++done;
+                continue;
+            }
+            QCOMPARE(st.state, TransferState::Failed);
+            QCOMPARE(st.error.category(), Error::Category::InvalidInput);
+            QVERIFY2(st.error.toString().contains(QStringLiteral("refused object key")), qPrintable(st.error.toString()));
+            QVERIFY(!st.error.toString().contains(QChar(0)));
+            ++refused;
+        }
+        QCOMPARE(done, 2);
+        QCOMPARE(refused, 7);
+        QCOMPARE(filesUnder(base.path()), QStringList({QStringLiteral("chosen/ok.txt"), QStringLiteral("chosen/sub/ok2.txt")}));
+        QVERIFY(!QFile::exists(QStringLiteral("/etc/passwd.part")));
+        // A refused item cannot be retried into running.
+        const quint64 firstRefused = [&] {
+            for (const TransferStatus &st : m_engine->transfers())
+                if (st.state == TransferState::Failed)
+                    return st.id;
+            return quint64(0);
+        }();
+        m_engine->retry(firstRefused);
+        QCOMPARE(m_engine->status(firstRefused).state, TransferState::Failed);
+    }
+
+    void listingFailureIsReported()
+    {
+        store.failNext.insert(QStringLiteral("list"), 1);
+        store.failWith = Error(Error::Category::Permission, QStringLiteral("Access Denied"), QStringLiteral("AccessDenied"), 403);
+        QSignalSpy failed(m_engine, &TransferEngine::expansionFailed);
+        QTemporaryDir dir;
+        m_engine->downloadPrefix(kAccount, kBucket, QStringLiteral("p/"), dir.path());
+        QVERIFY(waitIdle());
+        QCOMPARE(failed.size(), 1);
+        QCOMPARE(failed[0][0].value<Error>().category(), Error::Category::Permission);
+        m_engine->uploadFolder(kAccount, dir.filePath(QStringLiteral("no/such/dir")), kBucket, QString());
+        QVERIFY(waitIdle());
+        QCOMPARE(failed.size(), 2);
+    }
+
+    void progressIsThrottledAndTotalsAdd()
+    {
+        store.delayMs = 40;
+        m_engine->setConcurrency(2);
+        QTemporaryDir dir;
+        const QByteArray data = randomBytes(64 * 1024 * 24, 11);  // 24 parts, ~12 rounds of 40 ms
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("f")), data));
+        QSignalSpy changed(m_engine, &TransferEngine::transferChanged);
+        QSignalSpy totals(m_engine, &TransferEngine::totalsChanged);
+        QElapsedTimer clock;
+        clock.start();
+        const quint64 up = m_engine->enqueue(spec(TransferKind::Upload, QStringLiteral("f"), dir.filePath(QStringLiteral("f"))));
+        QVERIFY(waitIdle());
+        const qint64 ms = clock.elapsed();
+        QCOMPARE(m_engine->status(up).state, TransferState::Done);
+        // Progress ticks at most every 200 ms, plus a handful of state changes.
+        QVERIFY2(changed.size() <= ms / 200 + 8, qPrintable(QStringLiteral("%1 signals in %2 ms").arg(changed.size()).arg(ms)));
+        QVERIFY(totals.size() >= 1);
+        const QList<QVariant> last = totals.last();
+        QCOMPARE(last[0].toLongLong(), data.size());
+        QCOMPARE(last[1].toLongLong(), data.size());
+        // bytesDone never goes backwards and never exceeds the total.
+        qint64 prev = 0;
+        for (const auto &args : changed) {
+            const TransferStatus st = args[0].value<TransferStatus>();
+            QVERIFY(st.bytesDone >= prev);
+            QVERIFY(st.bytesDone <= data.size());
+            prev = st.bytesDone;
+        }
+    }
+
+    void destroyingTheEngineMidTransferIsClean()
+    {
+        store.delayMs = 200;
+        QTemporaryDir dir;
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("f")), randomBytes(1024 * 1024, 12)));
+        const quint64 up = m_engine->enqueue(spec(TransferKind::Upload, QStringLiteral("f"), dir.filePath(QStringLiteral("f"))));
+        QTRY_COMPARE(m_engine->status(up).state, TransferState::Running);
+        QTRY_VERIFY(m_engine->status(up).partsDone >= 1);  // the upload id is known
+        delete m_engine;
+        m_engine = nullptr;
+        QTRY_COMPARE(store.aborts.load(), 1);
+        QVERIFY(!store.has(kBucket, QStringLiteral("f")));
+        m_engine = new TransferEngine(m_registry);  // for cleanup()
+    }
+};
+
+SKYDECK_TEST_MAIN(TestTransferEngine)
+#include "tst_transferengine.moc"
