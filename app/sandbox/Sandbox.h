@@ -4,13 +4,19 @@
 #include "Result.h"
 
 #include <QObject>
-#include <QProcess>
+
+#include <memory>
 
 namespace skydeck {
 
 // The local sandbox: s3rver (and later the other peers and simulated compute endpoints) started on
 // loopback and registered as clearly labelled accounts with a few demo buckets and files, so a
 // newcomer can try everything with no cloud account. Stops what it started when destroyed.
+//
+// s3rver comes from <source dir>/scripts/peers-node (scripts/setup.sh installs it; the source dir
+// is the build's, or $SKYDECK_SOURCE_DIR). Its data lives in
+// AppLocalDataLocation/sandbox/s3rver and persists across runs; the demo buckets are created on
+// the first start only, so what the user changes stays changed.
 class Sandbox : public QObject
 {
     Q_OBJECT
@@ -19,10 +25,19 @@ public:
     ~Sandbox() override;
 
     // Starts the peers in the background; answers with the sandbox accounts via started() or
-    // failed(). Never blocks the calling thread.
+    // failed(). Never blocks the calling thread. Calling it while running answers at once.
     void start();
     void stop();
+    bool isRunning() const;
     QList<Account> accounts() const;
+
+    // Where the sandbox keeps its data, and the s3rver program it runs.
+    static QString dataDirectory();
+    static QString s3rverProgram();
+    qint64 s3rverProcessId() const;  // 0 when not running
+
+    // The S3 sandbox account for an endpoint ("http://127.0.0.1:PORT").
+    static Account s3Account(const QString &endpoint);
 
 Q_SIGNALS:
     void started(const QList<skydeck::Account> &accounts);
@@ -30,7 +45,7 @@ Q_SIGNALS:
 
 private:
     struct Private;
-    Private *d;
+    std::unique_ptr<Private> d;
 };
 
 } // namespace skydeck

@@ -1,0 +1,158 @@
+#include "Cli.h"
+
+#include "BucketCommands.h"
+#include "CliAccount.h"
+#include "CliLogging.h"
+#include "CliOptions.h"
+#include "CopyCommand.h"
+#include "ExitCode.h"
+#include "ListCommand.h"
+#include "Output.h"
+#include "RemoveCommand.h"
+
+#include "AccountRegistry.h"
+#include "AwsProvider.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QLoggingCategory>
+#include <QSocketNotifier>
+#include <QTimer>
+
+#include <csignal>
+#include <cstring>
+#include <memory>
+#include <unistd.h>
+
+namespace skydeck::cli {
+
+namespace {
+
+int s_signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char c = 1;
+    [[maybe_unused]] const ssize_t n = ::write(s_signalPipe[1], &c, 1);
+}
+
+// Ctrl-C interrupts the running command (which cancels its transfers) instead of killing the
+// process halfway through a .part file.
+std::unique_ptr<QSocketNotifier> watchInterrupts(Command *command)
+{
+    if (::pipe(s_signalPipe) != 0)
+        return {};
+    struct sigaction sa;
+    std::memset(&sa, 0, sizeof sa);
+    sa.sa_handler = onSignal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    ::sigaction(SIGINT, &sa, nullptr);
+    ::sigaction(SIGTERM, &sa, nullptr);
+    auto notifier = std::make_unique<QSocketNotifier>(s_signalPipe[0], QSocketNotifier::Read);
+    QObject::connect(notifier.get(), &QSocketNotifier::activated, command, [command] {
+        char c = 0;
+        [[maybe_unused]] const ssize_t n = ::read(s_signalPipe[0], &c, 1);
+        if (!command->isFinished())
+            command->interrupt();
+    });
+    return notifier;
+}
+
+std::unique_ptr<Command> makeCommand(const Invocation &inv, Output &out, AccountRegistry &accounts, const QString &id)
+{
+    if (inv.command == QLatin1String("ls"))
+        return std::make_unique<ListCommand>(inv, out, accounts, id);
+    if (inv.command == QLatin1String("cp"))
+        return std::make_unique<CopyCommand>(inv, out, accounts, id);
+    if (inv.command == QLatin1String("rm"))
+        return std::make_unique<RemoveCommand>(inv, out, accounts, id);
+    if (inv.command == QLatin1String("mb"))
+        return std::make_unique<MakeBucketCommand>(inv, out, accounts, id);
+    return std::make_unique<RemoveBucketCommand>(inv, out, accounts, id);
+}
+
+} // namespace
+
+bool isCliInvocation(int argc, char **argv)
+{
+    // Options with a value that may come before the command.
+    static const char *valued[] = {"--profile", "--endpoint-url", "--region"};
+    for (int i = 1; i < argc; ++i) {
+        const char *a = argv[i];
+        if (std::strcmp(a, "--help") == 0 || std::strcmp(a, "-h") == 0 || std::strcmp(a, "--version") == 0
+            || std::strcmp(a, "-V") == 0)
+            return true;
+        bool skipNext = false;
+        for (const char *v : valued) {
+            if (std::strcmp(a, v) == 0)
+                skipNext = true;
+            else if (std::strncmp(a, v, std::strlen(v)) == 0 && a[std::strlen(v)] == '=')
+                return true;
+        }
+        if (skipNext) {
+            ++i;
+            continue;
+        }
+        if (std::strcmp(a, "-r") == 0 || std::strcmp(a, "--recursive") == 0 || std::strcmp(a, "-q") == 0
+            || std::strcmp(a, "--quiet") == 0)
+            continue;
+        // The first other argument decides: a word is a command (a typo is a usage error, not a
+        // window), an option (--sandbox, Qt's -platform ...) belongs to the window.
+        return a[0] != '-';
+    }
+    return false;
+}
+
+int run(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("skydeck"));
+    QCoreApplication::setOrganizationName(QStringLiteral("skydeck"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SKYDECK_VERSION));
+    // The command line speaks through its exit code and one-line errors; library chatter (retries,
+    // warnings) only with QT_LOGGING_RULES, which overrides this.
+    QLoggingCategory::setFilterRules(QStringLiteral("skydeck.*.debug=false\nskydeck.*.info=false\nskydeck.*.warning=false"));
+
+    Output out;
+    Result<Invocation> parsed = parseArguments(QCoreApplication::arguments());
+    if (!parsed.ok()) {
+        out.error(parsed.error().message() + QStringLiteral(" (see skydeck --help)"));
+        return ExitUsage;
+    }
+    const Invocation inv = parsed.value();
+    if (inv.help) {
+        out.line(usageText().chopped(1));
+        return ExitOk;
+    }
+    if (inv.version) {
+        out.line(QStringLiteral("skydeck %1 (Qt %2)").arg(QStringLiteral(SKYDECK_VERSION), QLatin1String(qVersion())));
+        return ExitOk;
+    }
+    if (inv.quiet)
+        out.setProgressEnabled(false);
+
+    aws::registerProviders();
+    Result<Account> account = resolveAccount(inv, QProcessEnvironment::systemEnvironment(), QDir::homePath());
+    if (!account.ok()) {
+        out.error(account.error().toString());
+        return exitCodeFor(account.error());
+    }
+    qCDebug(lcCli) << "account" << account->id << account->setting(QStringLiteral("endpoint"));
+
+    AccountRegistry registry;
+    registry.addAccount(account.value());
+    if (!registry.storage(account->id)) {
+        out.error(QStringLiteral("no storage client for provider ") + account->provider);
+        return ExitFailure;
+    }
+    std::unique_ptr<Command> command = makeCommand(inv, out, registry, account->id);
+    QObject::connect(command.get(), &Command::finished, &app, [](int code) { QCoreApplication::exit(code); });
+    const auto interrupts = watchInterrupts(command.get());
+    QTimer::singleShot(0, command.get(), [c = command.get()] { c->start(); });
+    const int code = QCoreApplication::exec();
+    out.flush();
+    return code;
+}
+
+} // namespace skydeck::cli

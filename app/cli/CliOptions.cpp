@@ -1,0 +1,130 @@
+#include "CliOptions.h"
+
+#include <QCommandLineParser>
+#include <QUrl>
+
+namespace skydeck::cli {
+
+namespace {
+
+Error usage(const QString &why)
+{
+    return Error(Error::Category::InvalidInput, why);
+}
+
+struct Arity {
+    int min;
+    int max;
+    const char *synopsis;
+};
+
+Arity arityOf(const QString &command)
+{
+    if (command == QLatin1String("ls"))
+        return {0, 1, "ls [-r] [s3://bucket[/prefix]]"};
+    if (command == QLatin1String("cp"))
+        return {2, 2, "cp [-r] SRC DST"};
+    if (command == QLatin1String("rm"))
+        return {1, 1, "rm [-r] s3://bucket/key"};
+    if (command == QLatin1String("mb"))
+        return {1, 1, "mb s3://bucket"};
+    return {1, 1, "rb [--force] s3://bucket"};
+}
+
+} // namespace
+
+QStringList commandNames()
+{
+    return {QStringLiteral("ls"), QStringLiteral("cp"), QStringLiteral("rm"), QStringLiteral("mb"), QStringLiteral("rb")};
+}
+
+Result<Invocation> parseArguments(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsCompactedShortOptions);
+    const QCommandLineOption recursive({QStringLiteral("r"), QStringLiteral("recursive")}, QString());
+    const QCommandLineOption force(QStringLiteral("force"), QString());
+    const QCommandLineOption human(QStringLiteral("human-readable"), QString());
+    const QCommandLineOption quiet({QStringLiteral("q"), QStringLiteral("quiet")}, QString());
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QString());
+    const QCommandLineOption version({QStringLiteral("V"), QStringLiteral("version")}, QString());
+    const QCommandLineOption profile(QStringLiteral("profile"), QString(), QStringLiteral("name"));
+    const QCommandLineOption endpoint(QStringLiteral("endpoint-url"), QString(), QStringLiteral("url"));
+    const QCommandLineOption region(QStringLiteral("region"), QString(), QStringLiteral("name"));
+    parser.addOptions({recursive, force, human, quiet, help, version, profile, endpoint, region});
+
+    if (!parser.parse(arguments))
+        return usage(parser.errorText());
+
+    Invocation inv;
+    inv.recursive = parser.isSet(recursive);
+    inv.force = parser.isSet(force);
+    inv.humanReadable = parser.isSet(human);
+    inv.quiet = parser.isSet(quiet);
+    inv.help = parser.isSet(help);
+    inv.version = parser.isSet(version);
+    inv.profile = parser.value(profile);
+    inv.endpointUrl = parser.value(endpoint);
+    inv.region = parser.value(region);
+    if (parser.isSet(profile) && inv.profile.isEmpty())
+        return usage(QStringLiteral("--profile needs a name"));
+    if (parser.isSet(endpoint)) {
+        const QUrl url(inv.endpointUrl, QUrl::StrictMode);
+        if (!url.isValid() || url.host().isEmpty()
+            || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
+            return usage(QStringLiteral("--endpoint-url needs an http:// or https:// URL, not '%1'").arg(inv.endpointUrl));
+    }
+
+    QStringList positional = parser.positionalArguments();
+    if (inv.help || inv.version)
+        return inv;
+    if (positional.isEmpty())
+        return usage(QStringLiteral("no command given (one of: %1)").arg(commandNames().join(QStringLiteral(", "))));
+    inv.command = positional.takeFirst();
+    if (!commandNames().contains(inv.command))
+        return usage(QStringLiteral("unknown command '%1' (one of: %2)").arg(inv.command, commandNames().join(QStringLiteral(", "))));
+    const Arity a = arityOf(inv.command);
+    if (positional.size() < a.min || positional.size() > a.max)
+        return usage(QStringLiteral("usage: skydeck %1").arg(QLatin1String(a.synopsis)));
+    if (inv.force && inv.command != QLatin1String("rb"))
+        return usage(QStringLiteral("--force only applies to rb"));
+    if (inv.recursive && (inv.command == QLatin1String("mb") || inv.command == QLatin1String("rb")))
+        return usage(QStringLiteral("-r does not apply to %1").arg(inv.command));
+    inv.args = positional;
+    return inv;
+}
+
+QString usageText()
+{
+    return QStringLiteral(
+        "Usage: skydeck [OPTIONS] COMMAND [ARGS]\n"
+        "       skydeck [--sandbox]            open the window\n"
+        "\n"
+        "Commands (S3 and S3-compatible storage):\n"
+        "  ls [-r] [s3://bucket[/prefix]]   list buckets, or a bucket's folders (PRE) and objects\n"
+        "  cp [-r] SRC DST                  copy local->s3, s3->local or s3->s3 (server-side)\n"
+        "  rm [-r] s3://bucket/key          delete an object, or with -r everything under a prefix\n"
+        "  mb s3://bucket                   make a bucket\n"
+        "  rb [--force] s3://bucket         remove an empty bucket (--force: delete its objects first)\n"
+        "\n"
+        "Locations: s3://bucket/key (a key ending in '/' is a folder), local paths, file:// URLs.\n"
+        "\n"
+        "Options:\n"
+        "  -r, --recursive        every object under a prefix / every file under a folder\n"
+        "  --profile NAME         use this profile of ~/.aws/credentials and ~/.aws/config\n"
+        "  --endpoint-url URL     an S3-compatible endpoint (MinIO, Ceph, R2, s3rver, ...)\n"
+        "  --region NAME          the region to sign for and to create buckets in\n"
+        "  --human-readable       ls: sizes as KiB, MiB, GiB\n"
+        "  -q, --quiet            no progress line\n"
+        "  -V, --version          print the version\n"
+        "  -h, --help             this help\n"
+        "\n"
+        "Credentials are found as the AWS CLI finds them: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,\n"
+        "AWS_SESSION_TOKEN, AWS_PROFILE, ~/.aws/credentials and ~/.aws/config; AWS_ENDPOINT_URL and\n"
+        "AWS_ENDPOINT_URL_S3 select an S3-compatible endpoint.\n"
+        "\n"
+        "Progress goes to stderr when it is a terminal. Exit codes: 0 success, 1 failure, 2 usage or\n"
+        "invalid URL, 3 not found, 4 authentication or permission, 5 network, 130 interrupted.\n");
+}
+
+} // namespace skydeck::cli

@@ -1,0 +1,33 @@
+#pragma once
+
+#include "Result.h"
+
+#include <QStringList>
+
+namespace skydeck::cli {
+
+// One command line, parsed: `skydeck [options] COMMAND ARGS...`.
+struct Invocation {
+    QString command;      // ls, cp, rm, mb, rb; empty with --help/--version
+    QStringList args;     // the command's operands (URLs and paths)
+    bool recursive = false;
+    bool force = false;          // rb: delete every object first
+    bool humanReadable = false;  // ls: sizes as "1.5 MiB"
+    bool quiet = false;          // no progress line
+    bool help = false;
+    bool version = false;
+    QString profile;      // --profile NAME
+    QString endpointUrl;  // --endpoint-url URL (like aws)
+    QString region;       // --region NAME
+};
+
+// The commands isCliInvocation() recognises.
+QStringList commandNames();
+
+// Parses arguments (argv[0] included). Unknown options, a missing or unknown command and a wrong
+// number of operands give an InvalidInput error with a one-line reason.
+Result<Invocation> parseArguments(const QStringList &arguments);
+
+QString usageText();
+
+} // namespace skydeck::cli

@@ -1,0 +1,384 @@
+// The `skydeck` command line, run as a process against s3rver: round trips, trees, paging,
+// batches, server-side copies, exit codes and one-line errors.
+#include "CliRunner.h"
+#include "Peers.h"
+#include "TestMain.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QRandomGenerator>
+#include <QTcpServer>
+#include <QTemporaryDir>
+
+using skydeck::test::CliRun;
+using skydeck::test::CliRunner;
+
+namespace {
+
+const QString kSessionToken = QStringLiteral("FQoGZXIvYXdzEXAMPLEtokenNeverPrinted0123456789");
+
+void writeFile(const QString &path, const QByteArray &data)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path);
+    QVERIFY2(f.open(QIODevice::WriteOnly), qPrintable(path));
+    QCOMPARE(f.write(data), data.size());
+}
+
+QByteArray randomBytes(qsizetype n, quint32 seed)
+{
+    QRandomGenerator rng(seed);
+    QByteArray b(n, Qt::Uninitialized);
+    for (qsizetype i = 0; i < n; ++i)
+        b[i] = static_cast<char>(rng.bounded(256));
+    return b;
+}
+
+// relative path -> md5 of every file under dir
+QMap<QString, QByteArray> treeDigest(const QString &dir)
+{
+    QMap<QString, QByteArray> out;
+    QDirIterator it(dir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly))
+            continue;
+        out.insert(QDir(dir).relativeFilePath(path), QCryptographicHash::hash(f.readAll(), QCryptographicHash::Md5));
+    }
+    return out;
+}
+
+QString uniqueBucket(const char *what)
+{
+    return QStringLiteral("cli-%1-%2").arg(QLatin1String(what)).arg(QRandomGenerator::global()->generate(), 8, 16, QLatin1Char('0'));
+}
+
+int closedPort()
+{
+    QTcpServer s;
+    s.listen(QHostAddress::LocalHost, 0);
+    const int port = s.serverPort();
+    s.close();
+    return port;
+}
+
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+private:
+    QString m_endpoint;
+    QTemporaryDir m_home;
+    QTemporaryDir m_work;
+    QStringList m_outputs;  // everything the binary printed, checked for secrets at the end
+
+    CliRunner runner() const
+    {
+        CliRunner r(m_home.path());
+        r.set(QStringLiteral("AWS_ACCESS_KEY_ID"), QStringLiteral("S3RVER"));
+        r.set(QStringLiteral("AWS_SECRET_ACCESS_KEY"), QStringLiteral("S3RVER"));
+        r.set(QStringLiteral("AWS_SESSION_TOKEN"), kSessionToken);
+        r.set(QStringLiteral("AWS_ENDPOINT_URL"), m_endpoint);
+        r.setWorkingDirectory(m_work.path());
+        return r;
+    }
+    CliRun sk(const QStringList &args, const CliRunner &r)
+    {
+        CliRun run = r.run(args);
+        m_outputs << run.out << run.err;
+        return run;
+    }
+    CliRun sk(const QStringList &args) { return sk(args, runner()); }
+
+    // A failure: the expected code and exactly one line on stderr, nothing on stdout.
+    static void expectOneLineError(const CliRun &r, int code, const QString &mentions = {})
+    {
+        QVERIFY2(r.finished, qPrintable(r.describe()));
+        QVERIFY2(r.code == code, qPrintable(QStringLiteral("expected exit %1, ").arg(code) + r.describe()));
+        QVERIFY2(r.errLines().size() == 1, qPrintable(r.describe()));
+        QVERIFY2(r.err.startsWith(QLatin1String("skydeck: ")), qPrintable(r.describe()));
+        QVERIFY2(r.out.isEmpty(), qPrintable(r.describe()));
+        if (!mentions.isEmpty())
+            QVERIFY2(r.err.contains(mentions), qPrintable(r.describe()));
+    }
+    static void expectOk(const CliRun &r)
+    {
+        QVERIFY2(r.finished && r.code == 0, qPrintable(r.describe()));
+        // stderr is not a terminal here: no progress, nothing at all on success.
+        QVERIFY2(r.err.isEmpty(), qPrintable(r.describe()));
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(QFileInfo(QStringLiteral(SKYDECK_BINARY)).isExecutable());
+        QVERIFY(m_home.isValid() && m_work.isValid());
+    }
+
+    void versionAndHelp()
+    {
+        CliRunner r(m_home.path());
+        CliRun v = r.run({QStringLiteral("--version")});
+        QVERIFY2(v.code == 0, qPrintable(v.describe()));
+        QVERIFY(v.out.startsWith(QStringLiteral("skydeck ") + QStringLiteral(SKYDECK_VERSION)));
+        CliRun h = r.run({QStringLiteral("--help")});
+        QVERIFY2(h.code == 0, qPrintable(h.describe()));
+        for (const char *word : {"ls [-r]", "cp [-r] SRC DST", "rm [-r]", "mb s3://bucket", "rb", "--profile",
+                                 "--endpoint-url", "Exit codes"})
+            QVERIFY2(h.out.contains(QLatin1String(word)), word);
+    }
+
+    void usageErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("mentions");
+        QTest::newRow("unknown command") << QStringList{"frobnicate"} << "unknown command 'frobnicate'";
+        QTest::newRow("unknown option") << QStringList{"ls", "--frob"} << "frob";
+        QTest::newRow("cp one operand") << QStringList{"cp", "a"} << "usage: skydeck cp";
+        QTest::newRow("bad scheme") << QStringList{"ls", "http://example.org/x"} << "unsupported URL scheme";
+        QTest::newRow("bad bucket") << QStringList{"ls", "s3://bad*bucket/x"} << "invalid bucket name";
+        QTest::newRow("ls local") << QStringList{"ls", "/tmp"} << "needs an s3:// URL";
+        QTest::newRow("two local paths") << QStringList{"cp", "a", "b"} << "cp(1)";
+        QTest::newRow("mb invalid name") << QStringList{"mb", "s3://Not_Valid"} << "invalid bucket name";
+        QTest::newRow("rm prefix without -r") << QStringList{"rm", "s3://some-bucket/dir/"} << "use rm -r";
+        QTest::newRow("bad endpoint option") << QStringList{"ls", "--endpoint-url", "not a url"} << "--endpoint-url";
+    }
+    void usageErrors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, mentions);
+        expectOneLineError(sk(args), 2, mentions);
+    }
+
+    void bucketAndObjectRoundTrip()
+    {
+        SKYDECK_REQUIRE_PEER(m_endpoint, "SKYDECK_TEST_S3_ENDPOINT");
+        const QString bucket = uniqueBucket("rt");
+        const QString b = QStringLiteral("s3://") + bucket;
+        CliRun mb = sk({QStringLiteral("mb"), b});
+        expectOk(mb);
+        QCOMPARE(mb.out.trimmed(), QStringLiteral("make_bucket: ") + bucket);
+
+        // ls without a bucket lists buckets: "date time name".
+        CliRun buckets = sk({QStringLiteral("ls")});
+        expectOk(buckets);
+        static const QRegularExpression bucketLine(QStringLiteral(R"(^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (.+)$)"));
+        bool seen = false;
+        for (const QString &line : buckets.outLines()) {
+            const auto m = bucketLine.match(line);
+            QVERIFY2(m.hasMatch(), qPrintable(line));
+            seen = seen || m.captured(1) == bucket;
+        }
+        QVERIFY2(seen, qPrintable(buckets.out));
+
+        const QByteArray data = randomBytes(70000, 1);
+        const QString name = QString::fromUtf8("my file ünï 100%.bin");
+        writeFile(m_work.filePath(name), data);
+        // A relative local path, a destination "folder" keeps the file name.
+        CliRun up = sk({QStringLiteral("cp"), name, b + QStringLiteral("/in/")});
+        expectOk(up);
+        QVERIFY2(up.out.contains(QStringLiteral("upload: ")), qPrintable(up.out));
+
+        CliRun ls = sk({QStringLiteral("ls"), b + QStringLiteral("/")});
+        expectOk(ls);
+        QCOMPARE(ls.outLines(), QStringList{QStringLiteral("                           PRE in/")});
+        CliRun lsIn = sk({QStringLiteral("ls"), b + QStringLiteral("/in/")});
+        expectOk(lsIn);
+        QCOMPARE(lsIn.outLines().size(), 1);
+        QVERIFY2(lsIn.out.contains(QStringLiteral("      70000 ") + name), qPrintable(lsIn.out));
+
+        // Down again, to a new name and into a directory.
+        CliRun down = sk({QStringLiteral("cp"), b + QStringLiteral("/in/") + name, m_work.filePath(QStringLiteral("back.bin"))});
+        expectOk(down);
+        QFile back(m_work.filePath(QStringLiteral("back.bin")));
+        QVERIFY(back.open(QIODevice::ReadOnly));
+        QCOMPARE(back.readAll(), data);
+        QDir(m_work.path()).mkdir(QStringLiteral("into"));
+        expectOk(sk({QStringLiteral("cp"), b + QStringLiteral("/in/") + name, QStringLiteral("into")}));
+        QVERIFY(QFile::exists(m_work.filePath(QStringLiteral("into/") + name)));
+        QVERIFY(!QFile::exists(m_work.filePath(QStringLiteral("into/") + name + QStringLiteral(".part"))));
+
+        // Server-side copy, then delete both.
+        CliRun copy = sk({QStringLiteral("cp"), b + QStringLiteral("/in/") + name, b + QStringLiteral("/copy.bin")});
+        expectOk(copy);
+        CliRun lsCopy = sk({QStringLiteral("ls"), b + QStringLiteral("/copy.bin")});
+        expectOk(lsCopy);
+        QVERIFY(lsCopy.out.contains(QStringLiteral("      70000 copy.bin")));
+
+        CliRun rm = sk({QStringLiteral("rm"), b + QStringLiteral("/copy.bin")});
+        expectOk(rm);
+        QCOMPARE(rm.out.trimmed(), QStringLiteral("delete: ") + b + QStringLiteral("/copy.bin"));
+        expectOneLineError(sk({QStringLiteral("rm"), b + QStringLiteral("/copy.bin")}), 3, QStringLiteral("no such object"));
+        expectOneLineError(sk({QStringLiteral("ls"), b + QStringLiteral("/copy.bin")}), 3);
+
+        // A bucket with an object in it is not removed without --force.
+        CliRun rbFull = sk({QStringLiteral("rb"), b});
+        expectOneLineError(rbFull, 1, QStringLiteral("--force"));
+        CliRun rb = sk({QStringLiteral("rb"), QStringLiteral("--force"), b});
+        expectOk(rb);
+        QVERIFY(rb.out.contains(QStringLiteral("deleted 1 object")));
+        QVERIFY(rb.out.contains(QStringLiteral("remove_bucket: ") + bucket));
+        expectOneLineError(sk({QStringLiteral("ls"), b}), 3);
+    }
+
+    void recursiveTrees()
+    {
+        SKYDECK_REQUIRE_PEER(m_endpoint, "SKYDECK_TEST_S3_ENDPOINT");
+        const QString bucket = uniqueBucket("tree");
+        const QString b = QStringLiteral("s3://") + bucket;
+        expectOk(sk({QStringLiteral("mb"), b}));
+
+        const QString src = m_work.filePath(QStringLiteral("tree-src"));
+        writeFile(src + QStringLiteral("/empty.txt"), {});
+        writeFile(src + QStringLiteral("/one.txt"), "1");
+        writeFile(src + QStringLiteral("/a/b/c/deep.csv"), "x,y\n1,2\n");
+        // s3rver reports a common prefix only when it holds an object directly, so a/ gets one.
+        writeFile(src + QStringLiteral("/a/top.txt"), "top");
+        writeFile(src + QString::fromUtf8("/dir with spaces/日本語 ファイル.txt"), "unicode");
+        writeFile(src + QStringLiteral("/big/multipart.bin"), randomBytes(9 * 1024 * 1024 + 123, 2));
+        const auto expected = treeDigest(src);
+        QCOMPARE(expected.size(), 6);
+
+        CliRun up = sk({QStringLiteral("cp"), QStringLiteral("-r"), src, b + QStringLiteral("/tree")});
+        expectOk(up);
+        QCOMPARE(up.outLines().size(), 6);
+
+        CliRun ls = sk({QStringLiteral("ls"), QStringLiteral("-r"), b + QStringLiteral("/tree/")});
+        expectOk(ls);
+        QCOMPARE(ls.outLines().size(), 6);
+        QVERIFY2(ls.out.contains(QStringLiteral("          0 tree/empty.txt")), qPrintable(ls.out));
+        QVERIFY2(ls.out.contains(QStringLiteral("    9437307 tree/big/multipart.bin")), qPrintable(ls.out));
+        QVERIFY2(ls.out.contains(QString::fromUtf8("tree/dir with spaces/日本語 ファイル.txt")), qPrintable(ls.out));
+
+        CliRun top = sk({QStringLiteral("ls"), b + QStringLiteral("/tree/")});
+        expectOk(top);
+        const QStringList lines = top.outLines();
+        QCOMPARE(lines.size(), 5);  // PRE a/, PRE big/, PRE dir with spaces/, then the two files
+        QVERIFY(lines.at(0).endsWith(QLatin1String("PRE a/")));
+        QVERIFY(lines.contains(QStringLiteral("                           PRE dir with spaces/")));
+        QVERIFY(lines.last().endsWith(QLatin1String(" one.txt")));
+
+        const QString dst = m_work.filePath(QStringLiteral("tree-dst"));
+        expectOk(sk({QStringLiteral("cp"), QStringLiteral("-r"), b + QStringLiteral("/tree/"), dst}));
+        QCOMPARE(treeDigest(dst), expected);
+
+        // s3 -> s3 recursive, server side.
+        CliRun cp = sk({QStringLiteral("cp"), QStringLiteral("-r"), b + QStringLiteral("/tree/"), b + QStringLiteral("/copy/")});
+        expectOk(cp);
+        QCOMPARE(cp.outLines().size(), 6);
+        const QString dst2 = m_work.filePath(QStringLiteral("tree-dst2"));
+        expectOk(sk({QStringLiteral("cp"), QStringLiteral("-r"), b + QStringLiteral("/copy"), dst2}));
+        QCOMPARE(treeDigest(dst2), expected);
+
+        // A directory without -r, a prefix without -r.
+        expectOneLineError(sk({QStringLiteral("cp"), src, b + QStringLiteral("/x/")}), 2, QStringLiteral("use cp -r"));
+        expectOneLineError(sk({QStringLiteral("cp"), b + QStringLiteral("/tree/"), dst}), 2, QStringLiteral("use cp -r"));
+
+        CliRun rm = sk({QStringLiteral("rm"), QStringLiteral("-r"), b + QStringLiteral("/tree")});
+        expectOk(rm);
+        QCOMPARE(rm.out.trimmed(), QStringLiteral("deleted 6 objects from %1/tree/").arg(b));
+        expectOneLineError(sk({QStringLiteral("ls"), b + QStringLiteral("/tree/")}), 3);
+        expectOneLineError(sk({QStringLiteral("rm"), QStringLiteral("-r"), b + QStringLiteral("/tree")}), 3);
+        expectOneLineError(sk({QStringLiteral("cp"), QStringLiteral("-r"), b + QStringLiteral("/tree/"), dst}), 3);
+        expectOk(sk({QStringLiteral("rb"), QStringLiteral("--force"), b}));
+    }
+
+    void pagingAndBatchedDelete()
+    {
+        SKYDECK_REQUIRE_PEER(m_endpoint, "SKYDECK_TEST_S3_ENDPOINT");
+        const QString bucket = uniqueBucket("many");
+        const QString b = QStringLiteral("s3://") + bucket;
+        expectOk(sk({QStringLiteral("mb"), b}));
+        const QString src = m_work.filePath(QStringLiteral("many"));
+        const int n = 1100;  // more than one page of 1000 keys, more than one delete batch
+        for (int i = 0; i < n; ++i)
+            writeFile(src + QStringLiteral("/d%1/f%2.txt").arg(i % 7).arg(i, 4, 10, QLatin1Char('0')), QByteArray::number(i));
+        expectOk(sk({QStringLiteral("cp"), QStringLiteral("-r"), QStringLiteral("-q"), src, b + QStringLiteral("/many/")}));
+
+        CliRun ls = sk({QStringLiteral("ls"), QStringLiteral("-r"), b});
+        expectOk(ls);
+        QCOMPARE(ls.outLines().size(), n);
+        CliRun folders = sk({QStringLiteral("ls"), b + QStringLiteral("/many/")});
+        expectOk(folders);
+        QCOMPARE(folders.outLines().size(), 7);
+
+        CliRun rm = sk({QStringLiteral("rm"), QStringLiteral("-r"), b + QStringLiteral("/many/")});
+        expectOk(rm);
+        QCOMPARE(rm.out.trimmed(), QStringLiteral("deleted %1 objects from %2/many/").arg(n).arg(b));
+        CliRun empty = sk({QStringLiteral("ls"), QStringLiteral("-r"), b});
+        expectOk(empty);
+        QVERIFY(empty.out.isEmpty());
+        expectOk(sk({QStringLiteral("rb"), b}));
+    }
+
+    void notFoundErrors()
+    {
+        SKYDECK_REQUIRE_PEER(m_endpoint, "SKYDECK_TEST_S3_ENDPOINT");
+        const QString missing = QStringLiteral("s3://") + uniqueBucket("missing");
+        expectOneLineError(sk({QStringLiteral("ls"), missing}), 3, missing);
+        expectOneLineError(sk({QStringLiteral("ls"), QStringLiteral("-r"), missing + QStringLiteral("/x/")}), 3);
+        expectOneLineError(sk({QStringLiteral("cp"), missing + QStringLiteral("/k"), m_work.filePath(QStringLiteral("k"))}), 3);
+        expectOneLineError(sk({QStringLiteral("cp"), m_work.filePath(QStringLiteral("no-such-file")), missing + QStringLiteral("/k")}),
+                           3, QStringLiteral("no such file"));
+        expectOneLineError(sk({QStringLiteral("rb"), missing}), 3);
+        QVERIFY(!QFile::exists(m_work.filePath(QStringLiteral("k"))));
+        QVERIFY(!QFile::exists(m_work.filePath(QStringLiteral("k.part"))));
+    }
+
+    void unreachableEndpointFailsFast()
+    {
+        CliRunner r = runner();
+        r.set(QStringLiteral("AWS_ENDPOINT_URL"), QStringLiteral("http://127.0.0.1:%1").arg(closedPort()));
+        CliRun run = sk({QStringLiteral("ls")}, r);
+        expectOneLineError(run, 5);
+        QVERIFY2(run.ms < 20000, qPrintable(run.describe()));
+    }
+
+    void endpointOptionAndProfiles()
+    {
+        SKYDECK_REQUIRE_PEER(m_endpoint, "SKYDECK_TEST_S3_ENDPOINT");
+        // --endpoint-url beats AWS_ENDPOINT_URL.
+        CliRunner r = runner();
+        r.set(QStringLiteral("AWS_ENDPOINT_URL"), QStringLiteral("http://127.0.0.1:%1").arg(closedPort()));
+        expectOk(sk({QStringLiteral("ls"), QStringLiteral("--endpoint-url"), m_endpoint}, r));
+        // AWS_ENDPOINT_URL_S3 beats AWS_ENDPOINT_URL.
+        r.set(QStringLiteral("AWS_ENDPOINT_URL_S3"), m_endpoint);
+        expectOk(sk({QStringLiteral("ls")}, r));
+
+        // A profile from ~/.aws, with its endpoint in ~/.aws/config, and no keys in the environment.
+        QTemporaryDir home;
+        writeFile(home.filePath(QStringLiteral(".aws/credentials")),
+                  "[work]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n");
+        writeFile(home.filePath(QStringLiteral(".aws/config")),
+                  QStringLiteral("[profile work]\nregion = eu-west-1\nendpoint_url = %1\n").arg(m_endpoint).toUtf8());
+        CliRunner p(home.path());
+        expectOk(sk({QStringLiteral("--profile"), QStringLiteral("work"), QStringLiteral("ls")}, p));
+        p.set(QStringLiteral("AWS_PROFILE"), QStringLiteral("work"));
+        expectOk(sk({QStringLiteral("ls")}, p));
+        expectOneLineError(sk({QStringLiteral("ls"), QStringLiteral("--profile"), QStringLiteral("nope")}, p), 3,
+                           QStringLiteral("nope"));
+    }
+
+    void noCredentials()
+    {
+        QTemporaryDir home;
+        CliRunner r(home.path());
+        expectOneLineError(sk({QStringLiteral("ls")}, r), 4, QStringLiteral("no AWS credentials"));
+    }
+
+    void secretsNeverPrinted()
+    {
+        QVERIFY(!m_outputs.isEmpty());
+        for (const QString &o : std::as_const(m_outputs)) {
+            QVERIFY2(!o.contains(kSessionToken), qPrintable(o));
+            QVERIFY2(!o.contains(QLatin1String("S3RVER")), qPrintable(o));
+        }
+    }
+};
+
+SKYDECK_TEST_MAIN(TestCli)
+#include "tst_cli.moc"
