@@ -130,11 +130,13 @@ void CopyCommand::onEngineIdle()
 
 void CopyCommand::finishWithFailures()
 {
-    Error e = m_firstError;
+    const Error e = m_firstError;
+    // A refused object key is the data's fault, not the command line's: not a usage error.
+    const int code = e.category() == Error::Category::InvalidInput ? int(ExitFailure) : exitCodeFor(e);
     const int attempted = std::max(m_total, m_failed);
     if (m_failed > 1 || attempted > 1)
-        return fail(exitCodeFor(e), QStringLiteral("%1 of %2 transfers failed; first: %3").arg(m_failed).arg(attempted).arg(e.toString()));
-    fail(e);
+        return fail(code, QStringLiteral("%1 of %2 transfers failed; first: %3").arg(m_failed).arg(attempted).arg(e.toString()));
+    fail(code, e.toString());
 }
 
 void CopyCommand::startUpload()

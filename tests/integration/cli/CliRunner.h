@@ -46,13 +46,18 @@ public:
 
     CliRun run(const QStringList &args, int timeoutMs = 120000) const
     {
+        return runProgram(QStringLiteral(SKYDECK_BINARY), args, timeoutMs);
+    }
+
+    CliRun runProgram(const QString &program, const QStringList &args, int timeoutMs = 120000) const
+    {
         QProcess p;
         p.setProcessEnvironment(m_env);
         if (!m_cwd.isEmpty())
             p.setWorkingDirectory(m_cwd);
         QElapsedTimer t;
         t.start();
-        p.start(QStringLiteral(SKYDECK_BINARY), args);
+        p.start(program, args);
         CliRun r;
         if (!p.waitForStarted(10000))
             return r;

@@ -9,6 +9,7 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QRandomGenerator>
+#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTemporaryDir>
 
@@ -313,6 +314,52 @@ private Q_SLOTS:
         expectOk(empty);
         QVERIFY(empty.out.isEmpty());
         expectOk(sk({QStringLiteral("rb"), b}));
+    }
+
+    void hostileKeysStayInside()
+    {
+        SKYDECK_REQUIRE_PEER(m_endpoint, "SKYDECK_TEST_S3_ENDPOINT");
+        const QString bucket = uniqueBucket("hostile");
+        const QString b = QStringLiteral("s3://") + bucket;
+        expectOk(sk({QStringLiteral("mb"), b}));
+        writeFile(m_work.filePath(QStringLiteral("evil.txt")), "evil");
+        // S3 takes any key; a backslash would be a separator on Windows: refused on download.
+        expectOk(sk({QStringLiteral("cp"), QStringLiteral("evil.txt"), b + QStringLiteral("/h/..\\..\\escape.txt")}));
+        expectOk(sk({QStringLiteral("cp"), QStringLiteral("evil.txt"), b + QStringLiteral("/h/ok.txt")}));
+        const QString root = m_work.filePath(QStringLiteral("hostile"));
+        const QString out = root + QStringLiteral("/out");
+        QVERIFY(QDir().mkpath(out));
+        CliRun down = sk({QStringLiteral("cp"), QStringLiteral("-r"), b + QStringLiteral("/h/"), out});
+        QCOMPARE(down.code, 1);
+        QVERIFY2(down.errLines().size() == 1 && down.err.contains(QLatin1String("refused")), qPrintable(down.describe()));
+        QVERIFY(down.out.contains(QLatin1String("ok.txt")));  // the rest still arrives
+        QDirIterator it(root, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        QStringList written;
+        while (it.hasNext())
+            written << QDir(root).relativeFilePath(it.next());
+        QCOMPARE(written, QStringList{QStringLiteral("out/ok.txt")});
+        expectOk(sk({QStringLiteral("rb"), QStringLiteral("--force"), b}));
+    }
+
+    void progressOnlyOnATerminal()
+    {
+        SKYDECK_REQUIRE_PEER(m_endpoint, "SKYDECK_TEST_S3_ENDPOINT");
+        if (QStandardPaths::findExecutable(QStringLiteral("script")).isEmpty())
+            QSKIP("script(1) from util-linux is needed to give the command a terminal");
+        const QString bucket = uniqueBucket("tty");
+        const QString b = QStringLiteral("s3://") + bucket;
+        expectOk(sk({QStringLiteral("mb"), b}));
+        writeFile(m_work.filePath(QStringLiteral("tty.bin")), randomBytes(12 * 1024 * 1024, 3));
+        // Under script(1) stderr is a terminal: an updating line ("\r...\e[K") appears, then is cleared.
+        CliRunner r = runner();
+        const QString cmd = QStringLiteral("'%1' cp tty.bin %2/tty.bin").arg(QStringLiteral(SKYDECK_BINARY), b);
+        CliRun tty = r.runProgram(QStringLiteral("script"), {QStringLiteral("-qec"), cmd, QStringLiteral("/dev/null")});
+        m_outputs << tty.out << tty.err;
+        QVERIFY2(tty.code == 0, qPrintable(tty.describe()));
+        QVERIFY2(tty.out.contains(QLatin1String("\x1b[K")) && tty.out.contains(QLatin1String("MiB")), qPrintable(tty.describe()));
+        QVERIFY(tty.out.contains(QLatin1String("upload: ")));
+        // Without a terminal (the other tests), stderr stays empty on success.
+        expectOk(sk({QStringLiteral("rb"), QStringLiteral("--force"), b}));
     }
 
     void notFoundErrors()
