@@ -25,6 +25,16 @@ void addPair(QList<std::pair<QByteArray, QByteArray>> &list, const QByteArray &n
     list.append(std::make_pair(name, value));
 }
 
+// Qt normalises "." and ".." segments out of every request path (and decodes %2E), so such a key
+// would reach another object. Refuse it instead.
+bool hasDotSegment(const QString &key)
+{
+    for (const QStringView seg : QStringView(key).split(QLatin1Char('/')))
+        if (seg == QLatin1String(".") || seg == QLatin1String(".."))
+            return true;
+    return false;
+}
+
 Error invalid(const QString &message)
 {
     return Error(Error::Category::InvalidInput, message);
@@ -238,6 +248,12 @@ void S3Client::send(const std::shared_ptr<Op> &op, const CancelToken &token, Cal
 void S3Client::sendAttempt(const std::shared_ptr<Op> &op, const CancelToken &token, Callback<HttpResponse> done,
                            int redirectsLeft)
 {
+    if (hasDotSegment(op->key)) {
+        done(invalid(QStringLiteral("The key of %1 has a '.' or '..' path segment, which the network layer would "
+                                    "rewrite into another key; Skydeck will not send it")
+                         .arg(op->context)));
+        return;
+    }
     const QString region = op->forcedRegion.isEmpty() ? regionFor(op->bucket) : op->forcedRegion;
     const S3Target t = targetIn(region, op->bucket, op->key, op->query);
     if (!t.url.isValid()) {
