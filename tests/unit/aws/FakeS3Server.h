@@ -50,6 +50,7 @@ public:
     QString endpoint() const { return QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort()); }
     void queue(FakeResponse r) { m_responses.append(std::move(r)); }
     QList<FakeRequest> requests;
+    bool hold = false;  // record requests but never answer (cancellation tests)
 
 private:
     void onData(QTcpSocket *s)
@@ -80,6 +81,8 @@ private:
             r.body = buf.mid(end + 4, length);
             buf.remove(0, end + 4 + length);
             requests.append(r);
+            if (hold)
+                continue;
             const FakeResponse resp = m_responses.isEmpty() ? FakeResponse{} : m_responses.takeFirst();
             QByteArray out = "HTTP/1.1 " + QByteArray::number(resp.status) + " X\r\n";
             for (const auto &[k, v] : resp.headers)

@@ -1,5 +1,8 @@
 // Credential and config discovery, rule by rule, with temporary ~/.aws files.
+#include "AccountRegistry.h"
 #include "AwsConfig.h"
+#include "AwsProvider.h"
+#include "ProviderWorker.h"
 #include "S3Client.h"
 #include "TestMain.h"
 
@@ -53,6 +56,7 @@ private Q_SLOTS:
     void accountForProfile();
     void iniSyntax();
     void s3ConfigFromAccount();
+    void registryBuildsS3Client();
 
 private:
     QProcessEnvironment m_env;
@@ -282,6 +286,27 @@ void TestAwsConfig::s3ConfigFromAccount()
     QCOMPARE(c.credentials.sessionToken, QStringLiteral("TOK"));
     QCOMPARE(S3Config::parseAddressing(QStringLiteral("VIRTUAL")), S3Config::Addressing::Virtual);
     QCOMPARE(S3Config::parseAddressing(QStringLiteral("whatever")), S3Config::Addressing::Auto);
+}
+
+void TestAwsConfig::registryBuildsS3Client()
+{
+    skydeck::aws::registerProviders();
+    QVERIFY(AccountRegistry::hasStorage(QStringLiteral("aws")));
+    writeFile(aws(QStringLiteral("credentials")), "[default]\naws_access_key_id=AK\naws_secret_access_key=SK\n");
+    writeFile(aws(QStringLiteral("config")), "[default]\nregion = eu-west-2\n");
+    const QList<Account> found = discoverAccounts(m_env, m_home->path());
+    QCOMPARE(found.size(), 1);
+    AccountRegistry registry;
+    registry.addAccount(found.first());
+    StorageClient *storage = registry.storage(found.first().id);
+    QVERIFY(storage);
+    auto *s3 = qobject_cast<S3Client *>(storage);
+    QVERIFY(s3);
+    QCOMPARE(s3->scheme(), QStringLiteral("s3"));
+    QCOMPARE(s3->config().region, QStringLiteral("eu-west-2"));
+    QCOMPARE(s3->config().credentials.accessKeyId, QStringLiteral("AK"));
+    QCOMPARE(s3->thread(), registry.worker(found.first().id)->thread());  // lives on the account's worker
+    QCOMPARE(s3->http()->thread(), s3->thread());
 }
 
 SKYDECK_TEST_MAIN(TestAwsConfig)

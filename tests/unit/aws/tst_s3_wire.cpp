@@ -124,6 +124,7 @@ private Q_SLOTS:
     void copySourceHeader();
     void createBucketInRegion();
     void addressing();
+    void cancelInFlight();
 
 private:
     S3Client *client(const QString &endpoint = {}, const QString &region = QStringLiteral("us-east-1"));
@@ -514,6 +515,31 @@ void TestS3Wire::addressing()
     QVERIFY(url.ok());
     QVERIFY(url.value().toEncoded().startsWith("https://my-bucket.s3.eu-west-1.amazonaws.com/a%20b?X-Amz-Algorithm=AWS4-HMAC-SHA256"));
     QVERIFY(url.value().toEncoded().contains("%2Feu-west-1%2Fs3%2Faws4_request"));
+}
+
+void TestS3Wire::cancelInFlight()
+{
+    S3Client *c = client();
+    m_server->hold = true;
+    CancelToken token;
+    Outcome<ObjectData> get;
+    GetRequest g;
+    g.bucket = QStringLiteral("b");
+    g.key = QStringLiteral("slow");
+    c->getObject(g, {}, token, get.callback());
+    QTRY_COMPARE(m_server->requests.size(), 1);
+    QVERIFY(!get.done);
+    token.cancel();
+    QTRY_VERIFY(get.done);
+    QCOMPARE(get.result.error().category(), Error::Category::Cancelled);
+    // An already-cancelled token never reaches the network.
+    Outcome<ListPage> list;
+    ListRequest l;
+    l.bucket = QStringLiteral("b");
+    c->listObjects(l, token, list.callback());
+    QTRY_VERIFY(list.done);
+    QCOMPARE(list.result.error().category(), Error::Category::Cancelled);
+    QCOMPARE(m_server->requests.size(), 1);
 }
 
 SKYDECK_TEST_MAIN(TestS3Wire)
