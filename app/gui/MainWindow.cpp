@@ -44,7 +44,7 @@ MainWindow::MainWindow(AccountRegistry *registry, TransferEngine *engine, Creden
     m_tree->setHeaderHidden(true);
     m_tree->setUniformRowHeights(true);
     m_tree->setExpandsOnDoubleClick(true);
-    m_tree->setMinimumWidth(220);
+    m_tree->setMinimumWidth(260);
     connect(m_tree, &QTreeView::activated, this, &MainWindow::onTreeActivated);
     connect(m_tree, &QTreeView::clicked, this, &MainWindow::onTreeActivated);
     connect(m_accounts, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &under, int, int) {
@@ -74,7 +74,7 @@ MainWindow::MainWindow(AccountRegistry *registry, TransferEngine *engine, Creden
     split->addWidget(m_tree);
     split->addWidget(m_panes);
     split->setStretchFactor(1, 1);
-    split->setSizes({280, 1000});
+    split->setSizes({320, 1080});
     setCentralWidget(split);
 
     m_transfers = new ui::TransferPane(engine, this);

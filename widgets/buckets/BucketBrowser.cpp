@@ -147,7 +147,7 @@ void BucketBrowser::buildUi()
     connect(m_crumbs, &Breadcrumbs::prefixActivated, this, [this](const QString &p) { setLocation(m_bucket, p); });
     bar->addWidget(m_crumbs, 1);
     m_filter = new QLineEdit(this);
-    m_filter->setPlaceholderText(tr("Filter: name prefix, *text for contains (Ctrl+L)"));
+    m_filter->setPlaceholderText(tr("Filter: prefix, or *contains (Ctrl+L)"));
     m_filter->setClearButtonEnabled(true);
     m_filter->setMinimumWidth(260);
     m_filter->addAction(QIcon(QStringLiteral(":/icons/filter.svg")), QLineEdit::LeadingPosition);
