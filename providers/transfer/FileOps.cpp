@@ -6,11 +6,17 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSaveFile>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+
+#include <unistd.h>
 
 namespace skydeck::fileops {
 
@@ -74,6 +80,9 @@ Status writeAt(const QString &path, qint64 offset, const QByteArray &data)
         return localError(QStringLiteral("cannot write"), path, f.errorString());
     if (!f.flush())
         return localError(QStringLiteral("cannot write"), path, f.errorString());
+    // On disk before the journal says so: a resume after a crash must not trust lost bytes.
+    if (::fdatasync(f.handle()) != 0)
+        return localError(QStringLiteral("cannot write"), path, QString::fromLocal8Bit(std::strerror(errno)));
     return Done{};
 }
 
@@ -104,7 +113,63 @@ Status finishDownload(const QString &partPath, const QString &target, qint64 siz
     // rename(2) replaces the target atomically (and replaces a symlink, never follows it).
     if (std::rename(QFile::encodeName(partPath).constData(), QFile::encodeName(target).constData()) != 0)
         return localError(QStringLiteral("cannot rename to"), target, QString::fromLocal8Bit(std::strerror(errno)));
+    QFile::remove(journalPath(partPath));
     return Done{};
+}
+
+QString journalPath(const QString &partPath)
+{
+    return partPath + QStringLiteral(".json");
+}
+
+Result<QList<int>> resumeOrPrepare(const QString &partPath, const DownloadJournal &want)
+{
+    QFile j(journalPath(partPath));
+    const QFileInfo part(partPath);
+    if (!want.etag.isEmpty() && part.isFile() && !part.isSymLink() && part.size() == want.size
+        && j.open(QIODevice::ReadOnly)) {
+        const QJsonObject o = QJsonDocument::fromJson(j.read(1 << 20)).object();
+        if (o.value(QStringLiteral("etag")).toString() == want.etag
+            && qint64(o.value(QStringLiteral("size")).toDouble()) == want.size
+            && qint64(o.value(QStringLiteral("partSize")).toDouble()) == want.partSize) {
+            QList<int> done;
+            const int count = want.partSize > 0 ? int((want.size + want.partSize - 1) / want.partSize) : 0;
+            for (const QJsonValue &v : o.value(QStringLiteral("done")).toArray()) {
+                const int i = v.toInt(-1);
+                if (i >= 0 && i < count && !done.contains(i))
+                    done.append(i);
+            }
+            return done;
+        }
+    }
+    j.close();
+    QFile::remove(journalPath(partPath));
+    const Status s = preparePartFile(partPath, want.size);
+    if (!s.ok())
+        return s.error();
+    return QList<int>();
+}
+
+void writeJournal(const QString &partPath, const DownloadJournal &journal)
+{
+    QJsonArray done;
+    for (int i : journal.done)
+        done.append(i);
+    const QJsonObject o{{QStringLiteral("etag"), journal.etag},
+                        {QStringLiteral("size"), double(journal.size)},
+                        {QStringLiteral("partSize"), double(journal.partSize)},
+                        {QStringLiteral("done"), done}};
+    QSaveFile f(journalPath(partPath));
+    if (f.open(QIODevice::WriteOnly)) {
+        f.write(QJsonDocument(o).toJson(QJsonDocument::Compact));
+        f.commit();
+    }
+}
+
+void discardPartFile(const QString &partPath)
+{
+    QFile::remove(partPath);
+    QFile::remove(journalPath(partPath));
 }
 
 Status makeFolder(const QString &path)

@@ -27,6 +27,23 @@ Result<Chunk> readChunk(const QString &path, qint64 offset, qint64 length);
 // Creates the parent folders and an empty `partPath` of `size` bytes (an existing one, or a
 // symlink in its place, is removed first).
 Status preparePartFile(const QString &partPath, qint64 size);
+// The resume journal of a download: "<target>.part.json" next to the .part file, naming the
+// object version (ETag, size) and the part size, and which parts are in the .part file already.
+struct DownloadJournal {
+    QString etag;
+    qint64 size = 0;
+    qint64 partSize = 0;
+    QList<int> done;  // part indexes written
+};
+QString journalPath(const QString &partPath);
+// When a .part and its journal match this object version and part size, keeps them and answers
+// the parts already there; otherwise starts a fresh .part (preparePartFile) and answers none.
+Result<QList<int>> resumeOrPrepare(const QString &partPath, const DownloadJournal &want);
+// Best effort: a journal that cannot be written only means no resume.
+void writeJournal(const QString &partPath, const DownloadJournal &journal);
+// Removes a .part file and its journal.
+void discardPartFile(const QString &partPath);
+
 // Writes data at offset into an existing file (never creates it: a cancelled download's .part
 // stays removed).
 Status writeAt(const QString &path, qint64 offset, const QByteArray &data);

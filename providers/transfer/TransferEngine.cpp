@@ -276,6 +276,13 @@ struct TransferEngine::Private {
         } else {
             job->phase = Phase::Head;
             job->partPath = job->st.spec.localPath + QStringLiteral(".part");
+            if (job->st.spec.knownSize >= 0 && !job->st.spec.knownEtag.isEmpty()) {
+                ObjectHead head;
+                head.size = job->st.spec.knownSize;
+                head.etag = job->st.spec.knownEtag;
+                job->phaseBusy = true;
+                onHead(job, head);
+            }
         }
     }
 
@@ -469,14 +476,25 @@ struct TransferEngine::Private {
         job->phase = Phase::Prepare;
         changed(job);
         const QString partPath = job->partPath;
-        const qint64 size = head.size;
-        onPool<Status>(job, [partPath, size] { return fileops::preparePartFile(partPath, size); },
-                       [this, job](Status s) {
+        fileops::DownloadJournal want;
+        want.etag = head.etag;
+        want.size = head.size;
+        want.partSize = job->plan.partSize;
+        onPool<Result<QList<int>>>(job, [partPath, want] { return fileops::resumeOrPrepare(partPath, want); },
+                       [this, job](Result<QList<int>> r) {
                            job->phaseBusy = false;
-                           if (!s.ok())
-                               return fail(job, s.error());
+                           if (!r.ok())
+                               return fail(job, r.error());
+                           job->journalDone = r.value();
+                           for (int i : std::as_const(job->journalDone)) {
+                               partDone(job, i);
+                               job->pending.removeAll(i);
+                           }
+                           if (!job->journalDone.isEmpty())
+                               qCInfo(lcTransfer).noquote() << "resuming" << objectContext(job->st.spec) << "with"
+                                                            << job->journalDone.size() << "of" << job->parts.size() << "parts";
                            job->phase = Phase::Parts;
-                           if (job->parts.isEmpty())
+                           if (job->pending.isEmpty())
                                finishDownload(job);
                            schedule();
                        });
@@ -510,11 +528,24 @@ struct TransferEngine::Private {
                 const QString partPath = job->partPath;
                 const QByteArray data = r->data;
                 const qint64 offset = req.offset;
-                onPool<Status>(job, [partPath, offset, data] { return fileops::writeAt(partPath, offset, data); },
+                fileops::DownloadJournal journal;
+                journal.etag = job->sourceEtag;
+                journal.size = job->plan.size;
+                journal.partSize = job->plan.partSize;
+                journal.done = job->journalDone;
+                journal.done.append(index);
+                onPool<Status>(job,
+                               [partPath, offset, data, journal] {
+                                   Status s = fileops::writeAt(partPath, offset, data);
+                                   if (s.ok() && !journal.etag.isEmpty())
+                                       fileops::writeJournal(partPath, journal);
+                                   return s;
+                               },
                                [this, job, index](Status s) {
                                    releaseSlot(job);
                                    if (!s.ok())
                                        return fail(job, s.error());
+                                   job->journalDone.append(index);
                                    partDone(job, index);
                                    if (job->st.partsDone == job->parts.size())
                                        finishDownload(job);
@@ -575,7 +606,9 @@ struct TransferEngine::Private {
         });
     }
 
-    void stop(const JobPtr &job)
+    // Stops a job's requests and aborts its multipart upload. A download's .part file (and its
+    // journal) stays for a later resume when keepPart, and is removed otherwise.
+    void stop(const JobPtr &job, bool keepPart)
     {
         ++job->gen;
         const auto cancellers = job->cancellers;
@@ -602,9 +635,9 @@ struct TransferEngine::Private {
                                                         << r.error().toString();
                 });
         }
-        if (!job->isUpload() && !job->partPath.isEmpty()) {
+        if (!job->isUpload() && !job->partPath.isEmpty() && !keepPart) {
             const QString partPath = job->partPath;
-            onPool<bool>(nullptr, [partPath] { fileops::removeFile(partPath); return true; }, [](bool) {});
+            onPool<bool>(nullptr, [partPath] { fileops::discardPartFile(partPath); return true; }, [](bool) {});
         }
     }
 
@@ -622,7 +655,11 @@ struct TransferEngine::Private {
     {
         if (job->st.isFinished())
             return;
-        stop(job);
+        // What was downloaded stays for a retry unless it is suspect or unwanted.
+        const Error::Category c = error.category();
+        const bool keepPart = c != Error::Category::Cancelled && c != Error::Category::Integrity
+            && c != Error::Category::Local && c != Error::Category::Conflict && c != Error::Category::InvalidInput;
+        stop(job, keepPart);
         if (error.context().isEmpty())
             error.setContext(objectContext(job->st.spec));
         const bool cancelled = error.category() == Error::Category::Cancelled;
@@ -743,7 +780,7 @@ TransferEngine::~TransferEngine()
 {
     for (const JobPtr &j : std::as_const(d->jobs))
         if (!j->st.isFinished())
-            d->stop(j);
+            d->stop(j, true);  // like a crash: downloads resume from their journal next time
     d->pool.waitForDone();
 }
 
@@ -827,6 +864,8 @@ void TransferEngine::downloadPrefix(const QString &accountId, const QString &buc
         struct Mapped {
             QString key;
             Result<MappedPath> path;
+            qint64 size = -1;
+            QString etag;
         };
         const QList<ObjectEntry> entries = r.value();
         d->onPool<QList<Mapped>>(
@@ -837,7 +876,7 @@ void TransferEngine::downloadPrefix(const QString &accountId, const QString &buc
                     const QString rel = LocalPath::relativeKey(e.key, base);
                     if (rel.isEmpty())
                         continue;  // the folder marker of the prefix itself
-                    Mapped m{e.key, LocalPath::map(localDir, rel)};
+                    Mapped m{e.key, LocalPath::map(localDir, rel), e.size, e.etag};
                     if (m.path.ok() && m.path->isDirectory)
                         (void)fileops::makeFolder(m.path->path);
                     out.append(m);
@@ -860,6 +899,8 @@ void TransferEngine::downloadPrefix(const QString &accountId, const QString &buc
                     if (m.path->isDirectory)
                         continue;
                     s.localPath = m.path->path;
+                    s.knownSize = m.size;
+                    s.knownEtag = m.etag;
                     d->add(s);
                 }
                 d->schedule();
@@ -891,6 +932,7 @@ void TransferEngine::retry(quint64 id)
     job->pending.clear();
     job->bytesFinished = 0;
     job->uploadId.clear();
+    job->journalDone.clear();
     job->st.state = TransferState::Queued;
     job->st.error = Error();
     job->st.bytesDone = 0;

@@ -39,6 +39,7 @@ struct Job {
     QString uploadId;         // multipart upload to complete or abort
     QString sourceEtag;       // downloads: the object's ETag from HEAD (If-Match on every range)
     QString partPath;         // downloads: target + ".part"
+    QList<int> journalDone;   // downloads: parts written to the .part file (and its journal)
     int slots = 0;            // requests this job holds from the engine's budget
     QHash<int, std::function<void()>> cancellers;  // in-flight requests
     int nextCanceller = 0;

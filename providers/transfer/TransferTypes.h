@@ -21,6 +21,10 @@ struct TransferSpec {
     QString key;
     QString localPath;
     PutOptions options;  // uploads: content type, storage class, metadata
+    // Downloads: the object's size and ETag when a listing gave them (-1/empty: unknown). With
+    // both known the engine skips its HEAD request; every range still carries If-Match.
+    qint64 knownSize = -1;
+    QString knownEtag;
 };
 
 // A snapshot of one transfer, for models and the CLI's progress line.

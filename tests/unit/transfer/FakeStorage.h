@@ -38,6 +38,8 @@ struct FakeStore {
     std::atomic_int aborts{0};
     std::atomic_int creates{0};
     std::atomic_int puts{0};
+    std::atomic_int gets{0};
+    std::atomic_int heads{0};
     std::atomic_int requests{0};
     std::atomic_int cancelled{0};
     QSet<QThread *> threads;
@@ -60,7 +62,7 @@ struct FakeStore {
         delayMs = 1;
         minPart = 1024;
         maxPartCount = 10000;
-        active = maxActive = aborts = creates = puts = requests = cancelled = 0;
+        active = maxActive = aborts = creates = puts = gets = heads = requests = cancelled = 0;
         threads.clear();
     }
     void store(const QString &bucket, const QString &key, const QByteArray &data, const QString &etag = {})
@@ -106,11 +108,19 @@ public:
         if (auto e = injected("list"))
             return later(t, done, *e);
         QStringList keys;
+        QHash<QString, ObjectEntry> known;
         {
             QMutexLocker l(&s().lock);
-            for (auto it = s().objects.cbegin(); it != s().objects.cend(); ++it)
-                if (it.key().startsWith(r.bucket + QLatin1Char('/')))
-                    keys.append(it.key().mid(r.bucket.size() + 1));
+            for (auto it = s().objects.cbegin(); it != s().objects.cend(); ++it) {
+                if (!it.key().startsWith(r.bucket + QLatin1Char('/')))
+                    continue;
+                ObjectEntry e;
+                e.key = it.key().mid(r.bucket.size() + 1);
+                e.size = it.value().size();
+                e.etag = s().etags.value(it.key());
+                keys.append(e.key);
+                known.insert(e.key, e);
+            }
             keys += s().extraListing;
         }
         keys.sort();
@@ -122,7 +132,7 @@ public:
         const int start = r.continuation.isEmpty() ? 0 : r.continuation.toInt();
         ListPage page;
         for (int i = start; i < matching.size() && i < start + 2; ++i) {
-            ObjectEntry e;
+            ObjectEntry e = known.value(matching[i]);
             e.key = matching[i];
             page.entries.append(e);
         }
@@ -135,6 +145,7 @@ public:
 
     void headObject(const QString &bucket, const QString &key, const CancelToken &t, Callback<ObjectHead> done) override
     {
+        ++s().heads;
         if (auto e = injected("head"))
             return later(t, done, *e);
         Result<ObjectHead> r = Error(Error::Category::NotFound, QStringLiteral("no such key"), QStringLiteral("NoSuchKey"), 404);
@@ -153,6 +164,7 @@ public:
 
     void getObject(const GetRequest &r, const ProgressFn &progress, const CancelToken &t, Callback<ObjectData> done) override
     {
+        ++s().gets;
         if (auto e = injected("get"))
             return later(t, done, *e);
         const QString k = r.bucket + QLatin1Char('/') + r.key;

@@ -301,7 +301,7 @@ private Q_SLOTS:
         QVERIFY(writeFile(dir.filePath(QStringLiteral("f")), randomBytes(2 * 1024 * 1024, 8)));
         QSignalSpy changed(m_engine, &TransferEngine::transferChanged);
         const quint64 up = m_engine->enqueue(spec(TransferKind::Upload, QStringLiteral("f"), dir.filePath(QStringLiteral("f"))));
-        QTRY_VERIFY(m_engine->status(up).partsDone >= 1);
+        QTRY_VERIFY(m_engine->status(up).partsDone >= 1 && store.active.load() >= 1);  // a part in flight
         m_engine->cancel(up);
         QCOMPARE(m_engine->status(up).state, TransferState::Cancelled);
         QVERIFY(m_engine->isIdle());
@@ -328,7 +328,77 @@ private Q_SLOTS:
         m_engine->cancel(down);
         QCOMPARE(m_engine->status(down).state, TransferState::Cancelled);
         QTRY_VERIFY(!QFile::exists(out + QStringLiteral(".part")));
+        QTRY_VERIFY(!QFile::exists(out + QStringLiteral(".part.json")));
         QCOMPARE(readFile(out), QByteArray("previous contents"));  // never touched
+    }
+
+    void failedDownloadResumesFromItsJournal()
+    {
+        const QByteArray data = randomBytes(64 * 1024 * 10, 13);  // 10 parts
+        store.store(kBucket, QStringLiteral("f"), data);
+        store.delayMs = 30;
+        m_engine->setConcurrency(1);
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("out"));
+        const quint64 down = m_engine->enqueue(spec(TransferKind::Download, QStringLiteral("f"), out));
+        QTRY_VERIFY(m_engine->status(down).partsDone >= 4);
+        {
+            QMutexLocker l(&store.lock);
+            store.failNext.insert(QStringLiteral("get"), 1000);
+            store.failWith = Error(Error::Category::Permission, QStringLiteral("Access Denied"), QStringLiteral("AccessDenied"), 403);
+        }
+        QVERIFY(waitIdle());
+        QCOMPARE(m_engine->status(down).state, TransferState::Failed);
+        const int doneBefore = m_engine->status(down).partsDone;
+        QVERIFY(doneBefore >= 4 && doneBefore < 10);
+        QVERIFY(QFile::exists(out + QStringLiteral(".part")));
+        QVERIFY(QFile::exists(out + QStringLiteral(".part.json")));
+        QVERIFY(!QFile::exists(out));
+        {
+            QMutexLocker l(&store.lock);
+            store.failNext.clear();
+        }
+        store.gets = 0;
+        m_engine->retry(down);
+        QVERIFY(waitIdle());
+        QVERIFY2(m_engine->status(down).state == TransferState::Done, qPrintable(m_engine->status(down).error.toString()));
+        QCOMPARE(store.gets.load(), 10 - doneBefore);  // only the missing parts
+        QCOMPARE(readFile(out), data);
+        QVERIFY(!QFile::exists(out + QStringLiteral(".part")));
+        QVERIFY(!QFile::exists(out + QStringLiteral(".part.json")));
+    }
+
+    void journalOfAnotherVersionIsNotTrusted()
+    {
+        const QByteArray data = randomBytes(64 * 1024 * 4, 14);
+        store.store(kBucket, QStringLiteral("f"), data);
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("out"));
+        // A leftover .part full of zeros with a journal claiming every part, for another ETag.
+        QVERIFY(writeFile(out + QStringLiteral(".part"), QByteArray(data.size(), '\0')));
+        QVERIFY(writeFile(out + QStringLiteral(".part.json"),
+                          QByteArray(R"({"etag":"0123456789abcdef0123456789abcdef","size":262144,"partSize":65536,"done":[0,1,2,3]})")));
+        const quint64 down = m_engine->enqueue(spec(TransferKind::Download, QStringLiteral("f"), out));
+        QVERIFY(waitIdle());
+        QCOMPARE(m_engine->status(down).state, TransferState::Done);
+        QCOMPARE(store.gets.load(), 4);
+        QCOMPARE(readFile(out), data);
+    }
+
+    void objectChangedSinceListingFails()
+    {
+        store.store(kBucket, QStringLiteral("f"), randomBytes(1000, 15));
+        TransferSpec s = spec(TransferKind::Download, QStringLiteral("f"), QString());
+        QTemporaryDir dir;
+        s.localPath = dir.filePath(QStringLiteral("out"));
+        s.knownSize = 1000;
+        s.knownEtag = QStringLiteral("0123456789abcdef0123456789abcdef");  // an older version
+        const quint64 down = m_engine->enqueue(s);
+        QVERIFY(waitIdle());
+        QCOMPARE(m_engine->status(down).state, TransferState::Failed);
+        QCOMPARE(m_engine->status(down).error.category(), Error::Category::Conflict);
+        QVERIFY(!QFile::exists(s.localPath));
+        QTRY_VERIFY(!QFile::exists(s.localPath + QStringLiteral(".part")));
     }
 
     void corruptDownloadFailsAndKeepsTheTarget()
@@ -385,8 +455,10 @@ private Q_SLOTS:
         for (const QString &f : files)
             QCOMPARE(store.object(kBucket, QStringLiteral("tree/") + f), contents.value(f));
         m_engine->clearFinished();
+        store.heads = 0;
         m_engine->downloadPrefix(kAccount, kBucket, QStringLiteral("tree/"), dst.path());
         QVERIFY(waitIdle());
+        QCOMPARE(store.heads.load(), 0);  // the listing gave sizes and ETags
         for (const TransferStatus &st : m_engine->transfers())
             QVERIFY2(st.state == TransferState::Done, qPrintable(st.error.toString()));
         QStringList expected = files;
