@@ -12,6 +12,7 @@
 
 #include "AccountRegistry.h"
 #include "AwsProvider.h"
+#include "sandbox/Sandbox.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -20,6 +21,7 @@
 #include <QTimer>
 
 #include <csignal>
+#include <functional>
 #include <cstring>
 #include <memory>
 #include <unistd.h>
@@ -37,8 +39,8 @@ void onSignal(int)
 }
 
 // Ctrl-C interrupts the running command (which cancels its transfers) instead of killing the
-// process halfway through a .part file.
-std::unique_ptr<QSocketNotifier> watchInterrupts(Command *command)
+// process halfway through a .part file, or with a sandbox still running.
+std::unique_ptr<QSocketNotifier> watchInterrupts(QObject *context, std::function<void()> onInterrupt)
 {
     if (::pipe(s_signalPipe) != 0)
         return {};
@@ -50,11 +52,10 @@ std::unique_ptr<QSocketNotifier> watchInterrupts(Command *command)
     ::sigaction(SIGINT, &sa, nullptr);
     ::sigaction(SIGTERM, &sa, nullptr);
     auto notifier = std::make_unique<QSocketNotifier>(s_signalPipe[0], QSocketNotifier::Read);
-    QObject::connect(notifier.get(), &QSocketNotifier::activated, command, [command] {
+    QObject::connect(notifier.get(), &QSocketNotifier::activated, context, [onInterrupt = std::move(onInterrupt)] {
         char c = 0;
         [[maybe_unused]] const ssize_t n = ::read(s_signalPipe[0], &c, 1);
-        if (!command->isFinished())
-            command->interrupt();
+        onInterrupt();
     });
     return notifier;
 }
@@ -94,8 +95,9 @@ bool isCliInvocation(int argc, char **argv)
             ++i;
             continue;
         }
+        // Flags of the command line; --sandbox belongs to both (alone, it opens the window).
         if (std::strcmp(a, "-r") == 0 || std::strcmp(a, "--recursive") == 0 || std::strcmp(a, "-q") == 0
-            || std::strcmp(a, "--quiet") == 0)
+            || std::strcmp(a, "--quiet") == 0 || std::strcmp(a, "--sandbox") == 0)
             continue;
         // The first other argument decides: a word is a command (a typo is a usage error, not a
         // window), an option (--sandbox, Qt's -platform ...) belongs to the window.
@@ -133,24 +135,53 @@ int run(int argc, char **argv)
         out.setProgressEnabled(false);
 
     aws::registerProviders();
-    Result<Account> account = resolveAccount(inv, QProcessEnvironment::systemEnvironment(), QDir::homePath());
-    if (!account.ok()) {
-        out.error(account.error().toString());
-        return exitCodeFor(account.error());
-    }
-    qCDebug(lcCli) << "account" << account->id << account->setting(QStringLiteral("endpoint"));
-
+    // Declared before the registry: destroyed after it, so s3rver outlives the clients using it.
+    std::unique_ptr<Sandbox> sandbox;
     AccountRegistry registry;
-    registry.addAccount(account.value());
-    if (!registry.storage(account->id)) {
-        out.error(QStringLiteral("no storage client for provider ") + account->provider);
-        return ExitFailure;
+    std::unique_ptr<Command> command;
+    const auto interrupts = watchInterrupts(&app, [&] {
+        if (command && !command->isFinished())
+            command->interrupt();
+        else if (!command)
+            QCoreApplication::exit(ExitInterrupted);  // still starting (the sandbox): stop it on the way out
+    });
+    // Runs the command once the account is known (at once, or when the sandbox is up).
+    auto launch = [&](const Account &account) {
+        qCDebug(lcCli) << "account" << account.id << account.setting(QStringLiteral("endpoint"));
+        registry.addAccount(account);
+        if (!registry.storage(account.id)) {
+            out.error(QStringLiteral("no storage client for provider ") + account.provider);
+            QCoreApplication::exit(ExitFailure);
+            return;
+        }
+        command = makeCommand(inv, out, registry, account.id);
+        QObject::connect(command.get(), &Command::finished, &app, [](int code) { QCoreApplication::exit(code); });
+        command->start();
+    };
+
+    if (inv.sandbox) {
+        sandbox = std::make_unique<Sandbox>();
+        QObject::connect(sandbox.get(), &Sandbox::started, &app, [&](const QList<Account> &accounts) {
+            Account a = accounts.value(0);
+            if (!inv.region.isEmpty())
+                a.settings.insert(QStringLiteral("region"), inv.region);
+            launch(a);
+        });
+        QObject::connect(sandbox.get(), &Sandbox::failed, &app, [&](const Error &e) {
+            out.error(Error(e).setContext(QStringLiteral("sandbox")).toString());
+            QCoreApplication::exit(exitCodeFor(e) == ExitUsage ? int(ExitFailure) : exitCodeFor(e));
+        });
+        sandbox->start();
+    } else {
+        Result<Account> account = resolveAccount(inv, QProcessEnvironment::systemEnvironment(), QDir::homePath());
+        if (!account.ok()) {
+            out.error(account.error().toString());
+            return exitCodeFor(account.error());
+        }
+        QTimer::singleShot(0, &app, [&launch, a = account.value()] { launch(a); });
     }
-    std::unique_ptr<Command> command = makeCommand(inv, out, registry, account->id);
-    QObject::connect(command.get(), &Command::finished, &app, [](int code) { QCoreApplication::exit(code); });
-    const auto interrupts = watchInterrupts(command.get());
-    QTimer::singleShot(0, command.get(), [c = command.get()] { c->start(); });
     const int code = QCoreApplication::exec();
+    command.reset();  // before the registry's workers and the sandbox go
     out.flush();
     return code;
 }

@@ -46,12 +46,13 @@ Result<Invocation> parseArguments(const QStringList &arguments)
     const QCommandLineOption force(QStringLiteral("force"), QString());
     const QCommandLineOption human(QStringLiteral("human-readable"), QString());
     const QCommandLineOption quiet({QStringLiteral("q"), QStringLiteral("quiet")}, QString());
+    const QCommandLineOption sandbox(QStringLiteral("sandbox"), QString());
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QString());
     const QCommandLineOption version({QStringLiteral("V"), QStringLiteral("version")}, QString());
     const QCommandLineOption profile(QStringLiteral("profile"), QString(), QStringLiteral("name"));
     const QCommandLineOption endpoint(QStringLiteral("endpoint-url"), QString(), QStringLiteral("url"));
     const QCommandLineOption region(QStringLiteral("region"), QString(), QStringLiteral("name"));
-    parser.addOptions({recursive, force, human, quiet, help, version, profile, endpoint, region});
+    parser.addOptions({recursive, force, human, quiet, sandbox, help, version, profile, endpoint, region});
 
     if (!parser.parse(arguments))
         return usage(parser.errorText());
@@ -61,11 +62,14 @@ Result<Invocation> parseArguments(const QStringList &arguments)
     inv.force = parser.isSet(force);
     inv.humanReadable = parser.isSet(human);
     inv.quiet = parser.isSet(quiet);
+    inv.sandbox = parser.isSet(sandbox);
     inv.help = parser.isSet(help);
     inv.version = parser.isSet(version);
     inv.profile = parser.value(profile);
     inv.endpointUrl = parser.value(endpoint);
     inv.region = parser.value(region);
+    if (inv.sandbox && (!inv.profile.isEmpty() || !inv.endpointUrl.isEmpty()))
+        return usage(QStringLiteral("--sandbox cannot be combined with --profile or --endpoint-url"));
     if (parser.isSet(profile) && inv.profile.isEmpty())
         return usage(QStringLiteral("--profile needs a name"));
     if (parser.isSet(endpoint)) {
@@ -114,6 +118,8 @@ QString usageText()
         "  --profile NAME         use this profile of ~/.aws/credentials and ~/.aws/config\n"
         "  --endpoint-url URL     an S3-compatible endpoint (MinIO, Ceph, R2, s3rver, ...)\n"
         "  --region NAME          the region to sign for and to create buckets in\n"
+        "  --sandbox              the local sandbox (s3rver on loopback with demo buckets) instead\n"
+        "                         of a cloud account; its data is the window's sandbox data\n"
         "  --human-readable       ls: sizes as KiB, MiB, GiB\n"
         "  -q, --quiet            no progress line\n"
         "  -V, --version          print the version\n"

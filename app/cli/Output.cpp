@@ -17,6 +17,7 @@ Output::~Output()
 
 void Output::line(const QString &text)
 {
+    clearProgress();  // when stdout and stderr share a terminal, the line must not land after it
     const QByteArray bytes = text.toUtf8() + '\n';
     std::fwrite(bytes.constData(), 1, static_cast<size_t>(bytes.size()), stdout);
 }

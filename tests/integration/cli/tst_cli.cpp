@@ -362,6 +362,28 @@ private Q_SLOTS:
         expectOk(sk({QStringLiteral("rb"), QStringLiteral("--force"), b}));
     }
 
+    void sandboxAccount()
+    {
+        // No credentials and no peer: --sandbox starts s3rver with the demo buckets, then stops it.
+        QTemporaryDir home;
+        CliRunner r(home.path());
+        CliRun ls = sk({QStringLiteral("--sandbox"), QStringLiteral("ls")}, r);
+        expectOk(ls);
+        for (const char *b : {"demo-datasets", "demo-models", "demo-notebooks"})
+            QVERIFY2(ls.out.contains(QLatin1String(b)), qPrintable(ls.describe()));
+        CliRun tree = sk({QStringLiteral("ls"), QStringLiteral("--sandbox"), QStringLiteral("s3://demo-datasets/sales/")}, r);
+        expectOk(tree);
+        QCOMPARE(tree.outLines(), QStringList{QStringLiteral("                           PRE 2024/")});
+        // Its data persists: what one command writes, the next one sees.
+        writeFile(home.filePath(QStringLiteral("mine.txt")), "mine");
+        expectOk(sk({QStringLiteral("--sandbox"), QStringLiteral("cp"), home.filePath(QStringLiteral("mine.txt")),
+                     QStringLiteral("s3://demo-notebooks/")}, r));
+        CliRun again = sk({QStringLiteral("--sandbox"), QStringLiteral("ls"), QStringLiteral("s3://demo-notebooks/")}, r);
+        expectOk(again);
+        QVERIFY2(again.out.contains(QLatin1String("mine.txt")), qPrintable(again.describe()));
+        expectOneLineError(sk({QStringLiteral("--sandbox"), QStringLiteral("--profile"), QStringLiteral("x"), QStringLiteral("ls")}, r), 2);
+    }
+
     void notFoundErrors()
     {
         SKYDECK_REQUIRE_PEER(m_endpoint, "SKYDECK_TEST_S3_ENDPOINT");

@@ -56,6 +56,8 @@ private Q_SLOTS:
         QTest::newRow("--sandbox: window") << QStringList{"--sandbox"} << false;
         QTest::newRow("qt option: window") << QStringList{"-platform", "offscreen"} << false;
         QTest::newRow("ls") << QStringList{"ls"} << true;
+        QTest::newRow("--sandbox ls") << QStringList{"--sandbox", "ls"} << true;
+        QTest::newRow("--sandbox --dark") << QStringList{"--sandbox", "--dark"} << false;
         QTest::newRow("typo is the cli") << QStringList{"lss"} << true;
         QTest::newRow("--version") << QStringList{"--version"} << true;
         QTest::newRow("-h") << QStringList{"-h"} << true;
