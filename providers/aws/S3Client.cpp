@@ -144,13 +144,31 @@ S3Client::S3Client(const S3Config &config, QObject *parent)
     : StorageClient(parent), m_config(config), m_http(new HttpClient(this))
 {
     m_http->setRetryClassifier(&isRetryableS3Response);
+    const QUrl &e = m_config.endpoint;
+    if (!e.isEmpty()
+        && (!e.isValid() || e.host().isEmpty()
+            || (e.scheme() != QLatin1String("http") && e.scheme() != QLatin1String("https")))) {
+        m_configError = Error(Error::Category::InvalidInput,
+                              QStringLiteral("The S3 endpoint '%1' is not a usable http(s) URL")
+                                  .arg(redactSecrets(e.toString())),
+                              QStringLiteral("InvalidEndpoint"));
+    }
+}
+
+void S3Client::rememberRegion(const QString &bucket, const QString &region)
+{
+    QMutexLocker lock(&m_regionLock);
+    if (region.isEmpty())
+        m_bucketRegion.remove(bucket);
+    else
+        m_bucketRegion.insert(bucket, region);
 }
 
 S3Client::~S3Client() = default;
 
 bool S3Client::isAwsEndpoint() const
 {
-    if (!m_config.endpoint.isValid() || m_config.endpoint.isEmpty())
+    if (m_config.endpoint.isEmpty())
         return true;
     const QString host = m_config.endpoint.host().toLower();
     return host.endsWith(QLatin1String(".amazonaws.com")) || host.endsWith(QLatin1String(".amazonaws.com.cn"));
@@ -179,12 +197,13 @@ bool S3Client::usesVirtualHost(const QString &bucket) const
 
 QString S3Client::regionFor(const QString &bucket) const
 {
+    QMutexLocker lock(&m_regionLock);
     return m_bucketRegion.value(bucket, m_config.region);
 }
 
 QUrl S3Client::endpointFor(const QString &region) const
 {
-    if (m_config.endpoint.isValid() && !m_config.endpoint.isEmpty())
+    if (!m_config.endpoint.isEmpty())
         return m_config.endpoint;
     QUrl u;
     u.setScheme(QStringLiteral("https"));
@@ -248,6 +267,10 @@ void S3Client::send(const std::shared_ptr<Op> &op, const CancelToken &token, Cal
 void S3Client::sendAttempt(const std::shared_ptr<Op> &op, const CancelToken &token, Callback<HttpResponse> done,
                            int redirectsLeft)
 {
+    if (m_configError.isError()) {
+        done(Error(m_configError).setContext(op->context));
+        return;
+    }
     if (hasDotSegment(op->key)) {
         done(invalid(QStringLiteral("The key of %1 has a '.' or '..' path segment, which the network layer would "
                                     "rewrite into another key; Skydeck will not send it")
@@ -310,7 +333,7 @@ void S3Client::sendAttempt(const std::shared_ptr<Op> &op, const CancelToken &tok
             if (!hint.isEmpty() && hint != region) {
                 qCInfo(lcS3).noquote() << "bucket" << op->bucket << "is in" << hint << "(was signing for" << region
                                        << "); resending";
-                m_bucketRegion.insert(op->bucket, hint);
+                rememberRegion(op->bucket, hint);
                 sendAttempt(op, token, done, redirectsLeft - 1);
                 return;
             }
@@ -356,7 +379,7 @@ void S3Client::createBucket(const QString &bucket, const QString &region, const 
             return done(r.error());
         if (!r->isSuccess())
             return done(s3Error(r.value(), op->context));
-        m_bucketRegion.insert(op->bucket, op->forcedRegion);
+        rememberRegion(op->bucket, op->forcedRegion);
         done(Done{});
     });
 }
@@ -374,7 +397,7 @@ void S3Client::deleteBucket(const QString &bucket, const CancelToken &token, Cal
             return done(r.error());
         if (!r->isSuccess())
             return done(s3Error(r.value(), op->context));
-        m_bucketRegion.remove(op->bucket);
+        rememberRegion(op->bucket, {});
         done(Done{});
     });
 }
@@ -715,8 +738,12 @@ Result<QUrl> S3Client::presignedGetUrl(const QString &bucket, const QString &key
 Result<QUrl> S3Client::presignedGetUrlAt(const QString &bucket, const QString &key, int expirySeconds,
                                          const QDateTime &when) const
 {
+    if (m_configError.isError())
+        return m_configError;
     if (bucket.isEmpty() || key.isEmpty())
         return invalid(QStringLiteral("A share link needs a bucket and a key"));
+    if (hasDotSegment(key))
+        return invalid(QStringLiteral("A key with '.' or '..' path segments cannot be shared as a link"));
     const S3Target t = target(bucket, key);
     SigV4Request r;
     r.host = t.host;

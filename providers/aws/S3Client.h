@@ -5,6 +5,7 @@
 #include "StorageClient.h"
 
 #include <QHash>
+#include <QMutex>
 #include <QUrl>
 
 namespace skydeck {
@@ -87,6 +88,8 @@ public:
     bool usesVirtualHost(const QString &bucket) const;
     static bool isDnsCompatible(const QString &bucket);
     bool isAwsEndpoint() const;
+    // Not None when the configured endpoint is not a usable http(s) URL.
+    Error configError() const { return m_configError; }
 
 private:
     struct Op;
@@ -98,8 +101,11 @@ private:
     QByteArray payloadHash(const QByteArray &body, bool haveMd5) const;
 
     S3Config m_config;
+    Error m_configError;  // set when the endpoint is unusable: every operation answers with it
     HttpClient *m_http = nullptr;
+    mutable QMutex m_regionLock;  // presignedGetUrl() may be called from another thread
     QHash<QString, QString> m_bucketRegion;
+    void rememberRegion(const QString &bucket, const QString &region);
 };
 
 } // namespace skydeck::aws

@@ -1,6 +1,7 @@
 // What the S3 client puts on the wire, checked against a scripted loopback server: the request
 // as received must carry a valid signature for exactly what was sent (s3rver never checks), and
 // redirects, retries and odd answers must be handled.
+#include "Account.h"
 #include "FakeS3Server.h"
 #include "S3Client.h"
 #include "SigV4.h"
@@ -125,6 +126,7 @@ private Q_SLOTS:
     void createBucketInRegion();
     void addressing();
     void cancelInFlight();
+    void unusableEndpoint();
 
 private:
     S3Client *client(const QString &endpoint = {}, const QString &region = QStringLiteral("us-east-1"));
@@ -540,6 +542,26 @@ void TestS3Wire::cancelInFlight()
     QTRY_VERIFY(list.done);
     QCOMPARE(list.result.error().category(), Error::Category::Cancelled);
     QCOMPARE(m_server->requests.size(), 1);
+}
+
+void TestS3Wire::unusableEndpoint()
+{
+    // A broken endpoint setting must never fall back to AWS with the user's keys.
+    for (const QString &endpoint : {QStringLiteral("https://not a host/"), QStringLiteral("ftp://files.example.com"),
+                                    QStringLiteral("http://")}) {
+        Account a;
+        a.settings.insert(QStringLiteral("endpoint"), endpoint);
+        a.settings.insert(QStringLiteral("accessKeyId"), QStringLiteral("AK"));
+        a.secrets.insert(QStringLiteral("secretAccessKey"), QStringLiteral("SK"));
+        S3Client c(S3Config::fromAccount(a));
+        QVERIFY2(c.configError().isError(), qPrintable(endpoint));
+        QCOMPARE(c.configError().category(), Error::Category::InvalidInput);
+        Outcome<QList<Bucket>> list;
+        c.listBuckets({}, list.callback());
+        QTRY_VERIFY(list.done);
+        QCOMPARE(list.result.error().category(), Error::Category::InvalidInput);
+        QVERIFY(!c.presignedGetUrl(QStringLiteral("b"), QStringLiteral("k"), 60).ok());
+    }
 }
 
 SKYDECK_TEST_MAIN(TestS3Wire)
