@@ -279,8 +279,12 @@ void Sandbox::start()
         const QString log = dataDirectory() + QStringLiteral("/s3rver.log");
         if (d->starting)
             d->fail(Error(Error::Category::Local, QStringLiteral("s3rver exited with code %1 (see %2)").arg(code).arg(log)));
-        else if (!d->accounts.isEmpty())
-            qCWarning(lcSandbox) << "s3rver exited with code" << code << "see" << log;
+        else if (!d->accounts.isEmpty()) {
+            // It died under us (a stop() disconnects first): say so, the accounts are gone.
+            d->accounts.clear();
+            Q_EMIT failed(Error(Error::Category::Network,
+                                QStringLiteral("the sandbox's s3rver stopped unexpectedly (exit code %1, see %2)").arg(code).arg(log)));
+        }
     });
     d->process->start(program, {QStringLiteral("-d"), dataDir, QStringLiteral("-a"), QStringLiteral("127.0.0.1"),
                                 QStringLiteral("-p"), QString::number(port), QStringLiteral("--silent")});

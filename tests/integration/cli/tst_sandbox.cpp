@@ -145,6 +145,22 @@ private Q_SLOTS:
         QVERIFY(!processAlive(pid));
     }
 
+    void reportsAnS3rverThatDies()
+    {
+        Sandbox sandbox;
+        QSignalSpy started(&sandbox, &Sandbox::started);
+        QSignalSpy failed(&sandbox, &Sandbox::failed);
+        sandbox.start();
+        QVERIFY(started.wait(30000));
+        const qint64 pid = sandbox.s3rverProcessId();
+        QVERIFY(processAlive(pid));
+        ::kill(static_cast<pid_t>(pid), SIGKILL);
+        QVERIFY(failed.wait(10000));
+        QVERIFY(failed.at(0).at(0).value<Error>().toString().contains(QLatin1String("stopped unexpectedly")));
+        QVERIFY(!sandbox.isRunning());
+        QVERIFY(sandbox.accounts().isEmpty());
+    }
+
     void missingS3rverFails()
     {
         const QByteArray saved = qgetenv("SKYDECK_SOURCE_DIR");
