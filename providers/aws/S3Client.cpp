@@ -223,6 +223,8 @@ S3Target S3Client::targetIn(const QString &region, const QString &bucket, const 
     const QUrl base = endpointFor(region);
     const QByteArray scheme = base.scheme().toLatin1();
     QByteArray host = base.host(QUrl::FullyEncoded).toLatin1();
+    if (host.contains(':'))
+        host = '[' + host + ']';  // an IPv6 literal
     QByteArray prefix = base.path(QUrl::FullyDecoded).toUtf8();
     while (prefix.endsWith('/'))
         prefix.chop(1);

@@ -503,6 +503,12 @@ void TestS3Wire::addressing()
     custom.addressing = S3Config::Addressing::Virtual;
     S3Client forced(custom);
     QCOMPARE(forced.target(QStringLiteral("bucket"), QStringLiteral("k")).url.toEncoded(), QByteArray("http://bucket.minio.local:9000/k"));
+    S3Config v6;
+    v6.endpoint = QUrl(QStringLiteral("http://[::1]:9000"));
+    S3Client v6Client(v6);
+    t = v6Client.target(QStringLiteral("bucket"), QStringLiteral("k"));
+    QCOMPARE(t.url.toEncoded(), QByteArray("http://[::1]:9000/bucket/k"));
+    QCOMPARE(t.host, QByteArray("[::1]:9000"));
     aws.addressing = S3Config::Addressing::Path;
     S3Client pathClient(aws);
     QCOMPARE(pathClient.target(QStringLiteral("my-bucket"), QStringLiteral("k")).url.toEncoded(),
