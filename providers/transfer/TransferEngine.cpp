@@ -124,6 +124,14 @@ struct TransferEngine::Private {
         return p;
     }
 
+    // "s3://bucket/key" for messages (the client's scheme; control characters escaped).
+    QString contextFor(const TransferSpec &spec)
+    {
+        const Picked p = pickLane(spec.accountId);
+        const QString scheme = p.client ? p.client->scheme() : QString();
+        return scheme.isEmpty() ? objectContext(spec) : scheme + QStringLiteral("://") + objectContext(spec);
+    }
+
     // One request on a lane's worker. cb runs on the engine's thread unless the job moved on.
     template <typename T>
     void call(const JobPtr &job, std::function<void(StorageClient *, const CancelToken &, Callback<T>)> op,
@@ -661,7 +669,7 @@ struct TransferEngine::Private {
             && c != Error::Category::Local && c != Error::Category::Conflict && c != Error::Category::InvalidInput;
         stop(job, keepPart);
         if (error.context().isEmpty())
-            error.setContext(objectContext(job->st.spec));
+            error.setContext(contextFor(job->st.spec));
         const bool cancelled = error.category() == Error::Category::Cancelled;
         qCInfo(lcTransfer).noquote() << (job->isUpload() ? "upload" : "download") << objectContext(job->st.spec)
                                      << (cancelled ? "cancelled" : "failed:") << (cancelled ? QString() : error.toString());
@@ -893,7 +901,7 @@ void TransferEngine::downloadPrefix(const QString &accountId, const QString &buc
                     s.key = m.key;
                     if (!m.path.ok()) {
                         qCWarning(lcTransfer).noquote() << m.path.error().toString();
-                        d->add(s, Error(m.path.error()).setContext(objectContext(s)));
+                        d->add(s, Error(m.path.error()).setContext(d->contextFor(s)));
                         continue;
                     }
                     if (m.path->isDirectory)

@@ -268,7 +268,7 @@ private Q_SLOTS:
         const TransferStatus st = m_engine->status(up);
         QCOMPARE(st.state, TransferState::Failed);
         QCOMPARE(st.error.category(), Error::Category::Permission);
-        QVERIFY(st.error.toString().contains(QStringLiteral("bucket/f")));
+        QVERIFY(st.error.toString().contains(QStringLiteral("fake://bucket/f")));
         QTRY_COMPARE(store.aborts.load(), 1);
         QVERIFY(!store.has(kBucket, QStringLiteral("f")));
         QCOMPARE(m_engine->partRetries(), quint64(0));  // not retryable
