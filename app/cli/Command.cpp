@@ -3,6 +3,8 @@
 #include "CliLogging.h"
 #include "ExitCode.h"
 
+#include "Logging.h"
+
 #include <QTimer>
 
 namespace skydeck::cli {
@@ -34,7 +36,12 @@ void Command::fail(const Error &error)
 {
     if (m_finished)
         return;
-    m_out.error(error.toString());
+    QString line = error.toString();
+    // "Connection refused" alone does not say where: name the endpoint (never a secret).
+    const QString endpoint = m_account.setting(QStringLiteral("endpoint"));
+    if (error.category() == Error::Category::Network && !endpoint.isEmpty())
+        line += QStringLiteral(" [endpoint %1]").arg(redactSecrets(endpoint));
+    m_out.error(line);
     finish(exitCodeFor(error));
 }
 
