@@ -486,7 +486,9 @@ void S3Client::getObject(const GetRequest &request, const ProgressFn &progress, 
     if (!request.ifMatch.isEmpty())
         addPair(op->headers, "If-Match", '"' + request.ifMatch.toUtf8() + '"');
     op->downloadProgress = progress;
-    send(op, token, [op, ranged, done = std::move(done)](Result<HttpResponse> r) {
+    const qint64 offset = request.offset;
+    const qint64 length = request.length;
+    send(op, token, [op, ranged, offset, length, done = std::move(done)](Result<HttpResponse> r) {
         if (!r.ok())
             return done(r.error());
         const HttpResponse &resp = r.value();
@@ -502,15 +504,30 @@ void S3Client::getObject(const GetRequest &request, const ProgressFn &progress, 
                               QStringLiteral("Truncated"))
                             .setRetryable(true)
                             .setContext(op->context));
-        const QByteArray contentRange = resp.header("Content-Range");
-        if (ranged && resp.status == 206 && !contentRange.isEmpty()) {
+        d.data = resp.body;
+        if (ranged && resp.status == 200) {
+            // The server ignored Range and sent the whole object: cut out what was asked for.
+            d.head.size = resp.body.size();
+            d.data = resp.body.mid(offset, length >= 0 ? length : -1);
+        } else if (ranged) {
+            // "bytes first-last/total": the part must start where it was asked to.
+            const QByteArray contentRange = resp.header("Content-Range").trimmed();
+            const qsizetype space = contentRange.indexOf(' ');
+            const qsizetype dash = contentRange.indexOf('-');
             const qsizetype slash = contentRange.lastIndexOf('/');
-            bool ok = false;
-            const qint64 total = contentRange.mid(slash + 1).toLongLong(&ok);
-            if (ok)
+            bool firstOk = false;
+            bool totalOk = false;
+            const qint64 first = contentRange.mid(space + 1, dash - space - 1).toLongLong(&firstOk);
+            const qint64 total = contentRange.mid(slash + 1).toLongLong(&totalOk);
+            if (!firstOk || first != offset || dash < 0 || slash < 0)
+                return done(Error(Error::Category::Integrity,
+                                  QStringLiteral("Asked for bytes from %1, the server sent '%2'")
+                                      .arg(offset).arg(QString::fromLatin1(contentRange)),
+                                  QStringLiteral("BadContentRange"))
+                                .setContext(op->context));
+            if (totalOk)
                 d.head.size = total;
         }
-        d.data = resp.body;
         done(std::move(d));
     });
 }

@@ -127,6 +127,7 @@ private Q_SLOTS:
     void addressing();
     void cancelInFlight();
     void unusableEndpoint();
+    void rangeIgnoredOrWrong();
 
 private:
     S3Client *client(const QString &endpoint = {}, const QString &region = QStringLiteral("us-east-1"));
@@ -568,6 +569,38 @@ void TestS3Wire::unusableEndpoint()
         QCOMPARE(list.result.error().category(), Error::Category::InvalidInput);
         QVERIFY(!c.presignedGetUrl(QStringLiteral("b"), QStringLiteral("k"), 60).ok());
     }
+}
+
+void TestS3Wire::rangeIgnoredOrWrong()
+{
+    S3Client *c = client();
+    GetRequest g;
+    g.bucket = QStringLiteral("b");
+    g.key = QStringLiteral("k");
+    g.offset = 3;
+    g.length = 4;
+    // A server that ignores Range answers 200 with everything: only the asked bytes come back.
+    m_server->queue(answer(200, "0123456789"));
+    Outcome<ObjectData> whole;
+    c->getObject(g, {}, {}, whole.callback());
+    QTRY_VERIFY(whole.done);
+    QVERIFY(whole.result.ok());
+    QCOMPARE(whole.result.value().data, QByteArray("3456"));
+    QCOMPARE(whole.result.value().head.size, 10);
+    // 206 for the right range.
+    m_server->queue(answer(206, "3456", {hdr("Content-Range", "bytes 3-6/10")}));
+    Outcome<ObjectData> part;
+    c->getObject(g, {}, {}, part.callback());
+    QTRY_VERIFY(part.done);
+    QVERIFY(part.result.ok());
+    QCOMPARE(part.result.value().data, QByteArray("3456"));
+    QCOMPARE(part.result.value().head.size, 10);
+    // 206 for another range is never taken for the one asked.
+    m_server->queue(answer(206, "0123", {hdr("Content-Range", "bytes 0-3/10")}));
+    Outcome<ObjectData> wrong;
+    c->getObject(g, {}, {}, wrong.callback());
+    QTRY_VERIFY(wrong.done);
+    QCOMPARE(wrong.result.error().category(), Error::Category::Integrity);
 }
 
 SKYDECK_TEST_MAIN(TestS3Wire)
