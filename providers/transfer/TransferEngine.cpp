@@ -1,775 +1,386 @@
-#include "TransferEngine.h"
-
-#include "AccountRegistry.h"
-#include "FileOps.h"
-#include "LocalPath.h"
-#include "Md5.h"
-#include "ProviderWorker.h"
-#include "StorageClient.h"
-#include "TransferJob.h"
-#include "TransferLogging.h"
-
-#include <QElapsedTimer>
-#include <QFutureWatcher>
-#include <QMap>
-#include <QPointer>
-#include <QThreadPool>
-#include <QTimer>
-#include <QtConcurrent>
-
-#include <cmath>
+#include "TransferEnginePrivate.h"
 
 namespace skydeck {
 
-using transfer::Job;
-using transfer::JobPtr;
-using transfer::Phase;
-
-namespace {
-constexpr int kConnectionsPerClient = 6;  // QNetworkAccessManager's limit per host
-constexpr int kTickMs = 200;              // progress at most 5 times a second
-constexpr double kSpeedWindowS = 2.0;     // speed smoothing time constant
-
-QString objectContext(const TransferSpec &s)
+void TransferEngine::Private::takeSlot(const JobPtr &job)
 {
-    return QStringLiteral("%1/%2").arg(s.bucket, LocalPath::displayKey(s.key));
+    ++job->slots;
+    ++inFlight;
 }
 
-bool sameAccount(const Account &a, const Account &b)
+void TransferEngine::Private::releaseSlot(const JobPtr &job)
 {
-    return a.provider == b.provider && a.settings == b.settings && a.secrets == b.secrets;
+    if (job->slots > 0) {
+        --job->slots;
+        --inFlight;
+    }
+    schedule();
 }
-} // namespace
 
-// One client on one worker thread. The account's own (from the registry) plus extra ones the
-// engine builds so parallel requests are not capped by one network manager's connection limit.
-struct Lane {
-    std::unique_ptr<ProviderWorker> owned;  // extra lanes only
-    StorageClient *client = nullptr;        // extra lanes only; the primary asks the registry
-    int inFlight = 0;
-};
+void TransferEngine::Private::schedule()
+{
+    if (pumpQueued)
+        return;
+    pumpQueued = true;
+    QTimer::singleShot(0, q, [this] { pump(); });
+}
 
-struct AccountLanes {
-    Account account;
-    Lane primary;
-    std::vector<std::unique_ptr<Lane>> extra;
-    bool extraFailed = false;
-};
+bool TransferEngine::Private::wantsSlot(const Job &j) const
+{
+    if (j.st.state != TransferState::Running)
+        return false;
+    if (j.phase == Phase::Parts)
+        return !j.pending.isEmpty();
+    return !j.phaseBusy && (j.phase == Phase::Create || j.phase == Phase::Head || j.phase == Phase::Complete);
+}
 
-struct TransferEngine::Private {
-    TransferEngine *q = nullptr;
-    AccountRegistry *accounts = nullptr;
-    QThreadPool pool;
-    int concurrency = 8;
-    int partAttempts = 4;
-    qint64 partSize = PartPlanner::kDefaultPartSize;
-    quint64 nextId = 1;
-    QMap<quint64, JobPtr> jobs;
-    int inFlight = 0;      // requests in flight across the engine
-    int expanding = 0;     // folder walks and prefix listings under way
-    bool pumpQueued = false;
-    bool idleSignalled = true;
-    quint64 partRetries = 0;
-    QTimer ticker;
-    QElapsedTimer clock;
-    QHash<QString, std::shared_ptr<AccountLanes>> lanes;
-    double totalSpeed = 0;
-
-    // --- plumbing -------------------------------------------------------------------------------
-    struct Picked {
-        ProviderWorker *worker = nullptr;
-        StorageClient *client = nullptr;
-        std::shared_ptr<AccountLanes> holder;
-        Lane *lane = nullptr;
-    };
-
-    Picked pickLane(const QString &accountId)
-    {
-        Picked p;
-        const Account *acc = accounts->account(accountId);
-        if (!acc)
-            return p;
-        auto &al = lanes[accountId];
-        if (!al || !sameAccount(al->account, *acc)) {
-            al = std::make_shared<AccountLanes>();
-            al->account = *acc;
-        }
-        const int wantExtra = std::max(0, (concurrency + kConnectionsPerClient - 1) / kConnectionsPerClient - 1);
-        while (!al->extraFailed && int(al->extra.size()) < wantExtra) {
-            auto lane = std::make_unique<Lane>();
-            lane->owned = std::make_unique<ProviderWorker>(
-                QStringLiteral("transfer:%1:%2").arg(accountId).arg(al->extra.size() + 1));
-            lane->client = accounts->createStorage(accountId, lane->owned.get());
-            if (!lane->client) {
-                al->extraFailed = true;
-                break;
-            }
-            al->extra.push_back(std::move(lane));
-        }
-        Lane *best = &al->primary;
-        for (int i = 0; i < int(al->extra.size()) && i < wantExtra; ++i)
-            if (al->extra[size_t(i)]->inFlight < best->inFlight)
-                best = al->extra[size_t(i)].get();
-        if (best == &al->primary) {
-            p.worker = accounts->worker(accountId);
-            p.client = accounts->storage(accountId);
-        } else {
-            p.worker = best->owned.get();
-            p.client = best->client;
-        }
-        if (!p.worker || !p.client)
-            return {};
-        p.holder = al;
-        p.lane = best;
-        return p;
-    }
-
-    // "s3://bucket/key" for messages (the client's scheme; control characters escaped).
-    QString contextFor(const TransferSpec &spec)
-    {
-        const Picked p = pickLane(spec.accountId);
-        const QString scheme = p.client ? p.client->scheme() : QString();
-        return scheme.isEmpty() ? objectContext(spec) : scheme + QStringLiteral("://") + objectContext(spec);
-    }
-
-    // One request on a lane's worker. cb runs on the engine's thread unless the job moved on.
-    template <typename T>
-    void call(const JobPtr &job, std::function<void(StorageClient *, const CancelToken &, Callback<T>)> op,
-              std::function<void(Result<T>)> cb)
-    {
-        Picked p = pickLane(job->st.spec.accountId);
-        if (!p.client) {
-            cb(Error(Error::Category::InvalidInput,
-                     QStringLiteral("account %1 has no storage client").arg(job->st.spec.accountId)));
-            return;
-        }
-        ++p.lane->inFlight;
-        StorageClient *client = p.client;
-        QFuture<Result<T>> future = p.worker->run<T>(
-            [client, op = std::move(op)](const CancelToken &t, Callback<T> done) { op(client, t, std::move(done)); });
-        const int cid = job->nextCanceller++;
-        job->cancellers.insert(cid, [future]() mutable { future.cancel(); });
-        const quint64 gen = job->gen;
-        whenDone(future, q, [job, gen, cid, holder = p.holder, lane = p.lane, cb = std::move(cb)](Result<T> r) {
-            --lane->inFlight;
-            if (job->gen != gen)
-                return;
-            job->cancellers.remove(cid);
-            cb(std::move(r));
-        });
-    }
-
-    // A request that belongs to no job (listings, aborts).
-    template <typename T>
-    void callDetached(const QString &accountId, std::function<void(StorageClient *, const CancelToken &, Callback<T>)> op,
-                      std::function<void(Result<T>)> cb)
-    {
-        auto job = std::make_shared<Job>();
-        job->st.spec.accountId = accountId;
-        call<T>(job, std::move(op), std::move(cb));
-    }
-
-    // Blocking work on the pool; cb runs on the engine's thread unless the job moved on.
-    template <typename T>
-    void onPool(const JobPtr &job, std::function<T()> fn, std::function<void(T)> cb)
-    {
-        const quint64 gen = job ? job->gen : 0;
-        auto *w = new QFutureWatcher<T>(q);
-        QObject::connect(w, &QFutureWatcherBase::finished, q, [w, job, gen, cb = std::move(cb)] {
-            T r = w->result();
-            w->deleteLater();
-            if (job && job->gen != gen)
-                return;
-            cb(std::move(r));
-        });
-        w->setFuture(QtConcurrent::run(&pool, std::move(fn)));
-    }
-
-    void takeSlot(const JobPtr &job)
-    {
-        ++job->slots;
-        ++inFlight;
-    }
-    void releaseSlot(const JobPtr &job)
-    {
-        if (job->slots > 0) {
-            --job->slots;
-            --inFlight;
-        }
-        schedule();
-    }
-
-    // --- scheduling -----------------------------------------------------------------------------
-    void schedule()
-    {
-        if (pumpQueued)
-            return;
-        pumpQueued = true;
-        QTimer::singleShot(0, q, [this] { pump(); });
-    }
-
-    bool wantsSlot(const Job &j) const
-    {
-        if (j.st.state != TransferState::Running)
-            return false;
-        if (j.phase == Phase::Parts)
-            return !j.pending.isEmpty();
-        return !j.phaseBusy && (j.phase == Phase::Create || j.phase == Phase::Head || j.phase == Phase::Complete);
-    }
-
-    void pump()
-    {
-        pumpQueued = false;
-        // A snapshot: signals emitted below may reach slots that clear finished rows.
-        const QList<JobPtr> all = jobs.values();
-        int active = 0;
-        for (const JobPtr &j : all)
-            if (j->st.state == TransferState::Running || j->st.state == TransferState::Verifying)
-                ++active;
-        const int maxActive = std::max(2, concurrency * 2);
-        for (const JobPtr &j : all) {
-            if (active >= maxActive)
-                break;
-            if (j->st.state == TransferState::Queued) {
-                start(j);
-                ++active;
-            }
-        }
-        for (const JobPtr &j : all) {
-            while (inFlight < concurrency && wantsSlot(*j))
-                launch(j);
-            if (inFlight >= concurrency)
-                break;
-        }
-        if (!ticker.isActive() && active > 0)
-            ticker.start();
-        checkIdle();
-    }
-
-    void checkIdle()
-    {
-        if (!q->isIdle()) {
-            idleSignalled = false;
-            return;
-        }
-        if (ticker.isActive()) {
-            ticker.stop();
-            tick();
-        }
-        if (!idleSignalled) {
-            idleSignalled = true;
-            Q_EMIT q->idle();
+void TransferEngine::Private::pump()
+{
+    pumpQueued = false;
+    // A snapshot: signals emitted below may reach slots that clear finished rows.
+    const QList<JobPtr> all = jobs.values();
+    int active = 0;
+    for (const JobPtr &j : all)
+        if (j->st.state == TransferState::Running || j->st.state == TransferState::Verifying)
+            ++active;
+    const int maxActive = std::max(2, concurrency * 2);
+    for (const JobPtr &j : all) {
+        if (active >= maxActive)
+            break;
+        if (j->st.state == TransferState::Queued) {
+            start(j);
+            ++active;
         }
     }
-
-    void changed(const JobPtr &job)
-    {
-        Q_EMIT q->transferChanged(job->st);
+    for (const JobPtr &j : all) {
+        while (inFlight < concurrency && wantsSlot(*j))
+            launch(j);
+        if (inFlight >= concurrency)
+            break;
     }
+    if (!ticker.isActive() && active > 0)
+        ticker.start();
+    checkIdle();
+}
 
-    // --- lifecycle ------------------------------------------------------------------------------
-    void start(const JobPtr &job)
-    {
-        job->st.state = TransferState::Running;
-        job->st.started = QDateTime::currentDateTimeUtc();
-        job->lastSampleMs = clock.elapsed();
-        job->lastBytes = 0;
-        changed(job);
-        if (job->isUpload()) {
-            job->phase = Phase::Stat;
-            job->phaseBusy = true;
-            const QString path = job->st.spec.localPath;
-            onPool<Result<qint64>>(job, [path] { return fileops::statFile(path); },
-                                   [this, job](Result<qint64> r) { onStat(job, std::move(r)); });
-        } else {
-            job->phase = Phase::Head;
-            job->partPath = job->st.spec.localPath + QStringLiteral(".part");
-            if (job->st.spec.knownSize >= 0 && !job->st.spec.knownEtag.isEmpty()) {
-                ObjectHead head;
-                head.size = job->st.spec.knownSize;
-                head.etag = job->st.spec.knownEtag;
-                job->phaseBusy = true;
-                onHead(job, head);
-            }
-        }
+void TransferEngine::Private::checkIdle()
+{
+    if (!q->isIdle()) {
+        idleSignalled = false;
+        return;
     }
-
-    void planParts(const JobPtr &job, qint64 size)
-    {
-        Picked p = pickLane(job->st.spec.accountId);
-        const qint64 minPart = p.client ? p.client->minPartSize() : 5LL * 1024 * 1024;
-        const int maxParts = p.client ? p.client->maxParts() : 10000;
-        job->plan = PartPlanner::plan(size, partSize, minPart, maxParts);
-        job->parts.clear();
-        // An empty upload is still one (empty) PUT.
-        const int count = std::max(job->plan.partCount, job->isUpload() ? 1 : 0);
-        job->parts.resize(count);
-        job->pending.clear();
-        for (int i = 0; i < count; ++i)
-            job->pending.append(i);
-        job->st.bytesTotal = size;
-        job->st.partsTotal = count;
-        job->st.partsDone = 0;
-        job->bytesFinished = 0;
+    if (ticker.isActive()) {
+        ticker.stop();
+        tick();
     }
-
-    void onStat(const JobPtr &job, Result<qint64> r)
-    {
-        job->phaseBusy = false;
-        if (!r.ok())
-            return fail(job, r.error());
-        planParts(job, r.value());
-        job->phase = job->plan.multipart ? Phase::Create : Phase::Parts;
-        changed(job);
-        schedule();
+    if (!idleSignalled) {
+        idleSignalled = true;
+        Q_EMIT q->idle();
     }
+}
 
-    void launch(const JobPtr &job)
-    {
-        takeSlot(job);
-        const TransferSpec spec = job->st.spec;
-        switch (job->phase) {
-        case Phase::Create:
-            job->phaseBusy = true;
-            call<QString>(
-                job,
-                [spec](StorageClient *c, const CancelToken &t, Callback<QString> done) {
-                    c->createMultipartUpload(spec.bucket, spec.key, spec.options, t, std::move(done));
-                },
-                [this, job](Result<QString> r) {
-                    job->phaseBusy = false;
-                    releaseSlot(job);
-                    if (!r.ok())
-                        return fail(job, r.error());
-                    job->uploadId = r.value();
-                    job->phase = Phase::Parts;
-                });
-            return;
-        case Phase::Head:
-            job->phaseBusy = true;
-            call<ObjectHead>(
-                job,
-                [spec](StorageClient *c, const CancelToken &t, Callback<ObjectHead> done) {
-                    c->headObject(spec.bucket, spec.key, t, std::move(done));
-                },
-                [this, job](Result<ObjectHead> r) {
-                    releaseSlot(job);
-                    if (!r.ok()) {
-                        job->phaseBusy = false;
-                        return fail(job, r.error());
-                    }
-                    onHead(job, r.value());
-                });
-            return;
-        case Phase::Parts: {
-            const int index = job->pending.takeFirst();
-            if (job->isUpload())
-                uploadPart(job, index);
-            else
-                downloadPart(job, index);
-            return;
-        }
-        case Phase::Complete:
-            job->phaseBusy = true;
-            complete(job);
-            return;
-        default:
-            releaseSlot(job);
-            return;
-        }
-    }
+void TransferEngine::Private::changed(const JobPtr &job)
+{
+    Q_EMIT q->transferChanged(job->st);
+}
 
-    // --- uploads --------------------------------------------------------------------------------
-    void uploadPart(const JobPtr &job, int index)
-    {
+void TransferEngine::Private::start(const JobPtr &job)
+{
+    job->st.state = TransferState::Running;
+    job->st.started = QDateTime::currentDateTimeUtc();
+    job->lastSampleMs = clock.elapsed();
+    job->lastBytes = 0;
+    changed(job);
+    if (job->isUpload()) {
+        job->phase = Phase::Stat;
+        job->phaseBusy = true;
         const QString path = job->st.spec.localPath;
-        const qint64 offset = job->plan.partCount ? job->plan.offset(index) : 0;
-        const qint64 length = job->plan.partCount ? job->plan.length(index) : 0;
-        onPool<Result<fileops::Chunk>>(
-            job, [path, offset, length] { return fileops::readChunk(path, offset, length); },
-            [this, job, index](Result<fileops::Chunk> r) {
-                if (!r.ok()) {
-                    releaseSlot(job);
-                    return fail(job, r.error());
-                }
-                sendPart(job, index, r.takeValue());
-            });
-    }
-
-    void sendPart(const JobPtr &job, int index, const fileops::Chunk &chunk)
-    {
-        const TransferSpec spec = job->st.spec;
-        auto progress = job->parts[index].progress;
-        progress->store(0);
-        const ProgressFn onProgress = [progress](qint64 done, qint64) { progress->store(done); };
-        const QByteArray md5 = chunk.md5;
-        job->parts[index].md5 = md5;
-        if (!job->plan.multipart) {
-            PutOptions opts = spec.options;
-            opts.contentMd5 = md5;
-            const QByteArray data = chunk.data;
-            call<PutResult>(
-                job,
-                [spec, data, opts, onProgress](StorageClient *c, const CancelToken &t, Callback<PutResult> done) {
-                    c->putObject(spec.bucket, spec.key, data, opts, onProgress, t, std::move(done));
-                },
-                [this, job, index, md5](Result<PutResult> r) {
-                    releaseSlot(job);
-                    if (!r.ok())
-                        return partFailed(job, index, r.error());
-                    const QString want = QString::fromLatin1(md5.toHex());
-                    if (Md5::isPlainMd5Etag(r->etag) && r->etag.compare(want, Qt::CaseInsensitive) != 0)
-                        return partFailed(job, index, integrityError(QStringLiteral("the stored object's ETag %1 is not the MD5 of the file (%2)").arg(r->etag, want)));
-                    partDone(job, index);
-                    succeed(job);
-                });
-            return;
+        onPool<Result<qint64>>(job, [path] { return fileops::statFile(path); },
+                               [this, job](Result<qint64> r) { onStat(job, std::move(r)); });
+    } else {
+        job->phase = Phase::Head;
+        job->partPath = job->st.spec.localPath + QStringLiteral(".part");
+        if (job->st.spec.knownSize >= 0 && !job->st.spec.knownEtag.isEmpty()) {
+            ObjectHead head;
+            head.size = job->st.spec.knownSize;
+            head.etag = job->st.spec.knownEtag;
+            job->phaseBusy = true;
+            onHead(job, head);
         }
-        const QString uploadId = job->uploadId;
-        const QByteArray data = chunk.data;
-        call<UploadedPart>(
-            job,
-            [spec, uploadId, index, data, md5, onProgress](StorageClient *c, const CancelToken &t, Callback<UploadedPart> done) {
-                c->uploadPart(spec.bucket, spec.key, uploadId, index + 1, data, md5, onProgress, t, std::move(done));
-            },
-            [this, job, index, md5](Result<UploadedPart> r) {
-                releaseSlot(job);
-                if (!r.ok())
-                    return partFailed(job, index, r.error());
-                const QString want = QString::fromLatin1(md5.toHex());
-                if (Md5::isPlainMd5Etag(r->etag) && r->etag.compare(want, Qt::CaseInsensitive) != 0)
-                    return partFailed(job, index, integrityError(QStringLiteral("part %1's ETag %2 is not its MD5 (%3)").arg(index + 1).arg(r->etag, want)));
-                job->parts[index].etag = r->etag;
-                partDone(job, index);
-                if (job->st.partsDone == job->parts.size())
-                    job->phase = Phase::Complete;
-            });
     }
+}
 
-    void complete(const JobPtr &job)
-    {
-        const TransferSpec spec = job->st.spec;
-        const QString uploadId = job->uploadId;
-        QList<UploadedPart> list;
-        QList<QByteArray> digests;
-        for (int i = 0; i < job->parts.size(); ++i) {
-            list.append(UploadedPart{i + 1, job->parts[i].etag, job->plan.length(i)});
-            digests.append(job->parts[i].md5);
-        }
-        const QString expected = Md5::multipartEtag(digests);
-        job->st.state = TransferState::Verifying;
-        changed(job);
-        call<PutResult>(
+void TransferEngine::Private::planParts(const JobPtr &job, qint64 size)
+{
+    Picked p = pickLane(job->st.spec.accountId);
+    const qint64 minPart = p.client ? p.client->minPartSize() : 5LL * 1024 * 1024;
+    const int maxParts = p.client ? p.client->maxParts() : 10000;
+    job->plan = PartPlanner::plan(size, partSize, minPart, maxParts);
+    job->parts.clear();
+    // An empty upload is still one (empty) PUT.
+    const int count = std::max(job->plan.partCount, job->isUpload() ? 1 : 0);
+    job->parts.resize(count);
+    job->pending.clear();
+    for (int i = 0; i < count; ++i)
+        job->pending.append(i);
+    job->st.bytesTotal = size;
+    job->st.partsTotal = count;
+    job->st.partsDone = 0;
+    job->bytesFinished = 0;
+}
+
+void TransferEngine::Private::onStat(const JobPtr &job, Result<qint64> r)
+{
+    job->phaseBusy = false;
+    if (!r.ok())
+        return fail(job, r.error());
+    planParts(job, r.value());
+    job->phase = job->plan.multipart ? Phase::Create : Phase::Parts;
+    changed(job);
+    schedule();
+}
+
+void TransferEngine::Private::launch(const JobPtr &job)
+{
+    takeSlot(job);
+    const TransferSpec spec = job->st.spec;
+    switch (job->phase) {
+    case Phase::Create:
+        job->phaseBusy = true;
+        call<QString>(
             job,
-            [spec, uploadId, list](StorageClient *c, const CancelToken &t, Callback<PutResult> done) {
-                c->completeMultipartUpload(spec.bucket, spec.key, uploadId, list, t, std::move(done));
+            [spec](StorageClient *c, const CancelToken &t, Callback<QString> done) {
+                c->createMultipartUpload(spec.bucket, spec.key, spec.options, t, std::move(done));
             },
-            [this, job, expected](Result<PutResult> r) {
+            [this, job](Result<QString> r) {
                 job->phaseBusy = false;
                 releaseSlot(job);
                 if (!r.ok())
                     return fail(job, r.error());
-                job->uploadId.clear();  // completed: nothing to abort any more
-                if (r->etag.contains(QLatin1Char('-')) && r->etag.compare(expected, Qt::CaseInsensitive) != 0)
-                    return fail(job, integrityError(QStringLiteral("the multipart ETag %1 does not match the parts sent (%2)").arg(r->etag, expected)));
-                succeed(job);
+                job->uploadId = r.value();
+                job->phase = Phase::Parts;
             });
-    }
-
-    // --- downloads ------------------------------------------------------------------------------
-    void onHead(const JobPtr &job, const ObjectHead &head)
-    {
-        job->sourceEtag = head.etag;
-        planParts(job, head.size);
-        job->phase = Phase::Prepare;
-        changed(job);
-        const QString partPath = job->partPath;
-        fileops::DownloadJournal want;
-        want.etag = head.etag;
-        want.size = head.size;
-        want.partSize = job->plan.partSize;
-        onPool<Result<QList<int>>>(job, [partPath, want] { return fileops::resumeOrPrepare(partPath, want); },
-                       [this, job](Result<QList<int>> r) {
-                           job->phaseBusy = false;
-                           if (!r.ok())
-                               return fail(job, r.error());
-                           job->journalDone = r.value();
-                           for (int i : std::as_const(job->journalDone)) {
-                               partDone(job, i);
-                               job->pending.removeAll(i);
-                           }
-                           if (!job->journalDone.isEmpty())
-                               qCInfo(lcTransfer).noquote() << "resuming" << objectContext(job->st.spec) << "with"
-                                                            << job->journalDone.size() << "of" << job->parts.size() << "parts";
-                           job->phase = Phase::Parts;
-                           if (job->pending.isEmpty())
-                               finishDownload(job);
-                           schedule();
-                       });
-    }
-
-    void downloadPart(const JobPtr &job, int index)
-    {
-        GetRequest req;
-        req.bucket = job->st.spec.bucket;
-        req.key = job->st.spec.key;
-        req.offset = job->plan.offset(index);
-        req.length = job->plan.length(index);
-        req.ifMatch = job->sourceEtag;
-        auto progress = job->parts[index].progress;
-        progress->store(0);
-        const ProgressFn onProgress = [progress](qint64 done, qint64) { progress->store(done); };
-        call<ObjectData>(
-            job,
-            [req, onProgress](StorageClient *c, const CancelToken &t, Callback<ObjectData> done) {
-                c->getObject(req, onProgress, t, std::move(done));
-            },
-            [this, job, index, req](Result<ObjectData> r) {
-                if (!r.ok()) {
-                    releaseSlot(job);
-                    return partFailed(job, index, r.error());
-                }
-                if (r->data.size() != req.length) {
-                    releaseSlot(job);
-                    return partFailed(job, index, integrityError(QStringLiteral("range %1-%2 came back with %3 bytes").arg(req.offset).arg(req.offset + req.length - 1).arg(r->data.size())));
-                }
-                const QString partPath = job->partPath;
-                const QByteArray data = r->data;
-                const qint64 offset = req.offset;
-                fileops::DownloadJournal journal;
-                journal.etag = job->sourceEtag;
-                journal.size = job->plan.size;
-                journal.partSize = job->plan.partSize;
-                journal.done = job->journalDone;
-                journal.done.append(index);
-                onPool<Status>(job,
-                               [partPath, offset, data, journal] {
-                                   Status s = fileops::writeAt(partPath, offset, data);
-                                   if (s.ok() && !journal.etag.isEmpty())
-                                       fileops::writeJournal(partPath, journal);
-                                   return s;
-                               },
-                               [this, job, index](Status s) {
-                                   releaseSlot(job);
-                                   if (!s.ok())
-                                       return fail(job, s.error());
-                                   job->journalDone.append(index);
-                                   partDone(job, index);
-                                   if (job->st.partsDone == job->parts.size())
-                                       finishDownload(job);
-                               });
-            });
-    }
-
-    void finishDownload(const JobPtr &job)
-    {
-        job->phase = Phase::Finish;
+        return;
+    case Phase::Head:
         job->phaseBusy = true;
-        job->st.state = TransferState::Verifying;
-        changed(job);
-        const QString partPath = job->partPath;
-        const QString target = job->st.spec.localPath;
-        const qint64 size = job->plan.size;
-        const QString md5 = Md5::isPlainMd5Etag(job->sourceEtag) ? job->sourceEtag : QString();
-        onPool<Status>(job, [partPath, target, size, md5] { return fileops::finishDownload(partPath, target, size, md5); },
-                       [this, job](Status s) {
-                           job->phaseBusy = false;
-                           if (!s.ok())
-                               return fail(job, s.error());
-                           succeed(job);
-                       });
+        call<ObjectHead>(
+            job,
+            [spec](StorageClient *c, const CancelToken &t, Callback<ObjectHead> done) {
+                c->headObject(spec.bucket, spec.key, t, std::move(done));
+            },
+            [this, job](Result<ObjectHead> r) {
+                releaseSlot(job);
+                if (!r.ok()) {
+                    job->phaseBusy = false;
+                    return fail(job, r.error());
+                }
+                onHead(job, r.value());
+            });
+        return;
+    case Phase::Parts: {
+        const int index = job->pending.takeFirst();
+        if (job->isUpload())
+            uploadPart(job, index);
+        else
+            downloadPart(job, index);
+        return;
     }
-
-    // --- outcomes -------------------------------------------------------------------------------
-    static Error integrityError(const QString &message)
-    {
-        return Error(Error::Category::Integrity, message, QStringLiteral("ChecksumMismatch")).setRetryable(true);
+    case Phase::Complete:
+        job->phaseBusy = true;
+        complete(job);
+        return;
+    default:
+        releaseSlot(job);
+        return;
     }
+}
 
-    void partDone(const JobPtr &job, int index)
-    {
-        transfer::Part &p = job->parts[index];
-        p.done = true;
-        job->bytesFinished += job->plan.partCount ? job->plan.length(index) : 0;
-        p.progress->store(0);
-        ++job->st.partsDone;
-    }
+Error TransferEngine::Private::integrityError(const QString &message)
+{
+    return Error(Error::Category::Integrity, message, QStringLiteral("ChecksumMismatch")).setRetryable(true);
+}
 
-    void partFailed(const JobPtr &job, int index, const Error &error)
-    {
-        transfer::Part &p = job->parts[index];
-        p.progress->store(0);
-        if (!error.isRetryable() || ++p.attempts >= partAttempts || error.category() == Error::Category::Cancelled)
-            return fail(job, error);
-        ++partRetries;
-        const int delay = 200 * (1 << std::min(p.attempts, 6));
-        qCInfo(lcTransfer).noquote() << "part" << index + 1 << "of" << objectContext(job->st.spec) << "failed ("
-                                     << error.toString() << "), trying again in" << delay << "ms";
-        const quint64 gen = job->gen;
-        QTimer::singleShot(delay, q, [this, job, gen, index] {
-            if (job->gen != gen || job->st.state != TransferState::Running)
-                return;
-            job->pending.prepend(index);
-            schedule();
-        });
-    }
+void TransferEngine::Private::partDone(const JobPtr &job, int index)
+{
+    transfer::Part &p = job->parts[index];
+    p.done = true;
+    job->bytesFinished += job->plan.partCount ? job->plan.length(index) : 0;
+    p.progress->store(0);
+    ++job->st.partsDone;
+}
 
-    // Stops a job's requests and aborts its multipart upload. A download's .part file (and its
-    // journal) stays for a later resume when keepPart, and is removed otherwise.
-    void stop(const JobPtr &job, bool keepPart)
-    {
-        ++job->gen;
-        const auto cancellers = job->cancellers;
-        job->cancellers.clear();
-        for (const auto &c : cancellers)
-            c();
-        inFlight -= job->slots;
-        job->slots = 0;
-        job->phaseBusy = false;
-        job->pending.clear();
-        job->phase = Phase::Over;
-        if (!job->uploadId.isEmpty()) {
-            const TransferSpec spec = job->st.spec;
-            const QString uploadId = job->uploadId;
-            job->uploadId.clear();
-            callDetached<Done>(
-                spec.accountId,
-                [spec, uploadId](StorageClient *c, const CancelToken &t, Callback<Done> done) {
-                    c->abortMultipartUpload(spec.bucket, spec.key, uploadId, t, std::move(done));
-                },
-                [spec](Result<Done> r) {
-                    if (!r.ok())
-                        qCWarning(lcTransfer).noquote() << "could not abort the multipart upload of" << objectContext(spec)
-                                                        << r.error().toString();
-                });
-        }
-        if (!job->isUpload() && !job->partPath.isEmpty() && !keepPart) {
-            const QString partPath = job->partPath;
-            onPool<bool>(nullptr, [partPath] { fileops::discardPartFile(partPath); return true; }, [](bool) {});
-        }
-    }
-
-    void finishJob(const JobPtr &job, TransferState state, const Error &error)
-    {
-        job->st.state = state;
-        job->st.error = error;
-        job->st.finished = QDateTime::currentDateTimeUtc();
-        job->st.bytesPerSecond = 0;
-        changed(job);
-        schedule();
-    }
-
-    void fail(const JobPtr &job, Error error)
-    {
-        if (job->st.isFinished())
+void TransferEngine::Private::partFailed(const JobPtr &job, int index, const Error &error)
+{
+    transfer::Part &p = job->parts[index];
+    p.progress->store(0);
+    if (!error.isRetryable() || ++p.attempts >= partAttempts || error.category() == Error::Category::Cancelled)
+        return fail(job, error);
+    ++partRetries;
+    const int delay = 200 * (1 << std::min(p.attempts, 6));
+    qCInfo(lcTransfer).noquote() << "part" << index + 1 << "of" << objectContext(job->st.spec) << "failed ("
+                                 << error.toString() << "), trying again in" << delay << "ms";
+    const quint64 gen = job->gen;
+    QTimer::singleShot(delay, q, [this, job, gen, index] {
+        if (job->gen != gen || job->st.state != TransferState::Running)
             return;
-        // What was downloaded stays for a retry unless it is suspect or unwanted.
-        const Error::Category c = error.category();
-        const bool keepPart = c != Error::Category::Cancelled && c != Error::Category::Integrity
-            && c != Error::Category::Local && c != Error::Category::Conflict && c != Error::Category::InvalidInput;
-        stop(job, keepPart);
-        if (error.context().isEmpty())
-            error.setContext(contextFor(job->st.spec));
-        const bool cancelled = error.category() == Error::Category::Cancelled;
-        qCInfo(lcTransfer).noquote() << (job->isUpload() ? "upload" : "download") << objectContext(job->st.spec)
-                                     << (cancelled ? "cancelled" : "failed:") << (cancelled ? QString() : error.toString());
-        finishJob(job, cancelled ? TransferState::Cancelled : TransferState::Failed, error);
-    }
-
-    void succeed(const JobPtr &job)
-    {
-        ++job->gen;
-        job->phase = Phase::Over;
-        job->partPath.clear();
-        job->st.bytesDone = job->st.bytesTotal;
-        finishJob(job, TransferState::Done, Error());
-    }
-
-    // --- progress -------------------------------------------------------------------------------
-    void tick()
-    {
-        const qint64 now = clock.elapsed();
-        qint64 done = 0;
-        qint64 total = 0;
-        double speed = 0;
-        const QList<JobPtr> all = jobs.values();
-        for (const JobPtr &j : all) {
-            if (j->st.state == TransferState::Running || j->st.state == TransferState::Verifying) {
-                qint64 bytes = j->bytesFinished;
-                for (const transfer::Part &p : std::as_const(j->parts))
-                    if (!p.done)
-                        bytes += p.progress->load();
-                if (j->st.bytesTotal >= 0)
-                    bytes = std::min(bytes, j->st.bytesTotal);
-                const double dt = std::max<qint64>(now - j->lastSampleMs, 1) / 1000.0;
-                const double instant = double(bytes - j->lastBytes) / dt;
-                const double alpha = 1.0 - std::exp(-dt / kSpeedWindowS);
-                const double smoothed = j->st.bytesPerSecond + alpha * (std::max(0.0, instant) - j->st.bytesPerSecond);
-                const bool moved = bytes != j->st.bytesDone || std::abs(smoothed - j->st.bytesPerSecond) > 1;
-                j->st.bytesDone = bytes;
-                j->st.bytesPerSecond = smoothed;
-                j->lastBytes = bytes;
-                j->lastSampleMs = now;
-                if (moved)
-                    changed(j);
-                speed += smoothed;
-            }
-            if (j->st.state != TransferState::Failed && j->st.state != TransferState::Cancelled && j->st.bytesTotal >= 0) {
-                done += j->st.bytesDone;
-                total += j->st.bytesTotal;
-            }
-        }
-        totalSpeed = speed;
-        Q_EMIT q->totalsChanged(done, total, speed);
-    }
-
-    // --- items ----------------------------------------------------------------------------------
-    quint64 add(const TransferSpec &spec, const Error &refused = Error())
-    {
-        auto job = std::make_shared<Job>();
-        job->st.id = nextId++;
-        job->st.spec = spec;
-        job->refused = refused;
-        jobs.insert(job->st.id, job);
-        if (refused.isError()) {
-            job->st.state = TransferState::Failed;
-            job->st.error = refused;
-            job->st.finished = QDateTime::currentDateTimeUtc();
-        } else if (!accounts->account(spec.accountId)) {
-            job->st.state = TransferState::Failed;
-            job->st.error = Error(Error::Category::InvalidInput, QStringLiteral("unknown account %1").arg(spec.accountId));
-            job->refused = job->st.error;
-        }
-        Q_EMIT q->transferAdded(job->st);
-        if (!job->st.isFinished())
-            idleSignalled = false;
+        job->pending.prepend(index);
         schedule();
-        return job->st.id;
-    }
+    });
+}
 
-    void listAll(const QString &accountId, const QString &bucket, const QString &prefix, const QString &continuation,
-                 std::shared_ptr<QList<ObjectEntry>> acc, std::function<void(Result<QList<ObjectEntry>>)> done)
-    {
-        ListRequest req;
-        req.bucket = bucket;
-        req.prefix = prefix;
-        req.delimiter.clear();
-        req.continuation = continuation;
-        callDetached<ListPage>(
-            accountId,
-            [req](StorageClient *c, const CancelToken &t, Callback<ListPage> cb) { c->listObjects(req, t, std::move(cb)); },
-            [this, accountId, bucket, prefix, acc, done](Result<ListPage> r) {
+// Stops a job's requests and aborts its multipart upload. A download's .part file (and its
+// journal) stays for a later resume when keepPart, and is removed otherwise.
+void TransferEngine::Private::stop(const JobPtr &job, bool keepPart)
+{
+    ++job->gen;
+    const auto cancellers = job->cancellers;
+    job->cancellers.clear();
+    for (const auto &c : cancellers)
+        c();
+    inFlight -= job->slots;
+    job->slots = 0;
+    job->phaseBusy = false;
+    job->pending.clear();
+    job->phase = Phase::Over;
+    if (!job->uploadId.isEmpty()) {
+        const TransferSpec spec = job->st.spec;
+        const QString uploadId = job->uploadId;
+        job->uploadId.clear();
+        callDetached<Done>(
+            spec.accountId,
+            [spec, uploadId](StorageClient *c, const CancelToken &t, Callback<Done> done) {
+                c->abortMultipartUpload(spec.bucket, spec.key, uploadId, t, std::move(done));
+            },
+            [spec](Result<Done> r) {
                 if (!r.ok())
-                    return done(r.error());
-                for (const ObjectEntry &e : r->entries)
-                    if (!e.isPrefix)
-                        acc->append(e);
-                if (r->truncated && !r->nextContinuation.isEmpty())
-                    return listAll(accountId, bucket, prefix, r->nextContinuation, acc, done);
-                done(*acc);
+                    qCWarning(lcTransfer).noquote() << "could not abort the multipart upload of" << objectContext(spec)
+                                                    << r.error().toString();
             });
     }
-};
+    if (!job->isUpload() && !job->partPath.isEmpty() && !keepPart) {
+        const QString partPath = job->partPath;
+        onPool<bool>(nullptr, [partPath] { fileops::discardPartFile(partPath); return true; }, [](bool) {});
+    }
+}
+
+void TransferEngine::Private::finishJob(const JobPtr &job, TransferState state, const Error &error)
+{
+    job->st.state = state;
+    job->st.error = error;
+    job->st.finished = QDateTime::currentDateTimeUtc();
+    job->st.bytesPerSecond = 0;
+    changed(job);
+    schedule();
+}
+
+void TransferEngine::Private::fail(const JobPtr &job, Error error)
+{
+    if (job->st.isFinished())
+        return;
+    // What was downloaded stays for a retry unless it is suspect or unwanted.
+    const Error::Category c = error.category();
+    const bool keepPart = c != Error::Category::Cancelled && c != Error::Category::Integrity
+        && c != Error::Category::Local && c != Error::Category::Conflict && c != Error::Category::InvalidInput;
+    stop(job, keepPart);
+    if (error.context().isEmpty())
+        error.setContext(contextFor(job->st.spec));
+    const bool cancelled = error.category() == Error::Category::Cancelled;
+    qCInfo(lcTransfer).noquote() << (job->isUpload() ? "upload" : "download") << objectContext(job->st.spec)
+                                 << (cancelled ? "cancelled" : "failed:") << (cancelled ? QString() : error.toString());
+    finishJob(job, cancelled ? TransferState::Cancelled : TransferState::Failed, error);
+}
+
+void TransferEngine::Private::succeed(const JobPtr &job)
+{
+    ++job->gen;
+    job->phase = Phase::Over;
+    job->partPath.clear();
+    job->st.bytesDone = job->st.bytesTotal;
+    finishJob(job, TransferState::Done, Error());
+}
+
+void TransferEngine::Private::tick()
+{
+    const qint64 now = clock.elapsed();
+    qint64 done = 0;
+    qint64 total = 0;
+    double speed = 0;
+    const QList<JobPtr> all = jobs.values();
+    for (const JobPtr &j : all) {
+        if (j->st.state == TransferState::Running || j->st.state == TransferState::Verifying) {
+            qint64 bytes = j->bytesFinished;
+            for (const transfer::Part &p : std::as_const(j->parts))
+                if (!p.done)
+                    bytes += p.progress->load();
+            if (j->st.bytesTotal >= 0)
+                bytes = std::min(bytes, j->st.bytesTotal);
+            const double dt = std::max<qint64>(now - j->lastSampleMs, 1) / 1000.0;
+            const double instant = double(bytes - j->lastBytes) / dt;
+            const double alpha = 1.0 - std::exp(-dt / kSpeedWindowS);
+            const double smoothed = j->st.bytesPerSecond + alpha * (std::max(0.0, instant) - j->st.bytesPerSecond);
+            const bool moved = bytes != j->st.bytesDone || std::abs(smoothed - j->st.bytesPerSecond) > 1;
+            j->st.bytesDone = bytes;
+            j->st.bytesPerSecond = smoothed;
+            j->lastBytes = bytes;
+            j->lastSampleMs = now;
+            if (moved)
+                changed(j);
+            speed += smoothed;
+        }
+        if (j->st.state != TransferState::Failed && j->st.state != TransferState::Cancelled && j->st.bytesTotal >= 0) {
+            done += j->st.bytesDone;
+            total += j->st.bytesTotal;
+        }
+    }
+    totalSpeed = speed;
+    Q_EMIT q->totalsChanged(done, total, speed);
+}
+
+quint64 TransferEngine::Private::add(const TransferSpec &spec, const Error &refused)
+{
+    auto job = std::make_shared<Job>();
+    job->st.id = nextId++;
+    job->st.spec = spec;
+    job->refused = refused;
+    jobs.insert(job->st.id, job);
+    if (refused.isError()) {
+        job->st.state = TransferState::Failed;
+        job->st.error = refused;
+        job->st.finished = QDateTime::currentDateTimeUtc();
+    } else if (!accounts->account(spec.accountId)) {
+        job->st.state = TransferState::Failed;
+        job->st.error = Error(Error::Category::InvalidInput, QStringLiteral("unknown account %1").arg(spec.accountId));
+        job->refused = job->st.error;
+    }
+    Q_EMIT q->transferAdded(job->st);
+    if (!job->st.isFinished())
+        idleSignalled = false;
+    schedule();
+    return job->st.id;
+}
+
+void TransferEngine::Private::listAll(const QString &accountId, const QString &bucket, const QString &prefix, const QString &continuation,
+             std::shared_ptr<QList<ObjectEntry>> acc, std::function<void(Result<QList<ObjectEntry>>)> done)
+{
+    ListRequest req;
+    req.bucket = bucket;
+    req.prefix = prefix;
+    req.delimiter.clear();
+    req.continuation = continuation;
+    callDetached<ListPage>(
+        accountId,
+        [req](StorageClient *c, const CancelToken &t, Callback<ListPage> cb) { c->listObjects(req, t, std::move(cb)); },
+        [this, accountId, bucket, prefix, acc, done](Result<ListPage> r) {
+            if (!r.ok())
+                return done(r.error());
+            for (const ObjectEntry &e : r->entries)
+                if (!e.isPrefix)
+                    acc->append(e);
+            if (r->truncated && !r->nextContinuation.isEmpty())
+                return listAll(accountId, bucket, prefix, r->nextContinuation, acc, done);
+            done(*acc);
+        });
+}
 
 TransferEngine::TransferEngine(AccountRegistry *accounts, QObject *parent) : QObject(parent), d(std::make_unique<Private>())
 {
