@@ -16,7 +16,7 @@ class QLabel;
 class QLineEdit;
 class QMimeData;
 class QPushButton;
-class QTreeView;
+class QTableView;
 
 namespace skydeck::ui {
 
@@ -42,7 +42,7 @@ public:
     QString prefix() const { return m_prefix; }
 
     ObjectListModel *model() const { return m_model; }
-    QTreeView *view() const { return m_view; }
+    QTableView *view() const { return m_view; }
     QLineEdit *filterEdit() const { return m_filter; }
     QList<ObjectRef> selectedRefs() const;
 
@@ -120,7 +120,7 @@ private:
     BucketOperations *m_ops = nullptr;
     Breadcrumbs *m_crumbs = nullptr;
     QLineEdit *m_filter = nullptr;
-    QTreeView *m_view = nullptr;
+    QTableView *m_view = nullptr;
     QWidget *m_banner = nullptr;
     QLabel *m_bannerText = nullptr;
     QPushButton *m_retry = nullptr;

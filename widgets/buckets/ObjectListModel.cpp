@@ -71,6 +71,7 @@ void ObjectListModel::clear()
     m_continuation.clear();
     m_hasMore = false;
     m_inFlight = false;
+    m_idsInNameOrder = true;
     m_error = Error();
     setState(State::Idle);
 }
@@ -158,7 +159,10 @@ void ObjectListModel::onPage(quint64 generation, Result<ListPage> result)
     for (const ObjectEntry &e : std::as_const(page.entries)) {
         if (e.key == m_prefix)
             continue;  // the folder's own marker object ("dir/") is not a child of itself
-        m_pending.push_back(m_store.append(e, m_prefix));
+        const quint32 id = m_store.append(e, m_prefix);
+        if (m_idsInNameOrder && id > 0 && compareNames(m_store.name(id - 1), m_store.name(id)) >= 0)
+            setIdsInNameOrder(false);  // a server that does not list in key order
+        m_pending.push_back(id);
     }
     m_continuation = page.nextContinuation;
     m_hasMore = page.truncated && !m_continuation.isEmpty();
@@ -201,7 +205,20 @@ bool ObjectListModel::passesFilter(quint32 id) const
 {
     if (m_filterFolded.isEmpty())
         return true;
-    return foldAscii(m_store.name(id)).contains(m_filterFolded);
+    const QByteArrayView name = m_store.name(id);
+    const auto lower = [](char ch) { return (ch >= 'A' && ch <= 'Z') ? char(ch - 'A' + 'a') : ch; };
+    return std::search(name.begin(), name.end(), m_filterFolded.cbegin(), m_filterFolded.cend(),
+                       [&](char x, char y) { return lower(x) == y; })
+           != name.end();
+}
+
+void ObjectListModel::setIdsInNameOrder(bool on)
+{
+    if (on == m_idsInNameOrder)
+        return;
+    // Only ever switched off during a listing: the comparator changes to byte comparison of names,
+    // which orders the same rows the same way for all rows seen so far that were in order.
+    m_idsInNameOrder = on;
 }
 
 bool ObjectListModel::lessThan(quint32 a, quint32 b) const
@@ -225,8 +242,13 @@ bool ObjectListModel::lessThan(quint32 a, quint32 b) const
     default:
         break;
     }
-    if (c == 0)
-        c = compareNames(m_store.name(a), m_store.name(b));
+    if (c == 0) {
+        // Rows arrive in the server's key order, so while that holds the id order is the name order.
+        if (m_idsInNameOrder)
+            c = a < b ? -1 : (a > b ? 1 : 0);
+        else
+            c = compareNames(m_store.name(a), m_store.name(b));
+    }
     return m_sortOrder == Qt::AscendingOrder ? c < 0 : c > 0;
 }
 
@@ -312,9 +334,25 @@ void ObjectListModel::sort(int column, Qt::SortOrder order)
     m_sortOrder = order;
     Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
     const std::vector<quint32> oldOrder = m_order;
-    std::stable_sort(m_order.begin(), m_order.end(), [this](quint32 a, quint32 b) { return lessThan(a, b); });
+    sortOrder(m_order);
     remapPersistent(oldOrder);
     Q_EMIT layoutChanged({}, QAbstractItemModel::VerticalSortHint);
+}
+
+void ObjectListModel::sortOrder(std::vector<quint32> &order) const
+{
+    if (m_sortColumn == NameColumn && m_idsInNameOrder) {
+        // Ids are in name order: sort the integers, then folders first (stable), O(n log n) on ints.
+        std::sort(order.begin(), order.end());
+        const auto mid = std::stable_partition(order.begin(), order.end(),
+                                               [this](quint32 id) { return m_store.row(id).isPrefix; });
+        if (m_sortOrder == Qt::DescendingOrder) {
+            std::reverse(order.begin(), mid);
+            std::reverse(mid, order.end());
+        }
+        return;
+    }
+    std::stable_sort(order.begin(), order.end(), [this](quint32 a, quint32 b) { return lessThan(a, b); });
 }
 
 void ObjectListModel::setSubstringFilter(const QString &text)
@@ -337,7 +375,7 @@ void ObjectListModel::rebuildOrder()
     for (quint32 id = 0; id < m_store.count(); ++id)
         if (!isPending[id] && passesFilter(id))
             m_order.push_back(id);
-    std::stable_sort(m_order.begin(), m_order.end(), [this](quint32 a, quint32 b) { return lessThan(a, b); });
+    sortOrder(m_order);
     endResetModel();
 }
 

@@ -110,7 +110,9 @@ private:
     bool lessThan(quint32 a, quint32 b) const;
     bool passesFilter(quint32 id) const;
     void rebuildOrder();
+    void sortOrder(std::vector<quint32> &order) const;
     void setState(State s);
+    void setIdsInNameOrder(bool on);
     void remapPersistent(const std::vector<quint32> &oldOrder);
 
     QPointer<ProviderWorker> m_worker;
@@ -129,6 +131,7 @@ private:
     bool m_hasMore = false;
     bool m_inFlight = false;
     bool m_autoStream = true;
+    bool m_idsInNameOrder = true;  // rows arrived in key order (S3 lists in UTF-8 byte order)
     int m_pageSize = 1000;
     quint64 m_generation = 0;
     QFuture<Result<ListPage>> m_future;

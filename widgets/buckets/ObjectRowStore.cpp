@@ -1,11 +1,15 @@
 #include "ObjectRowStore.h"
 
+#include <cstring>
+
 namespace skydeck::ui {
 
 void ObjectRowStore::clear()
 {
-    std::vector<Row>().swap(m_rows);
-    std::vector<char>().swap(m_names);
+    m_rows.clear();
+    m_names.clear();
+    m_count = 0;
+    m_nameEnd = 0;
     m_classes = QStringList{QString()};
     m_classIndex.clear();
 }
@@ -29,22 +33,34 @@ quint32 ObjectRowStore::append(const ObjectEntry &entry, const QString &prefix)
 {
     const QStringView rel = entry.key.startsWith(prefix) ? QStringView(entry.key).mid(prefix.size())
                                                           : QStringView(entry.key);
-    const QByteArray utf8 = rel.toUtf8();
-    Row r;
-    r.nameOffset = quint32(m_names.size());
-    r.nameLength = quint32(utf8.size());
+    QByteArray utf8 = rel.toUtf8();
+    if (utf8.size() > qsizetype(kNameMask))
+        utf8.truncate(qsizetype(kNameMask));  // cannot happen with S3 (keys ≤ 1,024 bytes)
+    const auto len = quint32(utf8.size());
+    // A name never straddles two chunks.
+    if (m_names.empty() || (m_nameEnd & kNameMask) + len > kNameMask + 1 || (m_nameEnd >> kNameShift) >= m_names.size()) {
+        if (!m_names.empty() && (m_nameEnd & kNameMask) != 0)
+            m_nameEnd = quint32(m_names.size()) << kNameShift;
+        m_names.emplace_back(new char[kNameMask + 1]);
+    }
+    std::memcpy(m_names.back().get() + (m_nameEnd & kNameMask), utf8.constData(), len);
+
+    if ((m_count & kRowMask) == 0)
+        m_rows.emplace_back(new Row[kRowMask + 1]);
+    Row &r = m_rows.back()[m_count & kRowMask];
+    r.nameOffset = m_nameEnd;
+    r.nameLength = len;
     r.size = entry.size;
     r.modifiedMs = entry.modified.isValid() ? entry.modified.toMSecsSinceEpoch() : 0;
     r.storageClass = internClass(entry.storageClass);
     r.isPrefix = entry.isPrefix;
-    m_names.insert(m_names.end(), utf8.constData(), utf8.constData() + utf8.size());
-    m_rows.push_back(r);
-    return quint32(m_rows.size() - 1);
+    m_nameEnd += len;
+    return m_count++;
 }
 
 size_t ObjectRowStore::memoryUsage() const
 {
-    size_t bytes = m_rows.capacity() * sizeof(Row) + m_names.capacity();
+    size_t bytes = m_rows.size() * (kRowMask + 1) * sizeof(Row) + m_names.size() * (kNameMask + 1);
     for (const QString &c : m_classes)
         bytes += sizeof(QString) + size_t(c.capacity()) * 2;
     return bytes + size_t(m_classIndex.capacity()) * 32;

@@ -22,7 +22,7 @@
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTemporaryDir>
-#include <QTreeView>
+#include <QTableView>
 
 using namespace skydeck;
 using skydeck::ui::BucketBrowser;
