@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """A loopback HTTP/1.1 proxy that forwards to an S3 endpoint (s3rver) and injects faults.
 
-    faultproxy.py --upstream http://127.0.0.1:PORT --seed N [--slowdowns 3] [--resets 3]
-                  [--window 30] [--stats FILE]
+    faultproxy.py --upstream http://127.0.0.1:PORT --seed N [--slowdowns 4] [--window 14]
+                  [--upload-resets 2] [--download-resets 2] [--stats FILE]
 
 Prints "PORT <n>" on stdout once listening. Faults are bounded and deterministic for a seed and a
-request order: the seed picks which request numbers (1-based, within the first --window requests)
-get a "503 SlowDown" error document instead of being forwarded, and after which request numbers the
-next eligible request is cut: an upload (PUT with a body) is reset halfway through its body before
-anything reaches the upstream, a download (GET) is reset halfway through the response body. Counts
-of what was really done go to --stats as JSON after every fault. Python standard library only.
+request order. The seed picks:
+  - which request numbers (1-based, within the first --window requests) get a "503 SlowDown" error
+    document instead of being forwarded;
+  - which uploads (PUTs with a body, counted 1, 2, ... among the first 5) are reset halfway
+    through their body, before anything reaches the upstream;
+  - which downloads (GETs, counted among the first 5) are reset halfway through the response body.
+Counts of what was really done go to --stats as JSON after every request. Standard library only.
 """
 import argparse
 import http.client
@@ -27,13 +29,13 @@ HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding
 
 
 class Faults:
-    def __init__(self, seed, slowdowns, resets, window, stats_path):
+    def __init__(self, seed, slowdowns, window, upload_resets, download_resets, stats_path):
         rng = random.Random(seed)
         self.slowdown_at = set(rng.sample(range(1, window + 1), slowdowns))
-        self.reset_after = sorted(rng.sample(range(1, window + 1), resets))
+        self.upload_reset_at = set(rng.sample(range(1, 6), upload_resets))
+        self.download_reset_at = set(rng.sample(range(1, 6), download_resets))
         self.lock = threading.Lock()
-        self.requests = 0
-        self.pending_resets = 0
+        self.requests = self.uploads = self.downloads = 0
         self.stats = {"requests": 0, "slowdowns": 0, "upload_resets": 0, "download_resets": 0}
         self.stats_path = stats_path
 
@@ -41,22 +43,23 @@ class Faults:
         """Returns None, 'slowdown' or 'reset' for the next request."""
         with self.lock:
             self.requests += 1
-            n = self.requests
-            self.stats["requests"] = n
-            while self.reset_after and self.reset_after[0] < n:
-                self.reset_after.pop(0)
-                self.pending_resets += 1
-            if n in self.slowdown_at:
+            self.stats["requests"] = self.requests
+            fault = None
+            if self.requests in self.slowdown_at:
+                fault = "slowdown"
                 self.stats["slowdowns"] += 1
-                self._save()
-                return "slowdown"
-            eligible = (method == "PUT" and has_body) or method == "GET"
-            if self.pending_resets and eligible:
-                self.pending_resets -= 1
-                self.stats["upload_resets" if method == "PUT" else "download_resets"] += 1
-                self._save()
-                return "reset"
-            return None
+            elif method == "PUT" and has_body:
+                self.uploads += 1
+                if self.uploads in self.upload_reset_at:
+                    fault = "reset"
+                    self.stats["upload_resets"] += 1
+            elif method == "GET":
+                self.downloads += 1
+                if self.downloads in self.download_reset_at:
+                    fault = "reset"
+                    self.stats["download_resets"] += 1
+            self._save()
+            return fault
 
     def _save(self):
         if not self.stats_path:
@@ -143,12 +146,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--upstream", required=True)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--slowdowns", type=int, default=3)
-    ap.add_argument("--resets", type=int, default=3)
-    ap.add_argument("--window", type=int, default=30)
+    ap.add_argument("--slowdowns", type=int, default=4)
+    ap.add_argument("--window", type=int, default=14)
+    ap.add_argument("--upload-resets", type=int, default=2)
+    ap.add_argument("--download-resets", type=int, default=2)
     ap.add_argument("--stats", default="")
     args = ap.parse_args()
-    faults = Faults(args.seed, args.slowdowns, args.resets, args.window, args.stats)
+    faults = Faults(args.seed, args.slowdowns, args.window, args.upload_resets, args.download_resets, args.stats)
     faults._save()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(args.upstream, faults))
     server.daemon_threads = True
