@@ -19,6 +19,9 @@ void TransferProgressDelegate::paint(QPainter *painter, const QStyleOptionViewIt
     const QWidget *w = option.widget;
     QStyle *style = w ? w->style() : QApplication::style();
     style->drawControl(QStyle::CE_ItemViewItem, &base, painter, w);  // selection background
+    const bool finished = index.data(TransferQueueModel::FinishedRole).toBool();
+    if (perMille < 0 && finished)
+        return;  // failed or cancelled before the size was known: no bar to show
 
     QStyleOptionProgressBar bar;
     bar.rect = option.rect.adjusted(2, 3, -2, -3);
@@ -27,10 +30,10 @@ void TransferProgressDelegate::paint(QPainter *painter, const QStyleOptionViewIt
     bar.fontMetrics = option.fontMetrics;
     bar.palette = option.palette;
     bar.minimum = 0;
-    bar.maximum = perMille < 0 ? 0 : 1000;  // 0..0: busy indicator while the size is unknown
+    bar.maximum = 1000;
     bar.progress = qMax(perMille, 0);
-    bar.textVisible = perMille >= 0;
-    bar.text = index.data(Qt::DisplayRole).toString();
+    bar.textVisible = true;
+    bar.text = perMille < 0 ? tr("waiting") : index.data(Qt::DisplayRole).toString();
     bar.textAlignment = Qt::AlignCenter;
     style->drawControl(QStyle::CE_ProgressBar, &bar, painter, w);
 }

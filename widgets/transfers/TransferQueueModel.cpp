@@ -164,7 +164,12 @@ QVariant TransferQueueModel::data(const QModelIndex &index, int role) const
         case StateColumn:
             if (s.state == TransferState::Failed && s.error.isError())
                 return tr("Failed: %1").arg(s.error.toString());
-            return transferStateName(s.state);
+            {
+                QString name = transferStateName(s.state);
+                if (!name.isEmpty())
+                    name[0] = name[0].toUpper();
+                return name;
+            }
         default:
             return {};
         }

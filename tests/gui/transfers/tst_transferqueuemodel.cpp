@@ -124,8 +124,14 @@ private Q_SLOTS:
         ui::TransferPane pane(m_engine.get());
         new QAbstractItemModelTester(pane.model(), QAbstractItemModelTester::FailureReportingMode::QtTest, &pane);
         const quint64 id = m_engine->enqueue(upload(m_tmp.filePath(QStringLiteral("nope")), QStringLiteral("x")));
+        m_engine->enqueue(upload(writeFile(QStringLiteral("ok.bin"), 4096), QStringLiteral("data/ok.bin")));
         QVERIFY(waitIdle());
-        QCOMPARE(pane.model()->rowCount(), 1);
+        QCOMPARE(pane.model()->rowCount(), 2);
+        if (qEnvironmentVariableIsSet("SKYDECK_SCREENSHOT_DIR")) {  // for looking at the pane by eye
+            pane.resize(1200, 200);
+            pane.show();
+            QVERIFY(pane.grab().save(qEnvironmentVariable("SKYDECK_SCREENSHOT_DIR") + QStringLiteral("/transfers.png")));
+        }
         QVERIFY(!pane.retryAction()->isEnabled());
         pane.view()->selectionModel()->select(pane.model()->index(0, 0),
                                               QItemSelectionModel::Select | QItemSelectionModel::Rows);
@@ -135,7 +141,7 @@ private Q_SLOTS:
         QCOMPARE(pane.containingFolder(), QFileInfo(m_tmp.filePath(QStringLiteral("nope"))).absolutePath());
         QVERIFY(pane.clearFinishedAction()->isEnabled());
         pane.clearFinishedAction()->trigger();
-        QCOMPARE(pane.model()->rowCount(), 0);
+        QCOMPARE(pane.model()->rowCount(), 0);  // both finished: cleared
         QCOMPARE(pane.model()->rowForId(id), -1);
     }
 };
