@@ -17,6 +17,14 @@ class AccountRegistry;
 // from 8 MiB, growing to stay under the provider's part limit), parallel ranged downloads,
 // Content-MD5 per part, whole-object MD5/ETag checks where they apply, retries, and downloads to
 // `.part` files renamed only when complete and verified.
+//
+// Requests go through each account's ProviderWorker (the registry's, plus extra workers and
+// clients the engine builds with AccountRegistry::createStorage so that more than six requests
+// can be in flight to one host). A part failing with a retryable error after the HTTP layer's own
+// retries is sent again (setPartAttempts). A download that fails with a retryable error keeps its
+// `.part` and a journal (`<target>.part.json`: ETag, size, part size, parts written); retry() or a
+// new download of the same object to the same path resumes from it. Cancelled downloads and
+// failed integrity checks remove both. Failed or cancelled multipart uploads are aborted.
 class TransferEngine : public QObject
 {
     Q_OBJECT
@@ -31,8 +39,9 @@ public:
     // Queues one transfer; returns its id. Answers through the signals below.
     quint64 enqueue(const TransferSpec &spec);
 
-    // Recursive helpers (the listing/walk runs in the background, then items are queued):
-    // every file under localDir becomes bucket/prefix + its relative path ('/'-separated).
+    // Recursive helpers (the listing/walk runs in the background, then items are queued). A
+    // non-empty prefix is treated as a folder: "data" means "data/".
+    // Every file under localDir becomes bucket/prefix + its relative path ('/'-separated).
     void uploadFolder(const QString &accountId, const QString &localDir, const QString &bucket, const QString &prefix);
     // every object under bucket/prefix becomes localDir + its key relative to prefix, mapped by
     // LocalPath so that no hostile key writes outside localDir (refused keys become Failed items).
