@@ -18,6 +18,11 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#ifdef Q_OS_LINUX
+#include <csignal>
+#include <sys/prctl.h>
+#endif
+
 Q_LOGGING_CATEGORY(lcSandbox, "skydeck.sandbox")
 
 #ifndef SKYDECK_SOURCE_DIR
@@ -271,6 +276,10 @@ void Sandbox::start()
     d->process->setProcessEnvironment(env);
     d->process->setProcessChannelMode(QProcess::MergedChannels);
     d->process->setStandardOutputFile(dataDirectory() + QStringLiteral("/s3rver.log"));
+#ifdef Q_OS_LINUX
+    // If Skydeck dies without running its destructors (killed, crashed), s3rver goes with it.
+    d->process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
+#endif
     connect(d->process, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
         if (e == QProcess::FailedToStart && d->starting)
             d->fail(Error(Error::Category::Local, QStringLiteral("cannot run s3rver (is Node.js installed?)")));

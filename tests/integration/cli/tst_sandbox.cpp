@@ -9,7 +9,10 @@
 
 #include <QDir>
 #include <QSignalSpy>
+#include <QProcess>
+#include <QRegularExpression>
 #include <QTcpSocket>
+
 
 #include <csignal>
 #include <cerrno>
@@ -159,6 +162,25 @@ private Q_SLOTS:
         QVERIFY(failed.at(0).at(0).value<Error>().toString().contains(QLatin1String("stopped unexpectedly")));
         QVERIFY(!sandbox.isRunning());
         QVERIFY(sandbox.accounts().isEmpty());
+    }
+
+    void s3rverDiesWithItsParent()
+    {
+        // A child process starts the sandbox and is then killed: no destructor runs there.
+        QProcess child;
+        child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        child.start(QStringLiteral(SANDBOX_CHILD), {});
+        QVERIFY(child.waitForStarted(5000));
+        QByteArray said;
+        static const QRegularExpression pidRe(QStringLiteral("S3RVER_PID=(\\d+)"));
+        QTRY_VERIFY_WITH_TIMEOUT((said += child.readAllStandardOutput(), pidRe.match(QString::fromUtf8(said)).hasMatch())
+                                     || child.state() == QProcess::NotRunning, 30000);
+        const qint64 pid = pidRe.match(QString::fromUtf8(said)).captured(1).toLongLong();
+        QVERIFY2(pid > 0, said.constData());
+        QVERIFY(processAlive(pid));
+        child.kill();  // SIGKILL
+        QVERIFY(child.waitForFinished(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(!processAlive(pid), 10000);
     }
 
     void missingS3rverFails()
