@@ -109,6 +109,9 @@ QList<DemoObject> demoObjects()
          "Drag files in and out, make folders, delete: nothing leaves this machine.\n",
          md},
         {QStringLiteral("demo-datasets"), QStringLiteral("iris/iris.csv"), irisCsv(), csv},
+        // s3rver lists a folder only when an object sits directly in it: sales/ and resnet18/ get one.
+        {QStringLiteral("demo-datasets"), QStringLiteral("sales/regions.csv"),
+         "region,manager\nnorth,Ada\nsouth,Grace\neast,Linus\nwest,Barbara\n", csv},
         {QStringLiteral("demo-datasets"), QStringLiteral("sales/2024/q1.csv"), salesCsv(1), csv},
         {QStringLiteral("demo-datasets"), QStringLiteral("sales/2024/q2.csv"), salesCsv(2), csv},
         {QStringLiteral("demo-datasets"), QStringLiteral("weather/readings.jsonl"), weatherJsonl(),
