@@ -40,6 +40,31 @@ Error invalid(const QString &message)
     return Error(Error::Category::InvalidInput, message);
 }
 
+// CopyObject and CompleteMultipartUpload answer 200 and may still fail: the error is then in the
+// body. Otherwise the body holds the new ETag.
+Result<PutResult> putResultFromXml(const Result<HttpResponse> &r, const QString &context,
+                                   Result<QString> (*parseEtag)(const QByteArray &))
+{
+    if (!r.ok())
+        return r.error();
+    if (!r->isSuccess())
+        return s3Error(r.value(), context);
+    if (S3Xml::parseError(r->body, nullptr)) {
+        HttpResponse failed = r.value();
+        failed.status = 500;
+        return s3Error(failed, context);
+    }
+    Result<QString> etag = parseEtag(r->body);
+    if (!etag.ok()) {
+        Error e = etag.error();
+        return e.setContext(context);
+    }
+    PutResult out;
+    out.etag = etag.value();
+    out.versionId = QString::fromLatin1(r->header("x-amz-version-id"));
+    return out;
+}
+
 // Headers the signature covers; the network stack may add others (User-Agent, Connection, ...).
 bool isSignedHeader(const QByteArray &name)
 {
@@ -571,26 +596,9 @@ void S3Client::copyObject(const QString &srcBucket, const QString &srcKey, const
     op->key = dstKey;
     addPair(op->headers, "x-amz-copy-source", SigV4::uriEncode('/' + srcBucket.toUtf8() + '/' + srcKey.toUtf8(), true));
     op->context = QStringLiteral("copying %1 to %2").arg(s3Url(srcBucket, srcKey), s3Url(dstBucket, dstKey));
-    send(op, token, [op, done = std::move(done)](Result<HttpResponse> r) {
-        if (!r.ok())
-            return done(r.error());
-        if (!r->isSuccess())
-            return done(s3Error(r.value(), op->context));
-        // CopyObject may fail after answering 200: the error is then in the body.
-        if (S3Xml::parseError(r->body, nullptr)) {
-            HttpResponse failed = r.value();
-            failed.status = 500;
-            return done(s3Error(failed, op->context));
-        }
-        Result<QString> etag = S3Xml::parseCopyObjectResult(r->body);
-        if (!etag.ok()) {
-            Error e = etag.error();
-            return done(e.setContext(op->context));
-        }
-        PutResult out;
-        out.etag = etag.value();
-        out.versionId = QString::fromLatin1(r->header("x-amz-version-id"));
-        done(out);
+    const QString context = op->context;
+    send(op, token, [context, done = std::move(done)](Result<HttpResponse> r) {
+        done(putResultFromXml(r, context, S3Xml::parseCopyObjectResult));
     });
 }
 
@@ -706,26 +714,9 @@ void S3Client::completeMultipartUpload(const QString &bucket, const QString &key
     op->body = body.value();
     addPair(op->headers, "Content-Type", "application/xml");
     op->context = s3Url(bucket, key);
-    send(op, token, [op, done = std::move(done)](Result<HttpResponse> r) {
-        if (!r.ok())
-            return done(r.error());
-        if (!r->isSuccess())
-            return done(s3Error(r.value(), op->context));
-        // CompleteMultipartUpload may fail after answering 200: the error is then in the body.
-        if (S3Xml::parseError(r->body, nullptr)) {
-            HttpResponse failed = r.value();
-            failed.status = 500;
-            return done(s3Error(failed, op->context));
-        }
-        Result<QString> etag = S3Xml::parseCompleteMultipartUpload(r->body);
-        if (!etag.ok()) {
-            Error e = etag.error();
-            return done(e.setContext(op->context));
-        }
-        PutResult out;
-        out.etag = etag.value();
-        out.versionId = QString::fromLatin1(r->header("x-amz-version-id"));
-        done(out);
+    const QString context = op->context;
+    send(op, token, [context, done = std::move(done)](Result<HttpResponse> r) {
+        done(putResultFromXml(r, context, S3Xml::parseCompleteMultipartUpload));
     });
 }
 
