@@ -32,7 +32,7 @@ public:
     // A short label for the tab ("gpu-box", "bash"): never contains secrets.
     virtual QString title() const = 0;
 
-signals:
+Q_SIGNALS:
     void opened();
     void received(const QByteArray &bytes);
     // The stream ended: empty reason for a normal exit, else a sentence for the user
