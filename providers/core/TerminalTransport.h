@@ -29,6 +29,10 @@ public:
     virtual void reconnect() {}
     // Ends the stream (the remote side sees EOF / hang-up). closed() follows.
     virtual void close() = 0;
+    // Flow control for a consumer that falls behind (a flood of output): while paused a transport
+    // stops reading, so the remote side blocks on its own writes instead of filling our memory.
+    // A transport that cannot pause may ignore it.
+    virtual void setReceivePaused(bool paused) { Q_UNUSED(paused) }
     // A short label for the tab ("gpu-box", "bash"): never contains secrets.
     virtual QString title() const = 0;
 
