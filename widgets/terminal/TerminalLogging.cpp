@@ -1,0 +1,3 @@
+#include "TerminalLogging.h"
+
+Q_LOGGING_CATEGORY(lcTerminal, "skydeck.terminal")
