@@ -3,7 +3,7 @@
 # addresses go to DIR/peers.env (source it), their PIDs to DIR/*.pid.
 #   scripts/peers.sh start DIR [peer...]   (default: all peers)
 #   scripts/peers.sh stop DIR
-# Peers: s3 (s3rver).
+# Peers: s3 (s3rver), ssh (OpenSSH sshd + ssh-agent; creates the throwaway user skydecktest).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 NODE_BIN=$ROOT/scripts/peers-node/node_modules/.bin
@@ -37,10 +37,71 @@ start_s3() {
   } >>"$DIR/peers.env"
 }
 
+SSH_TEST_USER=skydecktest
+SSH_TEST_PASSWORD=Skydeck-test-pw1
+SSH_KEY_PASSPHRASE=skydeck-passphrase
+start_ssh() {
+  local port d; port=$(free_port); d=$DIR/ssh
+  mkdir -p "$d" /run/sshd; chmod 700 "$d"
+  # A throwaway account with a known password (we run as root); created once, never reused for anything else.
+  if ! id "$SSH_TEST_USER" >/dev/null 2>&1; then
+    useradd -m -s /bin/bash "$SSH_TEST_USER"
+    echo "$SSH_TEST_USER:$SSH_TEST_PASSWORD" | chpasswd
+  fi
+  ssh-keygen -q -t ed25519 -N '' -C skydeck-host -f "$d/host_ed25519"
+  ssh-keygen -q -t ed25519 -N '' -C skydeck-other-host -f "$d/other_host_ed25519"   # a "changed" key
+  ssh-keygen -q -t ed25519 -N '' -C skydeck-user -f "$d/id_ed25519"
+  ssh-keygen -q -t ed25519 -N "$SSH_KEY_PASSPHRASE" -C skydeck-user-enc -f "$d/id_ed25519_enc"
+  ssh-keygen -q -t rsa -b 2048 -N '' -C skydeck-user-rsa -m PEM -f "$d/id_rsa"
+  ssh-keygen -q -t ed25519 -N '' -C skydeck-agent-only -f "$d/id_agent"
+  cat "$d"/id_ed25519.pub "$d"/id_ed25519_enc.pub "$d"/id_rsa.pub "$d"/id_agent.pub >"$d/authorized_keys"
+  chmod 644 "$d/authorized_keys"; chmod 755 "$d"
+  cat >"$d/sshd_config" <<CONF
+Port $port
+ListenAddress 127.0.0.1
+HostKey $d/host_ed25519
+AuthorizedKeysFile $d/authorized_keys
+PidFile $d/sshd.pidfile
+StrictModes no
+UsePAM no
+PasswordAuthentication yes
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+AllowUsers $SSH_TEST_USER
+Subsystem sftp internal-sftp
+AllowTcpForwarding yes
+AllowStreamLocalForwarding yes
+MaxSessions 64
+MaxStartups 64:30:128
+LogLevel VERBOSE
+CONF
+  setsid /usr/sbin/sshd -D -f "$d/sshd_config" -E "$DIR/ssh.log" &
+  echo $! >"$DIR/ssh.pid"
+  wait_port "$port" ssh "$!"
+  # An agent holding a key that is on no disk path the client tries: proves agent authentication.
+  setsid ssh-agent -D -a "$d/agent.sock" >"$DIR/ssh-agent.log" 2>&1 &
+  echo $! >"$DIR/ssh-agent.pid"
+  for _ in $(seq 1 100); do [ -S "$d/agent.sock" ] && break; sleep 0.05; done
+  SSH_AUTH_SOCK="$d/agent.sock" ssh-add -q "$d/id_agent"
+  {
+    echo "export SKYDECK_TEST_SSH_HOST=127.0.0.1"
+    echo "export SKYDECK_TEST_SSH_PORT=$port"
+    echo "export SKYDECK_TEST_SSH_USER=$SSH_TEST_USER"
+    echo "export SKYDECK_TEST_SSH_PASSWORD=$SSH_TEST_PASSWORD"
+    echo "export SKYDECK_TEST_SSH_KEY=$d/id_ed25519"
+    echo "export SKYDECK_TEST_SSH_KEY_RSA=$d/id_rsa"
+    echo "export SKYDECK_TEST_SSH_KEY_ENCRYPTED=$d/id_ed25519_enc"
+    echo "export SKYDECK_TEST_SSH_KEY_PASSPHRASE=$SSH_KEY_PASSPHRASE"
+    echo "export SKYDECK_TEST_SSH_AGENT_SOCK=$d/agent.sock"
+    echo "export SKYDECK_TEST_SSH_HOST_KEY_PUB=$d/host_ed25519.pub"
+    echo "export SKYDECK_TEST_SSH_OTHER_HOST_KEY_PUB=$d/other_host_ed25519.pub"
+  } >>"$DIR/peers.env"
+}
+
 case "$cmd" in
   start)
     mkdir -p "$DIR"; : >"$DIR/peers.env"
-    peers=("$@"); [ ${#peers[@]} -gt 0 ] || peers=(s3)
+    peers=("$@"); [ ${#peers[@]} -gt 0 ] || peers=(s3 ssh)
     for p in "${peers[@]}"; do "start_$p"; done
     echo "peers: started ${peers[*]} ($DIR/peers.env)" >&2 ;;
   stop)
