@@ -387,8 +387,11 @@ void TerminalEmulation::paste(const QString &text)
     flushOutput();
 }
 
+// libvterm 0.1.4 reports buttons even when no mouse mode is on: the guard is ours.
 void TerminalEmulation::mouseMove(int row, int column, Qt::KeyboardModifiers modifiers)
 {
+    if (m_mouseMode == MouseMode::None)
+        return;
     vterm_mouse_move(m_vt.get(), std::clamp(row, 0, m_rows - 1), std::clamp(column, 0, m_columns - 1),
                      toVTermModifier(modifiers));
     flushOutput();
@@ -396,6 +399,8 @@ void TerminalEmulation::mouseMove(int row, int column, Qt::KeyboardModifiers mod
 
 void TerminalEmulation::mouseButton(int button, bool pressed, Qt::KeyboardModifiers modifiers)
 {
+    if (m_mouseMode == MouseMode::None)
+        return;
     vterm_mouse_button(m_vt.get(), button, pressed, toVTermModifier(modifiers));
     flushOutput();
 }

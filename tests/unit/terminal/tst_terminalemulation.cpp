@@ -1,0 +1,288 @@
+// TerminalEmulation fed by real programs on a local pty (LocalPtyTransport running /bin/sh):
+// what printf wrote is what the cells hold; resize reaches the program; keys and pastes are
+// encoded the way programs expect; a program cannot set the title or the clipboard by default.
+#include "LocalPtyTransport.h"
+#include "TerminalEmulation.h"
+#include "TestMain.h"
+
+#include <QGuiApplication>
+#include <QKeyEvent>
+#include <QSignalSpy>
+
+using namespace skydeck;
+
+namespace {
+// A program on a pty whose output feeds an emulation of the same size.
+struct PtyRun
+{
+    explicit PtyRun(int rows = 24, int columns = 80)
+        : emulation(rows, columns)
+    {
+        emulation.setTransport(&pty);
+        QObject::connect(&pty, &TerminalTransport::received, &emulation,
+                         [this](const QByteArray &b) { emulation.feed(b); });
+    }
+    bool start(const QString &script)
+    {
+        return pty.start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), script}, emulation.columns(), emulation.rows());
+    }
+    bool finish()
+    {
+        if (!pty.isOpen())
+            return true;
+        QSignalSpy closed(&pty, &TerminalTransport::closed);
+        return closed.wait(15000);
+    }
+    QString screenText() const
+    {
+        QStringList lines;
+        for (int r = 0; r < emulation.rows(); ++r)
+            lines << emulation.screenLineText(r);
+        return lines.join(QLatin1Char('\n'));
+    }
+    LocalPtyTransport pty;
+    TerminalEmulation emulation;
+};
+
+QString scrollbackText(const TerminalScrollback &sb, int index)
+{
+    std::vector<TerminalCell> cells;
+    sb.line(index, 0, cells);
+    QString s;
+    for (const TerminalCell &c : cells)
+        s += c.text();
+    return s.trimmed();
+}
+} // namespace
+
+class TestTerminalEmulation : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void colorsAndAttributes()
+    {
+        PtyRun run;
+        QVERIFY(run.start(QStringLiteral(
+            R"(printf '\033[38;5;196mR\033[0m\033[38;2;10;20;30;48;2;200;100;50mT\033[0m\033[1mB\033[0m\033[3mI\033[0m\033[4mU\033[0m\033[7mV\033[0m\033[48;5;21mb\033[0m\033[31mr\033[0mn')")));
+        QVERIFY(run.finish());
+        QCOMPARE(run.emulation.screenLineText(0), QStringLiteral("RTBIUVbrn"));
+        const TerminalEmulation &e = run.emulation;
+        QCOMPARE(e.cell(0, 0).fg, TerminalColor::indexed(196));
+        QCOMPARE(e.cell(0, 0).fg.resolve(0, 0), qRgb(255, 0, 0));
+        QCOMPARE(e.cell(0, 1).fg, TerminalColor::rgb(10, 20, 30));
+        QCOMPARE(e.cell(0, 1).bg, TerminalColor::rgb(200, 100, 50));
+        QCOMPARE(e.cell(0, 1).bg.resolve(0, 0), qRgb(200, 100, 50));
+        QCOMPARE(e.cell(0, 2).flags, uint8_t(CellFlag::Bold));
+        QCOMPARE(e.cell(0, 3).flags, uint8_t(CellFlag::Italic));
+        QCOMPARE(e.cell(0, 4).flags, uint8_t(CellFlag::Underline));
+        QCOMPARE(e.cell(0, 5).flags, uint8_t(CellFlag::Reverse));
+        QCOMPARE(e.cell(0, 6).bg, TerminalColor::indexed(21));
+        QCOMPARE(e.cell(0, 7).fg, TerminalColor::indexed(1));
+        QCOMPARE(e.cell(0, 8).fg, TerminalColor::defaultForeground());
+        QCOMPARE(e.cell(0, 8).bg, TerminalColor::defaultBackground());
+        QCOMPARE(e.cell(0, 8).flags, uint8_t(0));
+    }
+
+    void wideCharacters()
+    {
+        PtyRun run;
+        // 中 (U+4E2D), 😀 (U+1F600), then x
+        QVERIFY(run.start(QStringLiteral(R"(printf '\344\270\255\360\237\230\200x')")));
+        QVERIFY(run.finish());
+        const TerminalEmulation &e = run.emulation;
+        QCOMPARE(uint(e.cell(0, 0).ch), 0x4E2Du);
+        QCOMPARE(int(e.cell(0, 0).width), 2);
+        QCOMPARE(int(e.cell(0, 1).width), 0);
+        QCOMPARE(uint(e.cell(0, 2).ch), 0x1F600u);
+        QCOMPARE(int(e.cell(0, 2).width), 2);
+        QCOMPARE(int(e.cell(0, 3).width), 0);
+        QCOMPARE(uint(e.cell(0, 4).ch), uint('x'));
+        QCOMPARE(e.screenLineText(0), QString::fromUtf8("中😀x"));
+        QCOMPARE(e.cursor(), QPoint(5, 0));
+    }
+
+    void sttySizeFollowsResize()
+    {
+        PtyRun run;
+        QVERIFY(run.start(QStringLiteral("stty size; read x; stty size")));
+        QTRY_VERIFY_WITH_TIMEOUT(run.emulation.screenLineText(0) == QLatin1String("24 80"), 10000);
+        run.emulation.resize(30, 100);
+        run.pty.resize(100, 30);
+        run.pty.write("\r");
+        QVERIFY(run.finish());
+        QVERIFY2(run.screenText().contains(QLatin1String("30 100")), qPrintable(run.screenText()));
+        QCOMPARE(run.emulation.rows(), 30);
+        QCOMPARE(run.emulation.columns(), 100);
+    }
+
+    void alternateScreenRoundTrip()
+    {
+        PtyRun run;
+        QVERIFY(run.start(QStringLiteral(R"(printf 'main-content\n'; printf '\033[?1049h\033[HALTTEXT'; read x; printf '\033[?1049l')")));
+        QTRY_VERIFY_WITH_TIMEOUT(run.emulation.screenLineText(0) == QLatin1String("ALTTEXT"), 10000);
+        QVERIFY(run.emulation.isAlternateScreen());
+        QVERIFY(!run.screenText().contains(QLatin1String("main-content")));
+        run.pty.write("\r");
+        QVERIFY(run.finish());
+        QVERIFY(!run.emulation.isAlternateScreen());
+        QCOMPARE(run.emulation.screenLineText(0), QStringLiteral("main-content"));
+        QVERIFY(!run.screenText().contains(QLatin1String("ALTTEXT")));
+    }
+
+    void scrollbackKeepsLines()
+    {
+        PtyRun run;
+        QVERIFY(run.start(QStringLiteral("i=1; while [ $i -le 300 ]; do echo line$i; i=$((i+1)); done")));
+        QVERIFY(run.finish());
+        const TerminalScrollback &sb = run.emulation.scrollback();
+        QVERIFY2(sb.size() >= 300 - 24, qPrintable(QString::number(sb.size())));
+        QCOMPARE(scrollbackText(sb, 0), QStringLiteral("line1"));
+        QCOMPARE(scrollbackText(sb, sb.size() - 1), QStringLiteral("line%1").arg(sb.size()));
+        QVERIFY(run.screenText().contains(QLatin1String("line300")));
+        // Taller screen: lines come back from the scrollback (sb_popline).
+        const int before = sb.size();
+        run.emulation.resize(34, 80);
+        QCOMPARE(sb.size(), before - 10);
+        QCOMPARE(run.emulation.screenLineText(0), QStringLiteral("line%1").arg(before - 9));
+    }
+
+    void scrollbackIsCappedAndCompact()
+    {
+        TerminalEmulation e(24, 80);
+        QByteArray out;
+        for (int i = 0; i < 12000; ++i)
+            out += "\x1b[32mok\x1b[0m line " + QByteArray::number(i) + " of a long log with some text in it\r\n";
+        e.feed(out);
+        QCOMPARE(e.scrollback().size(), 10000);
+        QCOMPARE(e.scrollback().droppedLines(), 12000 - 23 - 10000);
+        QVERIFY(scrollbackText(e.scrollback(), 9999).startsWith(QLatin1String("ok line 11976")));
+        const size_t bytes = e.scrollback().memoryBytes();
+        QVERIFY2(bytes < 10000 * 400, qPrintable(QString::number(bytes)));
+        std::vector<TerminalCell> cells;
+        e.scrollback().line(9999, 80, cells);
+        QCOMPARE(cells[0].fg, TerminalColor::indexed(2));
+        QCOMPARE(cells[3].fg, TerminalColor::defaultForeground());
+    }
+
+    void applicationCursorKeysThroughPty()
+    {
+        PtyRun run;
+        QVERIFY(run.start(QStringLiteral(R"(stty raw -echo; printf '\033[?1hREADY'; head -c 6 | od -An -c | tr -s ' ')")));
+        QTRY_VERIFY_WITH_TIMEOUT(run.emulation.screenLineText(0).startsWith(QLatin1String("READY")), 10000);
+        QKeyEvent up(QEvent::KeyPress, Qt::Key_Up, Qt::NoModifier);
+        QVERIFY(run.emulation.sendKey(&up));
+        run.emulation.feed("\x1b[?1l");
+        QKeyEvent left(QEvent::KeyPress, Qt::Key_Left, Qt::NoModifier);
+        QVERIFY(run.emulation.sendKey(&left));
+        QVERIFY(run.finish());
+        QVERIFY2(run.screenText().contains(QLatin1String("033 O A 033 [ D")), qPrintable(run.screenText()));
+    }
+
+    void keyEncoding()
+    {
+        TerminalEmulation e;
+        auto keys = [&](int key, Qt::KeyboardModifiers mods, const QString &text = QString()) {
+            QKeyEvent ev(QEvent::KeyPress, key, mods, text);
+            e.sendKey(&ev);
+            return e.takeUnsentOutput();
+        };
+        QCOMPARE(keys(Qt::Key_Up, Qt::NoModifier), QByteArray("\x1b[A"));
+        e.feed("\x1b[?1h");
+        QCOMPARE(keys(Qt::Key_Up, Qt::NoModifier), QByteArray("\x1bOA"));
+        QCOMPARE(keys(Qt::Key_C, Qt::ControlModifier, QStringLiteral("\x03")), QByteArray("\x03"));
+        QCOMPARE(keys(Qt::Key_A, Qt::NoModifier, QStringLiteral("a")), QByteArray("a"));
+        QCOMPARE(keys(Qt::Key_B, Qt::AltModifier, QStringLiteral("b")), QByteArray("\x1b" "b"));
+        QCOMPARE(keys(Qt::Key_E, Qt::NoModifier, QStringLiteral("é")), QByteArray("\xc3\xa9"));
+        QCOMPARE(keys(Qt::Key_Return, Qt::NoModifier, QStringLiteral("\r")), QByteArray("\r"));
+        QCOMPARE(keys(Qt::Key_Backspace, Qt::NoModifier), QByteArray("\x7f"));
+        QCOMPARE(keys(Qt::Key_F5, Qt::NoModifier), QByteArray("\x1b[15~"));
+        QCOMPARE(keys(Qt::Key_Shift, Qt::ShiftModifier), QByteArray());
+    }
+
+    void bracketedPaste()
+    {
+        TerminalEmulation e;
+        QVERIFY(!e.bracketedPaste());
+        e.paste(QStringLiteral("a\nb"));
+        QCOMPARE(e.takeUnsentOutput(), QByteArray("a\rb"));
+        e.feed("\x1b[?2004h");
+        QVERIFY(e.bracketedPaste());
+        e.paste(QStringLiteral("ls\nrm -rf x\x1b[201~\n"));
+        QCOMPARE(e.takeUnsentOutput(), QByteArray("\x1b[200~ls\rrm -rf x\r\x1b[201~"));
+        e.feed("\x1b[?2004l");
+        QVERIFY(!e.bracketedPaste());
+    }
+
+    void bracketedPasteThroughPty()
+    {
+        PtyRun run;
+        QVERIFY(run.start(QStringLiteral(R"(stty raw -echo; printf '\033[?2004hREADY\r\n'; head -c 15 | od -An -c | tr -s ' ')")));
+        QTRY_VERIFY_WITH_TIMEOUT(run.emulation.screenLineText(0) == QLatin1String("READY"), 10000);
+        QTRY_VERIFY(run.emulation.bracketedPaste());
+        run.emulation.paste(QStringLiteral("x\ny"));
+        QVERIFY(run.finish());
+        QVERIFY2(run.screenText().contains(QLatin1String("033 [ 2 0 0 ~ x \\r y 033 [ 2 0 1 ~")), qPrintable(run.screenText()));
+    }
+
+    void titleAndClipboardIgnoredByDefault()
+    {
+        PtyRun run;
+        QSignalSpy clip(&run.emulation, &TerminalEmulation::clipboardWriteRequested);
+        QSignalSpy title(&run.emulation, &TerminalEmulation::titleChanged);
+        QVERIFY(run.start(QStringLiteral(R"(printf '\033]2;evil title\007\033]52;c;aGVsbG8=\007\033]52;c;?\007done')")));
+        QVERIFY(run.finish());
+        QCOMPARE(run.emulation.screenLineText(0), QStringLiteral("done"));
+        QCOMPARE(clip.count(), 0);
+        QCOMPARE(title.count(), 0);
+        QVERIFY(run.emulation.title().isEmpty());
+        QVERIFY(run.emulation.takeUnsentOutput().isEmpty()); // nothing was answered
+
+        TerminalEmulation allowed;
+        allowed.setAllowTitle(true);
+        allowed.setAllowClipboardWrite(true);
+        QSignalSpy clip2(&allowed, &TerminalEmulation::clipboardWriteRequested);
+        allowed.feed("\x1b]2;my title\x07\x1b]52;c;aGVsbG8=\x07\x1b]52;c;?\x07");
+        QCOMPARE(allowed.title(), QStringLiteral("my title"));
+        QCOMPARE(clip2.count(), 1);
+        QCOMPARE(clip2.at(0).at(0).toString(), QStringLiteral("hello"));
+        QVERIFY(allowed.takeUnsentOutput().isEmpty()); // reading the clipboard is never answered
+    }
+
+    void deviceAttributesAnswered()
+    {
+        TerminalEmulation e;
+        e.feed("\x1b[c\x1b[6n");
+        const QByteArray out = e.takeUnsentOutput();
+        QVERIFY2(out.startsWith("\x1b[?1;2c"), out.toHex().constData());
+        QVERIFY2(out.endsWith("\x1b[1;1R"), out.toHex().constData());
+    }
+
+    void mouseModeAndReports()
+    {
+        TerminalEmulation e;
+        QCOMPARE(e.mouseMode(), TerminalEmulation::MouseMode::None);
+        e.mouseButton(1, true, Qt::NoModifier);
+        const QByteArray none = e.takeUnsentOutput();
+        QVERIFY2(none.isEmpty(), none.toHex().constData());
+        e.feed("\x1b[?1000h\x1b[?1006h");
+        QCOMPARE(e.mouseMode(), TerminalEmulation::MouseMode::Click);
+        e.mouseMove(2, 4, Qt::NoModifier);
+        e.mouseButton(1, true, Qt::NoModifier);
+        QCOMPARE(e.takeUnsentOutput(), QByteArray("\x1b[<0;5;3M"));
+    }
+
+    void damageTracksRows()
+    {
+        TerminalEmulation e(10, 40);
+        e.takeDamage();
+        QVERIFY(!e.hasDamage());
+        e.feed("\x1b[5;1Hhello");
+        QVERIFY(e.hasDamage());
+        const auto [first, last] = e.takeDamage();
+        QCOMPARE(first, 4);
+        QCOMPARE(last, 4);
+    }
+};
+
+SKYDECK_TEST_MAIN_IMPL(QGuiApplication, TestTerminalEmulation)
+#include "tst_terminalemulation.moc"
