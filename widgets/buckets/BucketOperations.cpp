@@ -33,8 +33,9 @@ void BucketOperations::call(std::function<void(StorageClient *, const CancelToke
     });
 }
 
-void BucketOperations::listAll(const QString &bucket, const QString &prefix, const QString &continuation,
-                               std::shared_ptr<QStringList> acc, Reply<QStringList> done)
+void BucketOperations::listPages(const QString &bucket, const QString &prefix, const QString &continuation,
+                                 qint64 stopAfterBytes, std::shared_ptr<QList<ObjectEntry>> acc,
+                                 std::shared_ptr<qint64> bytes, Reply<QList<ObjectEntry>> done)
 {
     ListRequest req;
     req.bucket = bucket;
@@ -42,19 +43,45 @@ void BucketOperations::listAll(const QString &bucket, const QString &prefix, con
     req.delimiter.clear();  // flat and recursive
     req.continuation = continuation;
     call<ListPage>([req](StorageClient *c, const CancelToken &t, Callback<ListPage> cb) { c->listObjects(req, t, cb); },
-                   [this, bucket, prefix, acc, done](Result<ListPage> r) {
+                   [this, bucket, prefix, stopAfterBytes, acc, bytes, done](Result<ListPage> r) {
                        if (!r.ok()) {
                            done(r.error());
                            return;
                        }
-                       for (const ObjectEntry &e : r.value().entries)
-                           if (!e.isPrefix)
-                               acc->append(e.key);
-                       if (r.value().truncated && !r.value().nextContinuation.isEmpty())
-                           listAll(bucket, prefix, r.value().nextContinuation, acc, done);
+                       for (const ObjectEntry &e : r.value().entries) {
+                           if (e.isPrefix)
+                               continue;
+                           acc->append(e);
+                           *bytes += qMax<qint64>(e.size, 0);
+                       }
+                       const bool enough = stopAfterBytes >= 0 && *bytes > stopAfterBytes;
+                       if (!enough && r.value().truncated && !r.value().nextContinuation.isEmpty())
+                           listPages(bucket, prefix, r.value().nextContinuation, stopAfterBytes, acc, bytes, done);
                        else
                            done(*acc);
                    });
+}
+
+void BucketOperations::listTree(const QString &bucket, const QString &prefix, qint64 stopAfterBytes,
+                                Reply<QList<ObjectEntry>> done)
+{
+    listPages(bucket, prefix, {}, stopAfterBytes, std::make_shared<QList<ObjectEntry>>(), std::make_shared<qint64>(0),
+              std::move(done));
+}
+
+void BucketOperations::listAll(const QString &bucket, const QString &prefix, Reply<QStringList> done)
+{
+    listTree(bucket, prefix, -1, [done](Result<QList<ObjectEntry>> r) {
+        if (!r.ok()) {
+            done(r.error());
+            return;
+        }
+        QStringList keys;
+        keys.reserve(r.value().size());
+        for (const ObjectEntry &e : r.value())
+            keys.append(e.key);
+        done(keys);
+    });
 }
 
 void BucketOperations::collectKeys(const QString &bucket, const QList<ObjectRef> &refs, Reply<QStringList> done)
@@ -77,12 +104,13 @@ void BucketOperations::collectKeys(const QString &bucket, const QList<ObjectRef>
             return;
         }
         const QString p = prefixes->takeFirst();
-        listAll(bucket, p, {}, acc, [done, step](Result<QStringList> r) {
+        listAll(bucket, p, [acc, done, step](Result<QStringList> r) {
             if (!r.ok()) {
                 done(r.error());
                 *step = nullptr;
                 return;
             }
+            acc->append(r.value());
             (*step)();
         });
     };
@@ -167,7 +195,7 @@ void BucketOperations::rename(const QString &bucket, const ObjectRef &from, cons
         return;
     }
     const QString target = newKey.endsWith(QLatin1Char('/')) ? newKey : newKey + QLatin1Char('/');
-    listAll(bucket, from.key, {}, std::make_shared<QStringList>(),
+    listAll(bucket, from.key,
             [from, target, finish, done](Result<QStringList> r) {
                 if (!r.ok()) {
                     done(r.error());

@@ -31,6 +31,11 @@ public:
     // Every key the refs stand for: objects as they are, prefixes expanded to all keys under them
     // (recursive listing, the folder marker included).
     void collectKeys(const QString &bucket, const QList<ObjectRef> &refs, Reply<QStringList> done);
+    // Every object under prefix (flat, recursive listing), page after page. Stops asking for more
+    // pages once the sizes listed add up to more than stopAfterBytes (-1: never), so a caller that
+    // only needs to know "more than N" does not list a folder of millions.
+    void listTree(const QString &bucket, const QString &prefix, qint64 stopAfterBytes,
+                  Reply<QList<ObjectEntry>> done);
     // Deletes keys in batches of 1000; an error names how many keys could not be deleted.
     void deleteKeys(const QString &bucket, const QStringList &keys, Reply<skydeck::Done> done);
     // An object: copy to newKey, then delete the old key. A prefix (ending in '/'): every object
@@ -50,8 +55,10 @@ Q_SIGNALS:
 private:
     template <typename T>
     void call(std::function<void(StorageClient *, const CancelToken &, Callback<T>)> op, Reply<T> done);
-    void listAll(const QString &bucket, const QString &prefix, const QString &continuation,
-                 std::shared_ptr<QStringList> acc, Reply<QStringList> done);
+    void listAll(const QString &bucket, const QString &prefix, Reply<QStringList> done);
+    void listPages(const QString &bucket, const QString &prefix, const QString &continuation, qint64 stopAfterBytes,
+                   std::shared_ptr<QList<ObjectEntry>> acc, std::shared_ptr<qint64> bytes,
+                   Reply<QList<ObjectEntry>> done);
     void copyEach(const QString &bucket, std::shared_ptr<QList<QPair<QString, QString>>> pairs, int index,
                   Reply<skydeck::Done> done);
 
