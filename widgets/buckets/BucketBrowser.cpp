@@ -3,6 +3,7 @@
 #include "Breadcrumbs.h"
 #include "BucketOperations.h"
 #include "BucketsLogging.h"
+#include "ObjectDragMime.h"
 #include "ObjectListModel.h"
 #include "TransferEngine.h"
 
@@ -15,6 +16,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QPushButton>
 #include <QToolButton>
@@ -36,7 +38,8 @@ public:
 protected:
     static bool hasLocalFiles(const QMimeData *mime)
     {
-        if (!mime || !mime->hasUrls())
+        // Our own drag (checked first: asking an ObjectDragMime for its URLs would download them).
+        if (!mime || mime->hasFormat(QString::fromLatin1(ObjectMime::kFormat)) || !mime->hasUrls())
             return false;
         for (const QUrl &u : mime->urls())
             if (u.isLocalFile())
@@ -94,6 +97,7 @@ BucketBrowser::BucketBrowser(TransferEngine *engine, QWidget *parent)
     connect(m_model, &ObjectListModel::stateChanged, this, &BucketBrowser::updateState);
     connect(m_model, &ObjectListModel::progress, this, &BucketBrowser::updateState);
     connect(m_model, &ObjectListModel::listingFailed, this, &BucketBrowser::reportError);
+    m_model->setMimeFactory([this](const ObjectDragPayload &payload) { return dragMimeData(payload); });
     updateState();
     updateActions();
 }
@@ -421,7 +425,8 @@ void BucketBrowser::showContextMenu(const QPoint &pos)
 
 bool BucketBrowser::uploadDropped(const QMimeData *mime, const QString &targetPrefix)
 {
-    if (!mime || !mime->hasUrls() || m_bucket.isEmpty() || !m_engine)
+    if (!mime || mime->hasFormat(QString::fromLatin1(ObjectMime::kFormat)) || !mime->hasUrls() || m_bucket.isEmpty()
+        || !m_engine)
         return false;
     QStringList paths;
     for (const QUrl &u : mime->urls())
@@ -459,6 +464,29 @@ void BucketBrowser::uploadPaths(const QStringList &localPaths, const QString &ta
     qCInfo(lcBuckets) << "upload queued:" << files << "files," << folders << "folders to" << m_bucket << targetPrefix;
     Q_EMIT activity(tr("Uploading %n file(s)", nullptr, files) +
                     (folders ? tr(" and %n folder(s)", nullptr, folders) : QString()));
+}
+
+QMimeData *BucketBrowser::dragMimeData(const ObjectDragPayload &payload)
+{
+    const DragOutSettings settings = DragOutSettings::load();
+    DragOutSettings::removeOldStaging(settings.stagingRoot);
+    auto *mime = new ObjectDragMime(payload, m_engine, m_worker, m_client, settings, window());
+    // Queued: shown after the drop that asked for the files has returned.
+    connect(mime, &ObjectDragMime::notice, this, &BucketBrowser::dragOutNotice, Qt::QueuedConnection);
+    if (!mime->offersFiles() && mime->lastError().isError())
+        Q_EMIT activity(mime->lastError().message());
+    return mime;
+}
+
+void BucketBrowser::dragOutNotice(const Error &error)
+{
+    reportError(error);
+    if (error.category() == Error::Category::Cancelled)
+        return;
+    auto *box = new QMessageBox(QMessageBox::Information, tr("Dragging out of s3://%1").arg(m_bucket),
+                                error.toString(), QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->show();
 }
 
 void BucketBrowser::downloadTo(const QList<ObjectRef> &refs, const QString &localDir)

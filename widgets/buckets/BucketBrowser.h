@@ -26,7 +26,8 @@ class ObjectListModel;
 
 // The bucket browser pane: breadcrumbs, back/forward/up, a filter box, the object list, a context
 // menu and drag and drop. Drops of local files/folders (text/uri-list with file:// URLs) upload
-// through the TransferEngine; drags out carry the objects' identities (see ObjectMime.h).
+// through the TransferEngine; drags out carry the objects' identities (see ObjectMime.h) and, for
+// file managers, text/uri-list staged on drop (see ObjectDragMime.h).
 class BucketBrowser : public QWidget
 {
     Q_OBJECT
@@ -51,6 +52,9 @@ public:
     bool uploadDropped(const QMimeData *mime, const QString &targetPrefix);
     // Queues downloads of the refs into localDir through the TransferEngine.
     void downloadTo(const QList<ObjectRef> &refs, const QString &localDir);
+    // What a drag of the payload carries (the model's mimeData asks for it): an ObjectDragMime,
+    // whose text/uri-list downloads the selection for an external file manager on drop.
+    QMimeData *dragMimeData(const ObjectDragPayload &payload);
     void uploadPaths(const QStringList &localPaths, const QString &targetPrefix);
 
     // Actions with their shortcuts (also placed in the window's menus).
@@ -96,6 +100,7 @@ private:
     void showContextMenu(const QPoint &pos);
     void activated(const QModelIndex &index);
     void reportError(const Error &error);
+    void dragOutNotice(const Error &error);
 
     // Context menu actions (BucketBrowserActions.cpp).
     void deleteSelected();

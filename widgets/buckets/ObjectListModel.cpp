@@ -531,6 +531,8 @@ QMimeData *ObjectListModel::mimeData(const QModelIndexList &indexes) const
         refs.append(ObjectRef{keyAt(r), isPrefixAt(r), isPrefixAt(r) ? -1 : entryAt(r).size});
     if (refs.isEmpty())
         return nullptr;
+    if (m_mimeFactory)
+        return m_mimeFactory(ObjectDragPayload{m_accountId, m_bucket, m_prefix, refs});
     return ObjectMime::encode(m_accountId, m_bucket, m_prefix, refs);
 }
 

@@ -4,6 +4,7 @@
 #include "StorageClient.h"
 
 #include "Error.h"
+#include "ObjectMime.h"
 #include "ObjectRowStore.h"
 #include "Result.h"
 #include "StorageTypes.h"
@@ -14,6 +15,7 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <functional>
 #include <vector>
 
 namespace skydeck::ui {
@@ -93,6 +95,10 @@ public:
     QStringList mimeTypes() const override;
     QMimeData *mimeData(const QModelIndexList &indexes) const override;
     Qt::DropActions supportedDragActions() const override;
+    // What mimeData() builds for the dragged rows (default: ObjectMime::encode, identities only).
+    // The browser installs one that makes an ObjectDragMime, which external file managers can use.
+    using MimeFactory = std::function<QMimeData *(const ObjectDragPayload &payload)>;
+    void setMimeFactory(MimeFactory factory) { m_mimeFactory = std::move(factory); }
 
     static QString formatSize(qint64 bytes);
 
@@ -140,6 +146,7 @@ private:
     QTimer m_flushTimer;
     int m_sortColumn = NameColumn;
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
+    MimeFactory m_mimeFactory;
 };
 
 } // namespace skydeck::ui

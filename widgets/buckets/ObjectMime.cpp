@@ -15,24 +15,29 @@ QStringList formats()
     return {QString::fromLatin1(kFormat), QStringLiteral("text/plain")};
 }
 
-QMimeData *encode(const QString &accountId, const QString &bucket, const QString &basePrefix,
-                  const QList<ObjectRef> &refs)
+void fill(QMimeData *mime, const ObjectDragPayload &payload)
 {
     QJsonArray items;
     QStringList urls;
-    for (const ObjectRef &r : refs) {
+    for (const ObjectRef &r : payload.refs) {
         items.append(QJsonObject{{QStringLiteral("key"), r.key},
                                  {QStringLiteral("prefix"), r.isPrefix},
                                  {QStringLiteral("size"), double(r.size)}});
-        urls.append(QStringLiteral("s3://%1/%2").arg(bucket, r.key));
+        urls.append(QStringLiteral("s3://%1/%2").arg(payload.bucket, r.key));
     }
-    const QJsonObject root{{QStringLiteral("account"), accountId},
-                           {QStringLiteral("bucket"), bucket},
-                           {QStringLiteral("base"), basePrefix},
+    const QJsonObject root{{QStringLiteral("account"), payload.accountId},
+                           {QStringLiteral("bucket"), payload.bucket},
+                           {QStringLiteral("base"), payload.basePrefix},
                            {QStringLiteral("items"), items}};
-    auto *mime = new QMimeData;
     mime->setData(QString::fromLatin1(kFormat), QJsonDocument(root).toJson(QJsonDocument::Compact));
     mime->setText(urls.join(QLatin1Char('\n')));
+}
+
+QMimeData *encode(const QString &accountId, const QString &bucket, const QString &basePrefix,
+                  const QList<ObjectRef> &refs)
+{
+    auto *mime = new QMimeData;
+    fill(mime, ObjectDragPayload{accountId, bucket, basePrefix, refs});
     return mime;
 }
 

@@ -29,8 +29,10 @@ struct ObjectRef {
 // applications, `text/plain` with s3://bucket/key lines (pastes into a terminal or the CLI).
 // A Skydeck drop target (a folder chosen in the app, the "Download to..." action, tests) turns the
 // identities into TransferEngine downloads with downloadTo(), so the bytes go through the engine
-// (ranged, verified, .part files, hostile keys refused). Dropping on an external file manager
-// would need XdndDirectSave on X11 and a file promise on other platforms: not done yet.
+// (ranged, verified, .part files, hostile keys refused); it never asks for `text/uri-list`.
+// For external file managers the browser drags an ObjectDragMime (ObjectDragMime.h), which adds
+// `text/uri-list` and downloads the selection into a staging folder only when a drop target asks
+// for those URLs (size-capped), then hands out file:// URLs of the staged copies.
 struct ObjectDragPayload {
     QString accountId;
     QString bucket;
@@ -42,6 +44,8 @@ namespace ObjectMime {
 inline constexpr char kFormat[] = "application/x-skydeck-objects";
 
 QStringList formats();
+// Puts the payload's internal format and its text/plain s3:// lines into mime.
+void fill(QMimeData *mime, const ObjectDragPayload &payload);
 QMimeData *encode(const QString &accountId, const QString &bucket, const QString &basePrefix,
                   const QList<ObjectRef> &refs);
 std::optional<ObjectDragPayload> decode(const QMimeData *mime);
