@@ -553,9 +553,8 @@ QString TerminalWidget::selectedText() const
         QString text;
         for (int c = c0; c < c1; ++c)
             text += cells[size_t(c)].text();
-        if (line != e.line || c1 == int(cells.size()))
-            while (text.endsWith(QLatin1Char(' ')))
-                text.chop(1);
+        while (text.endsWith(QLatin1Char(' '))) // blank cells past the text are not spaces
+            text.chop(1);
         lines << text;
     }
     return lines.join(QLatin1Char('\n'));
