@@ -71,6 +71,7 @@ AllowUsers $SSH_TEST_USER
 Subsystem sftp internal-sftp
 AllowTcpForwarding yes
 AllowStreamLocalForwarding yes
+PubkeyAcceptedAlgorithms +ssh-rsa
 MaxSessions 64
 MaxStartups 64:30:128
 LogLevel VERBOSE

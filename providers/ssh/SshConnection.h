@@ -1,0 +1,146 @@
+#pragma once
+
+#include "Error.h"
+#include "KnownHosts.h"
+#include "SshConfig.h"
+#include "SshHandles.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QPointer>
+
+#include <functional>
+#include <vector>
+
+class QSocketNotifier;
+class QTimer;
+
+namespace skydeck::ssh {
+
+// The worker-thread half of an SshSession: one libssh2 session on one socket. Lives on (and is
+// only touched from) the session's worker thread.
+//
+// Setup (TCP connect, handshake, host key, authentication) runs in libssh2's blocking mode with a
+// timeout, pausing between steps whenever the user must answer (host key, passphrase, password).
+// Once authenticated the session switches to non-blocking mode and everything that uses it is a
+// *pump*: a function the connection calls whenever the socket is readable or writable (or someone
+// called wake()), which moves what it can without waiting and returns whether it made progress.
+// Passes repeat while any pump progresses (bounded, then yield to the event loop), so a flood on
+// one channel never starves the others: each channel is held back only by its own SSH window.
+class SshConnection : public QObject
+{
+    Q_OBJECT
+public:
+    enum class State { Idle, Connecting, AwaitingHostKey, Authenticating, AwaitingSecret, Ready, Closed };
+    Q_ENUM(State)
+
+    struct Options {
+        SshHostConfig host;
+        KnownHosts knownHosts;
+        bool acceptNewHostKey = false;   // the CLI's --accept-new-host-key
+        bool useAgent = true;
+        QString agentSocket;             // empty: $SSH_AUTH_SOCK
+        QString password;                // preset (keychain, tests); empty: ask when needed
+        int timeoutMs = 20000;           // connect and each blocking setup step
+    };
+
+    explicit SshConnection(Options options, QObject *parent = nullptr);
+    ~SshConnection() override;
+
+    State state() const { return m_state; }
+    bool isReady() const { return m_state == State::Ready; }
+    LIBSSH2_SESSION *session() const { return m_session.get(); }
+    const SshHostConfig &host() const { return m_options.host; }
+
+    // Use an already-connected stream (ProxyJump: one end of a socketpair) instead of dialling.
+    void setTransportFd(int fd);
+    void setPresetPassword(const QString &password) { m_options.password = password; }
+
+    using Pump = std::function<bool()>;
+    // Registers a pump owned by `owner` (removed when owner is destroyed or removePumps(owner)).
+    void addPump(QObject *owner, Pump pump);
+    void removePumps(QObject *owner);
+    // Runs a pass soon (collapsed): call after queuing data to send or freeing flow control.
+    void wake();
+    // Channels whose libssh2_channel_free answered EAGAIN are finished here, in later passes.
+    void retire(ChannelPtr channel);
+
+    // For pumps: true when rc is a fatal session error (the connection then closes with a reason).
+    bool checkFatal(int rc, const char *what);
+    // The session's last error as a skydeck::Error ("what: libssh2 message").
+    Error sessionError(int rc, const QString &what) const;
+
+public Q_SLOTS:
+    void start();
+    void answerHostKey(bool accept);
+    void answerPassword(const QString &password);     // empty: give up password authentication
+    void answerPassphrase(const QString &passphrase); // empty: skip this key
+    void disconnectNow(const QString &reason);
+
+Q_SIGNALS:
+    void stateChanged(skydeck::ssh::SshConnection::State state);
+    void hostKeyQuestion(const skydeck::ssh::HostKeyCheck &check);
+    void passwordNeeded(const QString &prompt);
+    void passphraseNeeded(const QString &keyFile);
+    void ready();
+    void passwordAccepted(const QString &password);  // so the facade can offer to keep it
+    void failed(const skydeck::Error &error);         // setup failed
+    void closed(const QString &reason);               // after ready(): lost or disconnected
+    // Emitted (direct, on the worker) just before the libssh2 session is freed: whoever holds a
+    // channel or SFTP handle must free it in this slot and treat the session as gone.
+    void sessionEnding();
+
+private:
+    void setState(State s);
+    void fail(const Error &e);
+    Error tcpConnect();
+    void handshake();
+    void beginAuth();
+    void continueAuth();
+    bool tryAgent();
+    bool tryIdentityFile(const QString &file, const QString &passphrase, int *rcOut);
+    void becomeReady();
+    void runPass();
+    void updateNotifiers();
+    void keepaliveTick();
+    void lose(const QString &reason);
+    void teardown();
+
+    Options m_options;
+    State m_state = State::Idle;
+    Fd m_fd;
+    SessionPtr m_session;
+    QString m_authMethods;
+    // Authentication progress (OpenSSH order: agent, identity files, keyboard-interactive, password).
+    enum class AuthStep { Agent, Identities, KeyboardInteractive, Password, Done };
+    AuthStep m_authStep = AuthStep::Agent;
+    int m_identityIndex = 0;
+    int m_passphraseTries = 0;
+    int m_passwordTries = 0;
+    bool m_passwordFromUser = false;
+    HostKey m_hostKey;
+
+    struct PumpEntry {
+        QPointer<QObject> owner;
+        QObject *key;
+        Pump fn;
+    };
+    std::vector<PumpEntry> m_pumps;
+    std::vector<LIBSSH2_CHANNEL *> m_graveyard;
+    QSocketNotifier *m_readNotifier = nullptr;
+    QSocketNotifier *m_writeNotifier = nullptr;
+    QTimer *m_keepalive = nullptr;
+    QTimer *m_idleRearm = nullptr;
+    bool m_passScheduled = false;
+    bool m_inPass = false;
+    QElapsedTimer m_sinceReceive;  // for ServerAliveCountMax
+
+public:
+    // Bytes read from the socket (libssh2 recv callback). Internal.
+    void noteReceived() { m_sinceReceive.restart(); }
+    static bool isEncryptedKeyFile(const QString &path);
+};
+
+} // namespace skydeck::ssh
+
+Q_DECLARE_METATYPE(skydeck::ssh::HostKeyCheck)

@@ -1,0 +1,241 @@
+// SshSession against OpenSSH's sshd: every authentication method, host key outcomes, clean failures.
+#include "SshSession.h"
+#include "SshTestPeer.h"
+#include "TestMain.h"
+
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+
+using namespace skydeck;
+using namespace skydeck::ssh;
+using namespace skydeck::test;
+
+class TestSshSession : public QObject
+{
+    Q_OBJECT
+
+    QString m_hostKeyPub;
+
+    // Connects and waits for ready() or failed(); returns the error (None when ready).
+    static Error connectAndWait(SshSession &s, int timeoutMs = 20000)
+    {
+        QSignalSpy ready(&s, &SshSession::ready);
+        QSignalSpy failed(&s, &SshSession::failed);
+        s.connectToHost();
+        if (!QTest::qWaitFor([&] { return !ready.isEmpty() || !failed.isEmpty(); }, timeoutMs))
+            return Error(Error::Category::Server, QStringLiteral("timed out"));
+        return failed.isEmpty() ? Error() : failed.first().first().value<Error>();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QString port;
+        SKYDECK_REQUIRE_PEER(port, "SKYDECK_TEST_SSH_PORT");
+        m_hostKeyPub = peerValue("SKYDECK_TEST_SSH_HOST_KEY_PUB");
+    }
+
+    void keyAuthentication_data()
+    {
+        QTest::addColumn<QString>("keyVar");
+        QTest::newRow("ed25519") << "SKYDECK_TEST_SSH_KEY";
+        QTest::newRow("rsa") << "SKYDECK_TEST_SSH_KEY_RSA";
+    }
+    void keyAuthentication()
+    {
+        QFETCH(QString, keyVar);
+        QTemporaryDir dir;
+        SshHostConfig h = sshPeerHost();
+        h.identityFiles = {peerValue(keyVar.toLatin1().constData())};
+        SshSession s(h);
+        s.setKnownHosts(knownHostsWith(dir, m_hostKeyPub));
+        s.setUseAgent(false);
+        QSignalSpy asked(&s, &SshSession::hostKeyQuestion);
+        const Error e = connectAndWait(s);
+        QVERIFY2(!e.isError(), qPrintable(e.toString()));
+        QVERIFY(s.isReady());
+        QCOMPARE(asked.count(), 0);  // the key was in known_hosts
+    }
+
+    void encryptedKeyAsksForPassphrase()
+    {
+        QTemporaryDir dir;
+        SshHostConfig h = sshPeerHost();
+        h.identityFiles = {peerValue("SKYDECK_TEST_SSH_KEY_ENCRYPTED")};
+        SshSession s(h);
+        s.setKnownHosts(knownHostsWith(dir, m_hostKeyPub));
+        s.setUseAgent(false);
+        QStringList asked;
+        connect(&s, &SshSession::passphraseNeeded, &s, [&](const QString &file) {
+            asked << file;
+            // First a wrong passphrase: the same key is asked for again.
+            s.answerPassphrase(asked.size() == 1 ? QStringLiteral("wrong") : peerValue("SKYDECK_TEST_SSH_KEY_PASSPHRASE"));
+        });
+        const Error e = connectAndWait(s);
+        QVERIFY2(!e.isError(), qPrintable(e.toString()));
+        QCOMPARE(asked.size(), 2);
+        QCOMPARE(asked.first(), h.identityFiles.first());
+    }
+
+    void agentAuthentication()
+    {
+        QString sock;
+        SKYDECK_REQUIRE_PEER(sock, "SKYDECK_TEST_SSH_AGENT_SOCK");
+        QTemporaryDir dir;
+        SshHostConfig h = sshPeerHost();
+        h.identityFiles = {dir.filePath(QStringLiteral("no_such_key"))};
+        SshSession s(h);
+        s.setKnownHosts(knownHostsWith(dir, m_hostKeyPub));
+        s.setAgentSocket(sock);
+        QSignalSpy pw(&s, &SshSession::passwordNeeded);
+        const Error e = connectAndWait(s);
+        QVERIFY2(!e.isError(), qPrintable(e.toString()));
+        QCOMPARE(pw.count(), 0);
+    }
+
+    void passwordAuthenticationAsks()
+    {
+        QTemporaryDir dir;
+        SshHostConfig h = sshPeerHost();
+        h.identityFiles = {dir.filePath(QStringLiteral("no_such_key"))};
+        SshSession s(h);
+        s.setKnownHosts(knownHostsWith(dir, m_hostKeyPub));
+        s.setUseAgent(false);
+        QStringList prompts;
+        connect(&s, &SshSession::passwordNeeded, &s, [&](const QString &prompt) {
+            prompts << prompt;
+            s.answerPassword(peerValue("SKYDECK_TEST_SSH_PASSWORD"));
+        });
+        const Error e = connectAndWait(s);
+        QVERIFY2(!e.isError(), qPrintable(e.toString()));
+        QCOMPARE(prompts.size(), 1);
+        QVERIFY(prompts.first().contains(h.user));
+        QVERIFY(!prompts.first().contains(peerValue("SKYDECK_TEST_SSH_PASSWORD")));
+    }
+
+    void wrongPasswordFailsCleanly()
+    {
+        QTemporaryDir dir;
+        SshHostConfig h = sshPeerHost();
+        h.identityFiles = {dir.filePath(QStringLiteral("no_such_key"))};
+        SshSession s(h);
+        s.setKnownHosts(knownHostsWith(dir, m_hostKeyPub));
+        s.setUseAgent(false);
+        s.setPassword(QStringLiteral("not-the-password"));
+        QElapsedTimer t;
+        t.start();
+        const Error e = connectAndWait(s);
+        qInfo("wrong password reported after %lld ms", t.elapsed());
+        QCOMPARE(e.category(), Error::Category::Auth);
+        QVERIFY2(!e.toString().contains(QLatin1String("not-the-password")), qPrintable(e.toString()));
+        QCOMPARE(s.state(), SshSession::State::Disconnected);
+        QVERIFY(t.elapsed() < 15000);
+    }
+
+    void unknownHostKeyShowsFingerprint()
+    {
+        QTemporaryDir dir;
+        SshHostConfig h = sshPeerHost();
+        h.identityFiles = {peerValue("SKYDECK_TEST_SSH_KEY")};
+        const KnownHosts kh = knownHostsWith(dir, QString());
+        // What ssh-keygen says about the server's key.
+        QProcess keygen;
+        keygen.start(QStringLiteral("ssh-keygen"), {QStringLiteral("-lf"), m_hostKeyPub});
+        QVERIFY(keygen.waitForFinished(10000));
+        const QString expected = QString::fromLatin1(keygen.readAllStandardOutput()).split(QLatin1Char(' ')).value(1);
+        QVERIFY(expected.startsWith(QLatin1String("SHA256:")));
+        {
+            SshSession s(h);
+            s.setKnownHosts(kh);
+            s.setUseAgent(false);
+            QList<HostKeyCheck> checks;
+            connect(&s, &SshSession::hostKeyQuestion, &s, [&](const HostKeyCheck &c) {
+                checks << c;
+                s.answerHostKey(false);  // refuse first
+            });
+            const Error e = connectAndWait(s);
+            QCOMPARE(checks.size(), 1);
+            QCOMPARE(checks.first().status, HostKeyCheck::Status::Unknown);
+            QCOMPARE(checks.first().fingerprint, expected);
+            QCOMPARE(checks.first().keyType, QStringLiteral("ssh-ed25519"));
+            QVERIFY(checks.first().message().contains(expected));
+            QCOMPARE(e.code(), QStringLiteral("HostKeyUnknown"));
+            QVERIFY(!QFile::exists(kh.appStore()));
+        }
+        {
+            SshSession s(h);
+            s.setKnownHosts(kh);
+            s.setUseAgent(false);
+            connect(&s, &SshSession::hostKeyQuestion, &s, [&](const HostKeyCheck &) { s.answerHostKey(true); });
+            const Error e = connectAndWait(s);
+            QVERIFY2(!e.isError(), qPrintable(e.toString()));
+            // Written hashed to the app's store.
+            const QByteArray stored = readAll(kh.appStore());
+            QVERIFY(stored.startsWith("|1|"));
+            QVERIFY(!stored.contains(h.hostName.toUtf8()));
+        }
+        {
+            SshSession s(h);
+            s.setKnownHosts(kh);
+            s.setUseAgent(false);
+            QSignalSpy asked(&s, &SshSession::hostKeyQuestion);
+            const Error e = connectAndWait(s);
+            QVERIFY2(!e.isError(), qPrintable(e.toString()));
+            QCOMPARE(asked.count(), 0);  // remembered
+        }
+    }
+
+    void acceptNewHostKeyOption()
+    {
+        QTemporaryDir dir;
+        SshHostConfig h = sshPeerHost();
+        h.identityFiles = {peerValue("SKYDECK_TEST_SSH_KEY")};
+        SshSession s(h);
+        const KnownHosts kh = knownHostsWith(dir, QString());
+        s.setKnownHosts(kh);
+        s.setUseAgent(false);
+        s.setAcceptNewHostKey(true);
+        QSignalSpy asked(&s, &SshSession::hostKeyQuestion);
+        const Error e = connectAndWait(s);
+        QVERIFY2(!e.isError(), qPrintable(e.toString()));
+        QCOMPARE(asked.count(), 0);
+        QVERIFY(QFile::exists(kh.appStore()));
+    }
+
+    void changedHostKeyIsRefused()
+    {
+        QTemporaryDir dir;
+        SshHostConfig h = sshPeerHost();
+        h.identityFiles = {peerValue("SKYDECK_TEST_SSH_KEY")};
+        SshSession s(h);
+        // Line 1: a comment; line 2: the other key under the peer's name.
+        const KnownHosts kh = knownHostsWith(dir, peerValue("SKYDECK_TEST_SSH_OTHER_HOST_KEY_PUB"), QStringLiteral("# old"));
+        s.setKnownHosts(kh);
+        s.setUseAgent(false);
+        s.setAcceptNewHostKey(true);  // must not matter for a changed key
+        QSignalSpy asked(&s, &SshSession::hostKeyQuestion);
+        const Error e = connectAndWait(s);
+        QCOMPARE(asked.count(), 0);
+        QCOMPARE(e.code(), QStringLiteral("HostKeyChanged"));
+        QVERIFY2(e.message().contains(kh.userFiles().first() + QStringLiteral(" line 2")), qPrintable(e.message()));
+        QVERIFY(!e.isRetryable());
+        QVERIFY(!QFile::exists(kh.appStore()));
+    }
+
+    void refusedConnectionIsNetworkError()
+    {
+        QTemporaryDir dir;
+        SshHostConfig h = sshPeerHost();
+        h.port = 1;  // nothing listens there
+        SshSession s(h);
+        s.setKnownHosts(knownHostsWith(dir, m_hostKeyPub));
+        const Error e = connectAndWait(s);
+        QCOMPARE(e.category(), Error::Category::Network);
+        QVERIFY2(e.message().contains(QLatin1String("refused")), qPrintable(e.message()));
+    }
+};
+
+SKYDECK_TEST_MAIN(TestSshSession)
+#include "tst_ssh_session.moc"
