@@ -7,6 +7,7 @@
 
 #include <QDir>
 #include <QLocale>
+#include <QSet>
 
 namespace skydeck::ui {
 
@@ -113,6 +114,7 @@ void DragStaging::download()
         const QString folder = m_items.last().localPath;
         if (!QDir().mkpath(folder)) {
             m_items[item].failed = true;
+            m_error = Error(Error::Category::Local, tr("Cannot create the staging folder %1").arg(folder));
             continue;
         }
         for (const ObjectEntry &e : m_trees.value(r.key)) {
@@ -150,7 +152,6 @@ void DragStaging::queue(int item, const QString &key, const QString &localPath, 
     spec.knownEtag = etag;
     const quint64 id = m_engine->enqueue(spec);
     m_itemOf.insert(id, item);
-    ++m_items[item].pending;
     ++m_running;
     const TransferStatus now = m_engine->status(id);
     if (now.isFinished())  // refused at once (an unknown account): no transferChanged follows
@@ -170,7 +171,6 @@ void DragStaging::transferChanged(const TransferStatus &status)
         return;
     Item &item = m_items[it.value()];
     m_itemOf.erase(it);
-    --item.pending;
     --m_running;
     if (status.state != TransferState::Done) {
         item.failed = true;

@@ -64,8 +64,7 @@ Q_SIGNALS:
 private:
     struct Item {
         QString localPath;
-        int pending = 0;
-        bool failed = false;
+        bool failed = false;  // one of its downloads failed: not handed out
     };
     void listed(const QString &prefix, Result<QList<ObjectEntry>> result);
     void download();
