@@ -97,6 +97,7 @@ void SshConnection::setTransportFd(int fd)
 void SshConnection::fail(const Error &e)
 {
     qCInfo(lcSsh) << m_options.host.displayName() << "failed:" << e.toString();
+    m_endReason = e.toString();
     teardown();
     setState(State::Closed);
     Q_EMIT failed(e);
@@ -203,6 +204,7 @@ void SshConnection::start()
         return;
     }
     setState(State::Connecting);
+    m_endReason.clear();
     m_authStep = AuthStep::Agent;
     m_identityIndex = 0;
     m_passphraseTries = 0;
@@ -732,6 +734,7 @@ void SshConnection::lose(const QString &reason)
         return;
     const bool wasReady = m_state == State::Ready;
     qCInfo(lcSsh) << reason;
+    m_endReason = reason;
     teardown();
     setState(State::Closed);
     if (wasReady)

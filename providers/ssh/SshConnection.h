@@ -51,6 +51,8 @@ public:
     bool isReady() const { return m_state == State::Ready; }
     LIBSSH2_SESSION *session() const { return m_session.get(); }
     const SshHostConfig &host() const { return m_options.host; }
+    // Why the session ended (valid from sessionEnding() on): a sentence for the user.
+    QString endReason() const { return m_endReason; }
 
     // Use an already-connected stream (ProxyJump: one end of a socketpair) instead of dialling.
     void setTransportFd(int fd);
@@ -107,6 +109,7 @@ private:
     void teardown();
 
     Options m_options;
+    QString m_endReason;
     State m_state = State::Idle;
     Fd m_fd;
     SessionPtr m_session;
