@@ -136,6 +136,11 @@ QStringList splitConfigWords(const QString &line)
     }
     if (have)
         words << cur;
+    // "Keyword = value" and "Keyword =value": one '=' may separate the keyword from its value.
+    if (words.size() >= 2 && words[1] == QLatin1String("="))
+        words.removeAt(1);
+    else if (words.size() >= 2 && words[1].startsWith(QLatin1Char('=')))
+        words[1].remove(0, 1);
     return words;
 }
 

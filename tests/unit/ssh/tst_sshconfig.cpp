@@ -1,0 +1,170 @@
+// ~/.ssh/config parsing as OpenSSH does it.
+#include "SshConfig.h"
+#include "TestMain.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+
+using namespace skydeck::ssh;
+
+class TestSshConfig : public QObject
+{
+    Q_OBJECT
+
+    static void write(const QString &path, const QByteArray &text)
+    {
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(text);
+    }
+
+private Q_SLOTS:
+    void patterns_data()
+    {
+        QTest::addColumn<QString>("patterns");
+        QTest::addColumn<QString>("host");
+        QTest::addColumn<bool>("match");
+        QTest::newRow("exact") << "gpu" << "gpu" << true;
+        QTest::newRow("case") << "GPU" << "gpu" << true;
+        QTest::newRow("star") << "*.example.com" << "a.example.com" << true;
+        QTest::newRow("star no") << "*.example.com" << "example.com" << false;
+        QTest::newRow("question") << "gpu?" << "gpu1" << true;
+        QTest::newRow("question short") << "gpu?" << "gpu" << false;
+        QTest::newRow("list") << "a b c" << "b" << true;
+        QTest::newRow("negation vetoes") << "*.corp !bad.corp" << "bad.corp" << false;
+        QTest::newRow("negation others") << "*.corp !bad.corp" << "good.corp" << true;
+        QTest::newRow("only negation") << "!bad" << "good" << false;
+        QTest::newRow("star middle") << "g*-box" << "gpu-box" << true;
+    }
+    void patterns()
+    {
+        QFETCH(QString, patterns);
+        QFETCH(QString, host);
+        QFETCH(bool, match);
+        QCOMPARE(SshConfig::matchPatternList(patterns.split(QLatin1Char(' ')), host), match);
+    }
+
+    void firstMatchWins()
+    {
+        const SshConfig c = SshConfig::fromText(QStringLiteral(R"(
+# comment
+Host gpu-box
+    HostName 10.0.0.5
+    User alice
+    Port 2222
+    IdentityFile ~/.ssh/gpu_key
+Host *.lab !secret.lab
+    User labuser
+    ServerAliveInterval 30
+Host *
+    User fallback
+    Port 22
+    HostName=%h.example.org
+    IdentityFile ~/.ssh/id_%r_%h
+    ServerAliveInterval 60
+    ServerAliveCountMax 5
+)"), QStringLiteral("/home/u"));
+        SshHostConfig g = c.resolve(QStringLiteral("gpu-box"));
+        QCOMPARE(g.hostName, QStringLiteral("10.0.0.5"));
+        QCOMPARE(g.user, QStringLiteral("alice"));
+        QCOMPARE(g.port, 2222);
+        // IdentityFile accumulates; tokens expand after User and HostName are known.
+        QCOMPARE(g.identityFiles, (QStringList{QStringLiteral("/home/u/.ssh/gpu_key"),
+                                               QStringLiteral("/home/u/.ssh/id_alice_10.0.0.5")}));
+        QVERIFY(g.identityFilesFromConfig);
+        QCOMPARE(g.serverAliveInterval, 60);
+        QCOMPARE(g.serverAliveCountMax, 5);
+
+        SshHostConfig l = c.resolve(QStringLiteral("n1.lab"));
+        QCOMPARE(l.user, QStringLiteral("labuser"));
+        QCOMPARE(l.serverAliveInterval, 30);
+        QCOMPARE(l.hostName, QStringLiteral("n1.lab.example.org"));  // %h in HostName
+        QCOMPARE(l.port, 22);
+
+        SshHostConfig sec = c.resolve(QStringLiteral("secret.lab"));
+        QCOMPARE(sec.user, QStringLiteral("fallback"));
+
+        QCOMPARE(c.hosts(), QStringList{QStringLiteral("gpu-box")});
+    }
+
+    void defaults()
+    {
+        const SshConfig c = SshConfig::fromText(QString(), QStringLiteral("/home/u"));
+        const SshHostConfig h = c.resolve(QStringLiteral("plain.host"));
+        QCOMPARE(h.hostName, QStringLiteral("plain.host"));
+        QCOMPARE(h.port, 22);
+        QVERIFY(!h.user.isEmpty());  // the local user
+        QVERIFY(!h.identityFilesFromConfig);
+        QCOMPARE(h.identityFiles, (QStringList{QStringLiteral("/home/u/.ssh/id_ed25519"), QStringLiteral("/home/u/.ssh/id_ecdsa"),
+                                               QStringLiteral("/home/u/.ssh/id_rsa")}));
+        QCOMPARE(h.serverAliveInterval, 0);
+        QVERIFY(h.proxyJump.isEmpty());
+    }
+
+    void proxyJump()
+    {
+        const SshConfig c = SshConfig::fromText(QStringLiteral(
+            "Host inner\n ProxyJump bob@bastion:2200,ssh://carol@[::1]:22\nHost direct\n ProxyJump none\nHost *\n ProxyJump gw\n"));
+        const SshHostConfig h = c.resolve(QStringLiteral("inner"));
+        QCOMPARE(h.proxyJump.size(), 2);
+        QCOMPARE(h.proxyJump[0].user, QStringLiteral("bob"));
+        QCOMPARE(h.proxyJump[0].host, QStringLiteral("bastion"));
+        QCOMPARE(h.proxyJump[0].port, 2200);
+        QCOMPARE(h.proxyJump[1].user, QStringLiteral("carol"));
+        QCOMPARE(h.proxyJump[1].host, QStringLiteral("::1"));
+        QCOMPARE(h.proxyJump[1].port, 22);
+        QVERIFY(c.resolve(QStringLiteral("direct")).proxyJump.isEmpty());  // "none" counts as the first value
+        QCOMPARE(c.resolve(QStringLiteral("other")).proxyJump.first().host, QStringLiteral("gw"));
+        // A hop resolves through the same config, with its own overrides.
+        const SshConfig c2 = SshConfig::fromText(QStringLiteral("Host bastion\n HostName 192.0.2.1\n User ops\n Port 2022\n"));
+        const SshHostConfig hop = c2.resolve(JumpHop::parse(QStringLiteral("root@bastion")));
+        QCOMPARE(hop.hostName, QStringLiteral("192.0.2.1"));
+        QCOMPARE(hop.user, QStringLiteral("root"));
+        QCOMPARE(hop.port, 2022);
+    }
+
+    void includeGlobsRelativeToDotSsh()
+    {
+        QTemporaryDir home;
+        const QString h = home.path();
+        write(h + QStringLiteral("/.ssh/config"),
+              "Include conf.d/*.conf\nHost top\n  Include ~/.ssh/inner\nHost *\n  User star\n");
+        write(h + QStringLiteral("/.ssh/conf.d/10-a.conf"), "Host alpha\n  HostName alpha.example\n  Port 2001\n");
+        write(h + QStringLiteral("/.ssh/conf.d/20-b.conf"), "Host beta beta-*\n  User bee\nHost alpha\n  Port 9999\n");
+        write(h + QStringLiteral("/.ssh/conf.d/ignored.txt"), "Host nope\n");
+        write(h + QStringLiteral("/.ssh/inner"), "  User from-inner\n");
+        const SshConfig c = SshConfig::load(h);
+        QCOMPARE(c.hosts(), (QStringList{QStringLiteral("alpha"), QStringLiteral("beta"), QStringLiteral("top")}));
+        QCOMPARE(c.resolve(QStringLiteral("alpha")).port, 2001);  // 10-a before 20-b
+        QCOMPARE(c.resolve(QStringLiteral("alpha")).user, QStringLiteral("star"));
+        QCOMPARE(c.resolve(QStringLiteral("beta-7")).user, QStringLiteral("bee"));
+        // An Include inside a Host block applies only to that host.
+        QCOMPARE(c.resolve(QStringLiteral("top")).user, QStringLiteral("from-inner"));
+        QCOMPARE(c.resolve(QStringLiteral("other")).user, QStringLiteral("star"));
+    }
+
+    void matchIsIgnoredWithANote()
+    {
+        const SshConfig c = SshConfig::fromText(QStringLiteral(
+            "Match host gpu exec \"true\"\n  User matched\nHost gpu\n  User hostblock\n"));
+        QCOMPARE(c.resolve(QStringLiteral("gpu")).user, QStringLiteral("hostblock"));
+        QCOMPARE(c.notes().size(), 1);
+        QVERIFY(c.notes().first().contains(QLatin1String("Match")));
+    }
+
+    void quotingAndEquals()
+    {
+        QCOMPARE(splitConfigWords(QStringLiteral("IdentityFile \"/path/with space/key\"")),
+                 (QStringList{QStringLiteral("IdentityFile"), QStringLiteral("/path/with space/key")}));
+        QCOMPARE(splitConfigWords(QStringLiteral("Port=2222")), (QStringList{QStringLiteral("Port"), QStringLiteral("2222")}));
+        QCOMPARE(splitConfigWords(QStringLiteral("Port = 2222")), (QStringList{QStringLiteral("Port"), QStringLiteral("2222")}));
+        const SshConfig c = SshConfig::fromText(QStringLiteral("Host q\n  IdentityFile \"/k/a b\"\n  port=2\n"));
+        QCOMPARE(c.resolve(QStringLiteral("q")).identityFiles.first(), QStringLiteral("/k/a b"));
+        QCOMPARE(c.resolve(QStringLiteral("q")).port, 2);
+    }
+};
+
+SKYDECK_TEST_MAIN(TestSshConfig)
+#include "tst_sshconfig.moc"
