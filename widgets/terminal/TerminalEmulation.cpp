@@ -275,7 +275,13 @@ void TerminalEmulation::feed(const char *data, qsizetype size)
 {
     if (size <= 0)
         return;
-    vterm_input_write(m_vt.get(), data, size_t(size));
+    QByteArray fixed;
+    if (m_repGuard.filter(data, size, fixed)) {
+        qCDebug(lcTerminal) << "ignored a REP with no previous glyph (libvterm 0.1.4 would hang)";
+        vterm_input_write(m_vt.get(), fixed.constData(), size_t(fixed.size()));
+    } else {
+        vterm_input_write(m_vt.get(), data, size_t(size));
+    }
     vterm_screen_flush_damage(m_screen);
     flushOutput();
 }

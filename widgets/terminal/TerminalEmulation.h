@@ -1,6 +1,7 @@
 #pragma once
 
 #include "TerminalCell.h"
+#include "TerminalRepGuard.h"
 #include "TerminalScrollback.h"
 #include "TerminalTransport.h"
 
@@ -40,6 +41,8 @@ public:
     TerminalTransport *transport() const { return m_transport; }
 
     // Parses bytes from the program. Damage, cursor and properties are up to date on return.
+    // `data` must lie inside a NUL-terminated buffer (a slice of a QByteArray is): libvterm 0.1.4
+    // strncpy()s an unfinished OSC/DCS string with a length that can run past the given bytes.
     void feed(const QByteArray &bytes);
     void feed(const char *data, qsizetype size);
     void resize(int rows, int columns);
@@ -110,6 +113,7 @@ private:
     VTermScreen *m_screen = nullptr; // owned by m_vt
     QPointer<TerminalTransport> m_transport;
     TerminalScrollback m_scrollback;
+    TerminalRepGuard m_repGuard;
     QByteArray m_output;
     bool m_probing = false;
     int m_rows;

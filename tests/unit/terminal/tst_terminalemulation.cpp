@@ -271,6 +271,18 @@ private Q_SLOTS:
         QCOMPARE(e.takeUnsentOutput(), QByteArray("\x1b[<0;5;3M"));
     }
 
+    void repeatWithoutPreviousGlyphDoesNotHang()
+    {
+        // libvterm 0.1.4 loops forever on these (found by the fuzzer); TerminalRepGuard defuses them.
+        TerminalEmulation e;
+        e.feed("\x1b[b");
+        e.feed("\x1b[5;5H\xcc\x81\x1b[3b"); // a lone combining mark, then REP
+        e.feed("\x1b]2;x\x1b\\\x1b[");  // REP split across writes, after a string
+        e.feed("4b");
+        e.feed("\r\nab\x1b[3b|\xe2\x94\x80\x1b[4b|"); // REP after glyphs still repeats
+        QCOMPARE(e.screenLineText(5), QString::fromUtf8("abbbb|─────|"));
+    }
+
     void damageTracksRows()
     {
         TerminalEmulation e(10, 40);

@@ -1,0 +1,125 @@
+#include "TerminalRepGuard.h"
+
+#include <QChar>
+
+namespace skydeck {
+
+namespace {
+constexpr unsigned char kEsc = 0x1b;
+constexpr unsigned char kCan = 0x18;
+constexpr unsigned char kSub = 0x1a;
+constexpr unsigned char kBel = 0x07;
+// An unimplemented CSI final: libvterm ignores "CSI Pn y".
+constexpr char kNeutralFinal = 'y';
+} // namespace
+
+bool TerminalRepGuard::filter(const char *data, qsizetype size, QByteArray &fixed)
+{
+    bool changed = false;
+    for (qsizetype i = 0; i < size; ++i) {
+        if (!step(static_cast<unsigned char>(data[i])))
+            continue;
+        if (!changed) {
+            fixed = QByteArray(data, size);
+            changed = true;
+        }
+        fixed[i] = kNeutralFinal;
+    }
+    return changed;
+}
+
+void TerminalRepGuard::endCharacter(char32_t cp)
+{
+    if (cp >= 0x80 && cp < 0xa0) { // C1 controls (UTF-8 encoded): no glyph
+        return;
+    }
+    switch (QChar::category(cp)) {
+    case QChar::Mark_NonSpacing:
+    case QChar::Mark_SpacingCombining:
+    case QChar::Mark_Enclosing:
+    case QChar::Other_Format:
+    case QChar::Other_NotAssigned:
+    case QChar::Other_Surrogate:
+        m_previousHasWidth = false; // may be a zero-width glyph for libvterm
+        break;
+    default:
+        m_previousHasWidth = cp != 0xFFFD;
+        break;
+    }
+}
+
+bool TerminalRepGuard::step(unsigned char c)
+{
+    switch (m_state) {
+    case State::Ground:
+        if (m_utf8Left > 0) {
+            if ((c & 0xC0) == 0x80) {
+                m_codePoint = (m_codePoint << 6) | (c & 0x3F);
+                if (--m_utf8Left == 0)
+                    endCharacter(m_codePoint);
+                return false;
+            }
+            m_utf8Left = 0;
+            m_previousHasWidth = false; // truncated sequence: a replacement glyph or nothing
+        }
+        if (c == kEsc) {
+            m_state = State::Escape;
+        } else if (c < 0x20 || c == 0x7f) {
+            // C0 controls move the cursor; the previous glyph stays what it was
+        } else if (c < 0x80) {
+            m_previousHasWidth = true;
+        } else if (c >= 0xC2 && c <= 0xF4) {
+            m_utf8Left = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : 1;
+            m_codePoint = c & (c >= 0xF0 ? 0x07 : c >= 0xE0 ? 0x0F : 0x1F);
+        } else {
+            m_previousHasWidth = false;
+        }
+        return false;
+    case State::Escape:
+        if (c == '[') {
+            m_state = State::Csi;
+            m_csiPlain = true;
+        } else if (c == ']' || c == 'P' || c == '_' || c == '^' || c == 'X') {
+            m_state = State::String;
+        } else if (c == kEsc || (c >= 0x20 && c <= 0x2f) || (c < 0x20 && c != kCan && c != kSub)) {
+            // another ESC, an intermediate, or a control executed inside the sequence
+        } else {
+            m_state = State::Ground;
+        }
+        return false;
+    case State::Csi:
+        if (c == kEsc) {
+            m_state = State::Escape;
+        } else if (c == kCan || c == kSub) {
+            m_state = State::Ground;
+        } else if (c < 0x20 || c == 0x7f) {
+            // executed inside the sequence
+        } else if (c >= 0x3c && c <= 0x3f) {
+            m_csiPlain = false; // a private leader: not REP
+        } else if (c >= 0x20 && c <= 0x2f) {
+            m_csiPlain = false; // an intermediate: not REP
+        } else if (c >= 0x40 && c <= 0x7e) {
+            m_state = State::Ground;
+            return c == 'b' && m_csiPlain && !m_previousHasWidth;
+        } else if (c >= 0x80) {
+            m_state = State::Ground;
+        }
+        return false;
+    case State::String:
+        if (c == kBel || c == kCan || c == kSub)
+            m_state = State::Ground;
+        else if (c == kEsc)
+            m_state = State::StringEscape;
+        return false;
+    case State::StringEscape:
+        if (c == '\\') {
+            m_state = State::Ground;
+            return false;
+        }
+        m_state = State::Escape; // the string ended; this ESC starts a new sequence
+        return step(c);
+    }
+    return false;
+}
+
+} // namespace skydeck

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QByteArray>
+
+#include <cstdint>
+
+namespace skydeck {
+
+// Works around a hang in libvterm 0.1.4 (Debian 12): REP (CSI Pn b, "repeat the previous
+// character") loops forever when the previous glyph had width 0: nothing printed yet, or a lone
+// combining mark / zero-width character. `printf '\e[b'` from any remote program would freeze the
+// UI thread. Found by tests/fuzz/terminal_fuzz.
+//
+// The guard follows the escape-sequence structure across writes (ground, ESC, CSI, strings) and
+// tracks whether the last printed character certainly has a width; a REP after anything else has
+// its final byte replaced so libvterm ignores it. A REP after ASCII or any spacing character (what
+// ncurses emits for runs of '─' and the like) passes unchanged.
+class TerminalRepGuard
+{
+public:
+    // True when `data` needed a change: then `fixed` holds the bytes to feed instead.
+    bool filter(const char *data, qsizetype size, QByteArray &fixed);
+
+private:
+    enum class State : uint8_t { Ground, Escape, Csi, String, StringEscape };
+    // Returns true when byte `c` is a REP final that must be neutralized.
+    bool step(unsigned char c);
+    void endCharacter(char32_t cp);
+
+    State m_state = State::Ground;
+    bool m_previousHasWidth = false;
+    bool m_csiPlain = true;
+    int m_utf8Left = 0;
+    char32_t m_codePoint = 0;
+};
+
+} // namespace skydeck
