@@ -42,7 +42,9 @@ SSH_TEST_PASSWORD=Skydeck-test-pw1
 SSH_KEY_PASSPHRASE=skydeck-passphrase
 start_ssh() {
   local port d; port=$(free_port); d=$DIR/ssh
-  mkdir -p "$d" /run/sshd; chmod 700 "$d"
+  mkdir -p "$d" /run/sshd
+  # sshd reads authorized_keys as the test user: DIR (often a 0700 mktemp dir) must be traversable.
+  chmod o+x "$DIR"
   # A throwaway account with a known password (we run as root); created once, never reused for anything else.
   if ! id "$SSH_TEST_USER" >/dev/null 2>&1; then
     useradd -m -s /bin/bash "$SSH_TEST_USER"
