@@ -13,6 +13,9 @@
 namespace skydeck {
 
 namespace {
+// libvterm 0.1.4 writes through a NULL pointer when a wide character meets a one-column screen
+// (found by the fuzzer): never narrower than two columns.
+constexpr int kMinColumns = 2;
 // Output a program provoked with nobody listening is kept for tests, up to this much.
 constexpr qsizetype kMaxUnsentOutput = 1 << 20;
 
@@ -241,8 +244,8 @@ void TerminalEmulation::VTermDeleter::operator()(VTerm *vt) const
 
 TerminalEmulation::TerminalEmulation(int rows, int columns, QObject *parent)
     : QObject(parent)
-    , m_rows(std::max(1, rows))
-    , m_columns(std::max(1, columns))
+    , m_rows(std::clamp(rows, 1, 1000))
+    , m_columns(std::clamp(columns, kMinColumns, 1000))
     , m_damageFirst(0)
 {
     m_vt.reset(vterm_new(m_rows, m_columns));
@@ -289,7 +292,7 @@ void TerminalEmulation::feed(const char *data, qsizetype size)
 void TerminalEmulation::resize(int rows, int columns)
 {
     rows = std::clamp(rows, 1, 1000);
-    columns = std::clamp(columns, 1, 1000);
+    columns = std::clamp(columns, kMinColumns, 1000);
     if (rows == m_rows && columns == m_columns)
         return;
     vterm_set_size(m_vt.get(), rows, columns);

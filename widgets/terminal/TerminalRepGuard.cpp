@@ -16,8 +16,18 @@ constexpr char kNeutralFinal = 'y';
 bool TerminalRepGuard::filter(const char *data, qsizetype size, QByteArray &fixed)
 {
     bool changed = false;
+    const auto *bytes = reinterpret_cast<const unsigned char *>(data);
     for (qsizetype i = 0; i < size; ++i) {
-        if (!step(static_cast<unsigned char>(data[i])))
+        // Fast path: printable ASCII in the ground state (most of any output).
+        if (m_state == State::Ground && m_utf8Left == 0 && bytes[i] >= 0x20 && bytes[i] < 0x7f) {
+            qsizetype j = i + 1;
+            while (j < size && bytes[j] >= 0x20 && bytes[j] < 0x7f)
+                ++j;
+            m_previousHasWidth = true;
+            i = j - 1;
+            continue;
+        }
+        if (!step(bytes[i]))
             continue;
         if (!changed) {
             fixed = QByteArray(data, size);

@@ -283,6 +283,15 @@ private Q_SLOTS:
         QCOMPARE(e.screenLineText(5), QString::fromUtf8("abbbb|─────|"));
     }
 
+    void wideCharacterOnANarrowScreen()
+    {
+        TerminalEmulation e(24, 80);
+        e.resize(1, 1); // libvterm 0.1.4 crashes on a wide character at one column: kept at two
+        QCOMPARE(e.columns(), 2);
+        e.feed("\xe5\xad\x97\xe5\xad\x97x");
+        QCOMPARE(e.rows(), 1);
+    }
+
     void damageTracksRows()
     {
         TerminalEmulation e(10, 40);
