@@ -66,6 +66,9 @@ struct PutOptions {
     QString storageClass;        // empty: the bucket default
     QByteArray contentMd5;       // raw 16 bytes; sent as Content-MD5 so the server verifies
     QMap<QString, QString> metadata;
+    // Multipart uploads: the size of every part but the last (set by the transfer engine), for
+    // stores that write parts at offsets (SFTP).
+    qint64 partSize = 0;
 };
 
 struct PutResult {

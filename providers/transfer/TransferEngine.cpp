@@ -145,12 +145,14 @@ void TransferEngine::Private::launch(const JobPtr &job)
     takeSlot(job);
     const TransferSpec spec = job->st.spec;
     switch (job->phase) {
-    case Phase::Create:
+    case Phase::Create: {
         job->phaseBusy = true;
+        PutOptions options = spec.options;
+        options.partSize = job->plan.partSize;
         call<QString>(
             job,
-            [spec](StorageClient *c, const CancelToken &t, Callback<QString> done) {
-                c->createMultipartUpload(spec.bucket, spec.key, spec.options, t, std::move(done));
+            [spec, options](StorageClient *c, const CancelToken &t, Callback<QString> done) {
+                c->createMultipartUpload(spec.bucket, spec.key, options, t, std::move(done));
             },
             [this, job](Result<QString> r) {
                 job->phaseBusy = false;
@@ -161,6 +163,7 @@ void TransferEngine::Private::launch(const JobPtr &job)
                 job->phase = Phase::Parts;
             });
         return;
+    }
     case Phase::Head:
         job->phaseBusy = true;
         call<ObjectHead>(
