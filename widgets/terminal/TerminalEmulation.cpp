@@ -279,7 +279,7 @@ void TerminalEmulation::feed(const char *data, qsizetype size)
     if (size <= 0)
         return;
     QByteArray fixed;
-    if (m_repGuard.filter(data, size, fixed)) {
+    if (m_inputGuard.filter(data, size, fixed)) {
         qCDebug(lcTerminal) << "ignored a REP with no previous glyph (libvterm 0.1.4 would hang)";
         vterm_input_write(m_vt.get(), fixed.constData(), size_t(fixed.size()));
     } else {

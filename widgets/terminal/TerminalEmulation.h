@@ -1,7 +1,7 @@
 #pragma once
 
 #include "TerminalCell.h"
-#include "TerminalRepGuard.h"
+#include "TerminalInputGuard.h"
 #include "TerminalScrollback.h"
 #include "TerminalTransport.h"
 
@@ -113,7 +113,7 @@ private:
     VTermScreen *m_screen = nullptr; // owned by m_vt
     QPointer<TerminalTransport> m_transport;
     TerminalScrollback m_scrollback;
-    TerminalRepGuard m_repGuard;
+    TerminalInputGuard m_inputGuard;
     QByteArray m_output;
     bool m_probing = false;
     int m_rows;

@@ -1,4 +1,4 @@
-#include "TerminalRepGuard.h"
+#include "TerminalInputGuard.h"
 
 #include <QChar>
 
@@ -11,9 +11,11 @@ constexpr unsigned char kSub = 0x1a;
 constexpr unsigned char kBel = 0x07;
 // An unimplemented CSI final: libvterm ignores "CSI Pn y".
 constexpr char kNeutralFinal = 'y';
+// libvterm keeps 16 CSI arguments.
+constexpr int kMaxCsiSeparators = 15;
 } // namespace
 
-bool TerminalRepGuard::filter(const char *data, qsizetype size, QByteArray &fixed)
+bool TerminalInputGuard::filter(const char *data, qsizetype size, QByteArray &fixed)
 {
     bool changed = false;
     const auto *bytes = reinterpret_cast<const unsigned char *>(data);
@@ -27,18 +29,19 @@ bool TerminalRepGuard::filter(const char *data, qsizetype size, QByteArray &fixe
             i = j - 1;
             continue;
         }
-        if (!step(bytes[i]))
+        const char replacement = step(bytes[i]);
+        if (!replacement)
             continue;
         if (!changed) {
             fixed = QByteArray(data, size);
             changed = true;
         }
-        fixed[i] = kNeutralFinal;
+        fixed[i] = replacement;
     }
     return changed;
 }
 
-void TerminalRepGuard::endCharacter(char32_t cp)
+void TerminalInputGuard::endCharacter(char32_t cp)
 {
     if (cp >= 0x80 && cp < 0xa0) { // C1 controls (UTF-8 encoded): no glyph
         return;
@@ -58,7 +61,7 @@ void TerminalRepGuard::endCharacter(char32_t cp)
     }
 }
 
-bool TerminalRepGuard::step(unsigned char c)
+char TerminalInputGuard::step(unsigned char c)
 {
     switch (m_state) {
     case State::Ground:
@@ -67,7 +70,7 @@ bool TerminalRepGuard::step(unsigned char c)
                 m_codePoint = (m_codePoint << 6) | (c & 0x3F);
                 if (--m_utf8Left == 0)
                     endCharacter(m_codePoint);
-                return false;
+                return 0;
             }
             m_utf8Left = 0;
             m_previousHasWidth = false; // truncated sequence: a replacement glyph or nothing
@@ -84,11 +87,12 @@ bool TerminalRepGuard::step(unsigned char c)
         } else {
             m_previousHasWidth = false;
         }
-        return false;
+        return 0;
     case State::Escape:
         if (c == '[') {
             m_state = State::Csi;
             m_csiPlain = true;
+            m_csiSeparators = 0;
         } else if (c == ']' || c == 'P' || c == '_' || c == '^' || c == 'X') {
             m_state = State::String;
         } else if (c == kEsc || (c >= 0x20 && c <= 0x2f) || (c < 0x20 && c != kCan && c != kSub)) {
@@ -96,7 +100,7 @@ bool TerminalRepGuard::step(unsigned char c)
         } else {
             m_state = State::Ground;
         }
-        return false;
+        return 0;
     case State::Csi:
         if (c == kEsc) {
             m_state = State::Escape;
@@ -104,32 +108,35 @@ bool TerminalRepGuard::step(unsigned char c)
             m_state = State::Ground;
         } else if (c < 0x20 || c == 0x7f) {
             // executed inside the sequence
+        } else if (c == ';' || c == ':') {
+            if (++m_csiSeparators > kMaxCsiSeparators)
+                return '0';
         } else if (c >= 0x3c && c <= 0x3f) {
             m_csiPlain = false; // a private leader: not REP
         } else if (c >= 0x20 && c <= 0x2f) {
             m_csiPlain = false; // an intermediate: not REP
         } else if (c >= 0x40 && c <= 0x7e) {
             m_state = State::Ground;
-            return c == 'b' && m_csiPlain && !m_previousHasWidth;
+            return c == 'b' && m_csiPlain && !m_previousHasWidth ? kNeutralFinal : 0;
         } else if (c >= 0x80) {
             m_state = State::Ground;
         }
-        return false;
+        return 0;
     case State::String:
         if (c == kBel || c == kCan || c == kSub)
             m_state = State::Ground;
         else if (c == kEsc)
             m_state = State::StringEscape;
-        return false;
+        return 0;
     case State::StringEscape:
         if (c == '\\') {
             m_state = State::Ground;
-            return false;
+            return 0;
         }
         m_state = State::Escape; // the string ended; this ESC starts a new sequence
         return step(c);
     }
-    return false;
+    return 0;
 }
 
 } // namespace skydeck

@@ -6,7 +6,12 @@
 
 namespace skydeck {
 
-// Works around a hang in libvterm 0.1.4 (Debian 12): REP (CSI Pn b, "repeat the previous
+// Works around two bugs of libvterm 0.1.4 (Debian 12) a remote program could trigger, both found by
+// tests/fuzz/terminal_fuzz:
+// - a CSI with more than 16 parameters (e.g. ESC [ followed by 20 ';') overruns libvterm's
+//   argument array inside the VTerm struct (heap corruption, crash in vterm_free): separators past
+//   the 15th are turned into '0' so the parameters merge instead;
+// - a hang: REP (CSI Pn b, "repeat the previous
 // character") loops forever when the previous glyph had width 0: nothing printed yet, or a lone
 // combining mark / zero-width character. `printf '\e[b'` from any remote program would freeze the
 // UI thread. Found by tests/fuzz/terminal_fuzz.
@@ -15,7 +20,7 @@ namespace skydeck {
 // tracks whether the last printed character certainly has a width; a REP after anything else has
 // its final byte replaced so libvterm ignores it. A REP after ASCII or any spacing character (what
 // ncurses emits for runs of '─' and the like) passes unchanged.
-class TerminalRepGuard
+class TerminalInputGuard
 {
 public:
     // True when `data` needed a change: then `fixed` holds the bytes to feed instead.
@@ -23,13 +28,14 @@ public:
 
 private:
     enum class State : uint8_t { Ground, Escape, Csi, String, StringEscape };
-    // Returns true when byte `c` is a REP final that must be neutralized.
-    bool step(unsigned char c);
+    // What to put in place of byte `c` (0: keep it).
+    char step(unsigned char c);
     void endCharacter(char32_t cp);
 
     State m_state = State::Ground;
     bool m_previousHasWidth = false;
     bool m_csiPlain = true;
+    int m_csiSeparators = 0;
     int m_utf8Left = 0;
     char32_t m_codePoint = 0;
 };

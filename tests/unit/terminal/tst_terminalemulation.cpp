@@ -273,7 +273,7 @@ private Q_SLOTS:
 
     void repeatWithoutPreviousGlyphDoesNotHang()
     {
-        // libvterm 0.1.4 loops forever on these (found by the fuzzer); TerminalRepGuard defuses them.
+        // libvterm 0.1.4 loops forever on these (found by the fuzzer); TerminalInputGuard defuses them.
         TerminalEmulation e;
         e.feed("\x1b[b");
         e.feed("\x1b[5;5H\xcc\x81\x1b[3b"); // a lone combining mark, then REP
@@ -281,6 +281,15 @@ private Q_SLOTS:
         e.feed("4b");
         e.feed("\r\nab\x1b[3b|\xe2\x94\x80\x1b[4b|"); // REP after glyphs still repeats
         QCOMPARE(e.screenLineText(5), QString::fromUtf8("abbbb|─────|"));
+    }
+
+    void manyCsiParametersAreCapped()
+    {
+        // libvterm 0.1.4 overruns its 16-entry argument array (found by the fuzzer).
+        TerminalEmulation e;
+        e.feed(QByteArray("\x1b[") + QByteArray(40, ';') + "m" + QByteArray(30, ':') + "\x1b[" + QByteArray(60, ';') + "Hok");
+        e.feed("\x1b[1;2;3;4;5;6;7;8;9;10;11;12;13;14;15;38;5;196mR");
+        QVERIFY(e.screenLineText(0).contains(QLatin1String("ok")));
     }
 
     void wideCharacterOnANarrowScreen()
