@@ -13,7 +13,7 @@ DEB_PACKAGES=(
   cmake ninja-build g++ ccache pkg-config qt6-base-dev qt6-base-dev-tools qt6-svg-dev qt6-l10n-tools
   qtkeychain-qt6-dev libssh2-1-dev libvterm-dev libssl-dev libgl-dev
   # run and look at the window
-  qt6-qpa-plugins xvfb xauth imagemagick fonts-dejavu-core
+  qt6-qpa-plugins xvfb xauth imagemagick fonts-dejavu-core xterm
   # test peers and real clients to compare with
   openssh-server openssh-client gnome-keyring dbus dbus-x11 libsecret-tools
   awscli rclone python3-botocore python3 curl bc
