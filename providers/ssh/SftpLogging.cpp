@@ -1,0 +1,3 @@
+#include "SftpLogging.h"
+
+Q_LOGGING_CATEGORY(lcSftp, "skydeck.ssh.sftp")
