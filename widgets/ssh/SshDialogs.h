@@ -1,0 +1,62 @@
+#pragma once
+
+#include <QDialog>
+
+class QCheckBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+
+namespace skydeck::ssh {
+struct HostKeyCheck;
+}
+
+namespace skydeck::ui {
+
+// A host key the known_hosts files do not have: host, key type and SHA256 fingerprint, with
+// Accept (remember it in Skydeck's known_hosts) and Cancel (the connection is refused).
+class HostKeyDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    HostKeyDialog(const QString &sessionName, const ssh::HostKeyCheck &check, QWidget *parent = nullptr);
+    QPushButton *acceptButton() const { return m_accept; }
+    QPushButton *cancelButton() const { return m_cancel; }
+
+private:
+    QPushButton *m_accept;
+    QPushButton *m_cancel;
+};
+
+// A changed (or revoked) host key: a red refusal naming the file and line of the known key.
+// Deliberately no way to connect from here: the user edits known_hosts if the change is expected.
+class HostKeyRefusalDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    HostKeyRefusalDialog(const QString &sessionName, const QString &message, QWidget *parent = nullptr);
+};
+
+// A password (with "Remember in keychain") or a key passphrase.
+class SecretDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    enum class Kind { Password, Passphrase };
+    // `canRemember`: a keychain is available (the checkbox is shown only for passwords).
+    SecretDialog(Kind kind, const QString &prompt, bool canRemember, QWidget *parent = nullptr);
+
+    Kind kind() const { return m_kind; }
+    QString secret() const;
+    bool remember() const;
+    QLineEdit *secretEdit() const { return m_edit; }
+    QCheckBox *rememberBox() const { return m_remember; }
+
+private:
+    Kind m_kind;
+    bool m_canRemember;
+    QLineEdit *m_edit;
+    QCheckBox *m_remember;
+};
+
+} // namespace skydeck::ui

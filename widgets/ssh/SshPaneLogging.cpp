@@ -1,0 +1,3 @@
+#include "SshPaneLogging.h"
+
+Q_LOGGING_CATEGORY(lcSshPane, "skydeck.ui.ssh")
