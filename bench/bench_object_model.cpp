@@ -4,6 +4,7 @@
 // Also the cost of sorting and filtering all rows at once.
 //   cmake -DSKYDECK_BUILD_BENCH=ON ... && QT_QPA_PLATFORM=offscreen bench_object_model [count]
 #include "../tests/gui/buckets/FakeStorageClient.h"
+#include "LatencyProbe.h"
 
 #include "ObjectListModel.h"
 #include "ProviderWorker.h"
@@ -20,7 +21,6 @@
 #include <malloc.h>
 
 #include <cstdio>
-#include <ctime>
 
 using namespace skydeck;
 
@@ -38,74 +38,11 @@ qint64 heapBytes()
     const struct mallinfo2 mi = mallinfo2();
     return qint64(mi.uordblks + mi.hblkhd);
 }
-qint64 threadCpuNs()
-{
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return qint64(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
 double mb(qint64 b)
 {
     return double(b) / (1024.0 * 1024.0);
 }
 
-// Measures how late a 1 ms timer fires: the worst lateness is the longest time the UI thread
-// could not process events.
-class LatencyProbe : public QObject
-{
-public:
-    LatencyProbe()
-    {
-        m_timer.setTimerType(Qt::PreciseTimer);
-        m_timer.setInterval(1);
-        connect(&m_timer, &QTimer::timeout, this, [this] {
-            const qint64 now = m_clock.nsecsElapsed();
-            const qint64 cpu = threadCpuNs();
-            if (m_last > 0) {
-                const qint64 gap = now - m_last;
-                m_worst = std::max(m_worst, gap);
-                m_worstCpu = std::max(m_worstCpu, cpu - m_lastCpu);
-                if (cpu - m_lastCpu > 16'000'000)
-                    ++m_cpuOver16;
-                if (gap > 16'000'000)
-                    ++m_over16;
-                ++m_ticks;
-            }
-            m_last = now;
-            m_lastCpu = cpu;
-        });
-    }
-    void start()
-    {
-        m_clock.start();
-        m_last = 0;
-        m_worst = 0;
-        m_over16 = 0;
-        m_ticks = 0;
-        m_worstCpu = 0;
-        m_cpuOver16 = 0;
-        m_timer.start();
-    }
-    void stop() { m_timer.stop(); }
-    double worstMs() const { return double(m_worst) / 1e6; }
-    // The UI thread's own CPU time between two ticks: the stall our code causes, without the time
-    // the scheduler gave other processes (a loaded 2-core machine adds that to the wall clock).
-    double worstCpuMs() const { return double(m_worstCpu) / 1e6; }
-    int cpuOver16() const { return m_cpuOver16; }
-    int over16() const { return m_over16; }
-    int ticks() const { return m_ticks; }
-
-private:
-    QTimer m_timer;
-    QElapsedTimer m_clock;
-    qint64 m_last = 0;
-    qint64 m_worst = 0;
-    qint64 m_lastCpu = 0;
-    qint64 m_worstCpu = 0;
-    int m_cpuOver16 = 0;
-    int m_over16 = 0;
-    int m_ticks = 0;
-};
 } // namespace
 
 int main(int argc, char **argv)
@@ -148,7 +85,7 @@ int main(int argc, char **argv)
     malloc_trim(0);
     const qint64 heap0 = heapBytes();
     const qint64 rss0 = rssBytes();
-    LatencyProbe probe;
+    bench::LatencyProbe probe;
     QElapsedTimer clock;
     qint64 firstRowsMs = -1;
     QObject::connect(&model, &QAbstractItemModel::rowsInserted, &model, [&] {
@@ -177,10 +114,10 @@ int main(int argc, char **argv)
     std::printf("objects listed:            %lld (rows %d)\n", count, model.rowCount());
     std::printf("first rows after:          %lld ms\n", firstRowsMs);
     std::printf("whole listing streamed in: %lld ms (%d list calls)\n", totalMs, client->listCalls());
-    std::printf("worst UI-thread stall:     %.1f ms (probe ticks %d, %d over 16 ms)\n", probe.worstMs(),
-                probe.ticks(), probe.over16());
+    std::printf("worst UI-thread stall:     %.1f ms, p99 %.2f ms (probe ticks %d, %d over 16 ms)\n", probe.worstMs(),
+                probe.quantileMs(0.99), probe.ticks(), probe.over(16'000'000));
     std::printf("worst UI-thread busy slice: %.1f ms of its own CPU between ticks (%d over 16 ms)\n",
-                probe.worstCpuMs(), probe.cpuOver16());
+                probe.worstCpuMs(), probe.over(16'000'000, true));
     std::printf("model's own accounting:    %.1f MB\n", mb(qint64(model.memoryUsage())));
     std::printf("heap growth (model+view):  %.1f MB\n", mb(heap1 - heap0));
     std::printf("RSS growth:                %.1f MB (RSS now %.1f MB)\n", mb(rss1 - rss0), mb(rss1));

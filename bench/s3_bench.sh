@@ -6,7 +6,8 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SKYDECK=${SKYDECK:-$ROOT/build/app/skydeck}
-AWS=${AWS:-/usr/bin/aws}
+AWS=${AWS:-/usr/bin/aws}  # Debian's AWS CLI v2 (the `aws` first on PATH may be the image's pip awscli v1)
+OUT=${OUT:-$ROOT/bench/results/s3-latest.md}
 KEYS=100000 BIG_MIB=1024 SMALL=1000
 if [ "${1:-}" = --quick ]; then KEYS=10000 BIG_MIB=256 SMALL=200; fi
 for tool in "$SKYDECK" "$AWS" rclone python3; do
@@ -99,4 +100,6 @@ BIG=$BIG_MIB SMALLMIB=$(echo "$SMALL * 100 / 1024" | bc -l)
   done
   echo
   echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores; rclone $(rclone version | head -1 | awk '{print $2}'), $("$AWS" --version 2>&1 | awk '{print $1}'), each tool with its default settings."
-} | tee "$ROOT/bench/results/s3-latest.md"
+} >"$WORK/table.md"
+mkdir -p "$(dirname "$OUT")"
+cat "$WORK/table.md" | tee "$OUT"
