@@ -612,6 +612,8 @@ QFuture<Result<QByteArray>> SftpClient::read(const QString &path, qint64 offset,
             progress = true;
             if (progressFn)
                 progressFn(st->got, st->length);
+            if (c.canceled)
+                return Result<QByteArray>(Error::cancelled());
         }
         return Result<QByteArray>(std::move(st->data));
     }, d);
@@ -650,6 +652,8 @@ QFuture<Result<Done>> SftpClient::write(const QString &path, qint64 offset, cons
             progress = true;
             if (progressFn)
                 progressFn(st->sent, data.size());
+            if (c.canceled && st->sent < data.size())
+                return Status(Error::cancelled());
         }
         return Status(Done{});
     }, d);

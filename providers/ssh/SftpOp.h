@@ -24,6 +24,10 @@ struct SftpContext {
     SshConnection *conn = nullptr;
     LIBSSH2_SFTP *sftp = nullptr;
     LIBSSH2_SESSION *session = nullptr;
+    // The caller cancelled. A body may stop only between libssh2 calls that completed: a call left
+    // after EAGAIN keeps its state in the LIBSSH2_SFTP and would corrupt the channel's next call.
+    // Reads and writes check it after each chunk; short metadata calls simply run to the end.
+    bool canceled = false;
     // The error for a failed libssh2 call: SFTP status codes become categories (no such file ->
     // NotFound, permission denied -> Permission, ...); a broken connection is a Network error.
     Error error(int rc, const QString &what, const QString &path) const;
@@ -65,10 +69,12 @@ public:
     Step step(SftpContext &ctx) override
     {
         if (!m_result) {
-            if (m_promise->isCanceled())
+            if (m_promise->isCanceled() && !m_started) {
                 m_result = Result<T>(Error::cancelled());
-            else {
+            } else {
+                m_started = true;
                 bool progress = false;
+                ctx.canceled = m_promise->isCanceled();
                 m_result = m_body(ctx, m_handles, progress);
                 if (!m_result)
                     return progress ? Step::Progress : Step::Again;
@@ -107,6 +113,7 @@ private:
     std::vector<SftpHandlePtr> m_handles;
     std::optional<Result<T>> m_result;
     bool m_answered = false;
+    bool m_started = false;
 };
 
 } // namespace skydeck::ssh
