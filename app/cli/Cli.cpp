@@ -9,6 +9,8 @@
 #include "ListCommand.h"
 #include "Output.h"
 #include "RemoveCommand.h"
+#include "SftpCommands.h"
+#include "SftpStorage.h"
 
 #include "AccountRegistry.h"
 #include "AwsProvider.h"
@@ -97,7 +99,8 @@ bool isCliInvocation(int argc, char **argv)
         }
         // Flags of the command line; --sandbox belongs to both (alone, it opens the window).
         if (std::strcmp(a, "-r") == 0 || std::strcmp(a, "--recursive") == 0 || std::strcmp(a, "-q") == 0
-            || std::strcmp(a, "--quiet") == 0 || std::strcmp(a, "--sandbox") == 0)
+            || std::strcmp(a, "--quiet") == 0 || std::strcmp(a, "--sandbox") == 0
+            || std::strcmp(a, "--accept-new-host-key") == 0)
             continue;
         // The first other argument decides: a word is a command (a typo is a usage error, not a
         // window), an option (--sandbox, Qt's -platform ...) belongs to the window.
@@ -158,6 +161,40 @@ int run(int argc, char **argv)
         QObject::connect(command.get(), &Command::finished, &app, [](int code) { QCoreApplication::exit(code); });
         command->start();
     };
+
+    // sftp:// on the command line: an SSH session first, then the command on its SFTP account.
+    std::unique_ptr<SftpConnection> sftp;
+    if (const std::optional<CloudUrl> remote = sftpOperand(inv.args)) {
+        if (inv.command != QLatin1String("ls") && inv.command != QLatin1String("cp")) {
+            out.error(QStringLiteral("%1 does not support sftp:// locations (ls and cp do)").arg(inv.command));
+            return ExitUsage;
+        }
+        ssh::SftpStorage::registerProvider();
+        sftp = std::make_unique<SftpConnection>(remote.value(), inv.acceptNewHostKey);
+        QObject::connect(sftp.get(), &SftpConnection::failed, &app, [&](const Error &e) {
+            out.error(e.toString());
+            QCoreApplication::exit(exitCodeFor(e) == ExitUsage ? int(ExitFailure) : exitCodeFor(e));
+        });
+        QObject::connect(sftp.get(), &SftpConnection::ready, &app, [&] {
+            const Account a = ssh::SftpStorage::accountFor(sftp->client()->displayName());
+            ssh::SftpStorage::attach(a.id, sftp->client());
+            registry.addAccount(a);
+            if (inv.command == QLatin1String("ls"))
+                command = std::make_unique<SftpListCommand>(inv, out, registry, a.id, sftp->client(), sftp->home());
+            else
+                command = std::make_unique<SftpCopyCommand>(inv, out, registry, a.id, sftp->client(), sftp->home());
+            QObject::connect(command.get(), &Command::finished, &app, [](int code) { QCoreApplication::exit(code); });
+            command->start();
+        });
+        sftp->start();
+        const int code = QCoreApplication::exec();
+        command.reset();
+        if (sftp && sftp->client())
+            ssh::SftpStorage::detach(ssh::SftpStorage::accountFor(sftp->client()->displayName()).id);
+        sftp.reset();
+        out.flush();
+        return code;
+    }
 
     if (inv.sandbox) {
         sandbox = std::make_unique<Sandbox>();

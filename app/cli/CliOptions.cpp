@@ -47,12 +47,13 @@ Result<Invocation> parseArguments(const QStringList &arguments)
     const QCommandLineOption human(QStringLiteral("human-readable"), QString());
     const QCommandLineOption quiet({QStringLiteral("q"), QStringLiteral("quiet")}, QString());
     const QCommandLineOption sandbox(QStringLiteral("sandbox"), QString());
+    const QCommandLineOption acceptHostKey(QStringLiteral("accept-new-host-key"), QString());
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QString());
     const QCommandLineOption version({QStringLiteral("V"), QStringLiteral("version")}, QString());
     const QCommandLineOption profile(QStringLiteral("profile"), QString(), QStringLiteral("name"));
     const QCommandLineOption endpoint(QStringLiteral("endpoint-url"), QString(), QStringLiteral("url"));
     const QCommandLineOption region(QStringLiteral("region"), QString(), QStringLiteral("name"));
-    parser.addOptions({recursive, force, human, quiet, sandbox, help, version, profile, endpoint, region});
+    parser.addOptions({recursive, force, human, quiet, sandbox, acceptHostKey, help, version, profile, endpoint, region});
 
     if (!parser.parse(arguments))
         return usage(parser.errorText());
@@ -63,6 +64,7 @@ Result<Invocation> parseArguments(const QStringList &arguments)
     inv.humanReadable = parser.isSet(human);
     inv.quiet = parser.isSet(quiet);
     inv.sandbox = parser.isSet(sandbox);
+    inv.acceptNewHostKey = parser.isSet(acceptHostKey);
     inv.help = parser.isSet(help);
     inv.version = parser.isSet(version);
     inv.profile = parser.value(profile);
@@ -111,7 +113,8 @@ QString usageText()
         "  mb s3://bucket                   make a bucket\n"
         "  rb [--force] s3://bucket         remove an empty bucket (--force: delete its objects first)\n"
         "\n"
-        "Locations: s3://bucket/key (a key ending in '/' is a folder), local paths, file:// URLs.\n"
+        "Locations: s3://bucket/key (a key ending in '/' is a folder), local paths, file:// URLs,\n"
+        "  sftp://[user@]host[:port]/path (ls and cp; hosts and keys from ~/.ssh/config, /~/ = home).\n"
         "\n"
         "Options:\n"
         "  -r, --recursive        every object under a prefix / every file under a folder\n"
@@ -121,6 +124,8 @@ QString usageText()
         "  --sandbox              the local sandbox (s3rver on loopback with demo buckets) instead\n"
         "                         of a cloud account; its data is the window's sandbox data\n"
         "  --human-readable       ls: sizes as KiB, MiB, GiB\n"
+        "  --accept-new-host-key  sftp://: trust a host key not yet in known_hosts (a changed key\n"
+        "                         is always refused)\n"
         "  -q, --quiet            no progress line\n"
         "  -V, --version          print the version\n"
         "  -h, --help             this help\n"

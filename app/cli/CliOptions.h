@@ -14,6 +14,7 @@ struct Invocation {
     bool force = false;          // rb: delete every object first
     bool humanReadable = false;  // ls: sizes as "1.5 MiB"
     bool quiet = false;          // no progress line
+    bool acceptNewHostKey = false;  // sftp://: trust (and store) an unknown host key
     bool sandbox = false;        // the local sandbox (s3rver with demo buckets), not a cloud account
     bool help = false;
     bool version = false;
