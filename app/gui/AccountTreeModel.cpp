@@ -84,6 +84,8 @@ void AccountTreeModel::syncAccounts()
     // Remove accounts that are gone.
     for (int p = rowCount() - 1; p >= 0; --p) {
         QStandardItem *prov = item(p);
+        if (prov->data(AccountIdRole).toString() == QLatin1String("provider:ssh"))
+            continue;
         for (int r = prov->rowCount() - 1; r >= 0; --r) {
             const QString id = prov->child(r)->data(AccountIdRole).toString();
             if (!m_registry->account(id))
@@ -118,6 +120,37 @@ void AccountTreeModel::syncAccounts()
         prov->appendRow(it);
         reloadBuckets(a.id);
     }
+}
+
+void AccountTreeModel::setSshHosts(const QList<SshHostEntry> &hosts)
+{
+    QStandardItem *prov = providerItem(QStringLiteral("provider:ssh"), tr("SSH hosts"), QStringLiteral("terminal"));
+    prov->removeRows(0, prov->rowCount());
+    for (const SshHostEntry &h : hosts) {
+        auto *it = new QStandardItem(icon("server"), h.label);
+        it->setData(SshHostNode, KindRole);
+        it->setData(h.target, SshTargetRole);
+        it->setToolTip(h.toolTip);
+        it->setEditable(false);
+        prov->appendRow(it);
+    }
+    auto *connectItem = new QStandardItem(icon("add-account"), tr("Connect to host…"));
+    connectItem->setData(SshConnectNode, KindRole);
+    connectItem->setToolTip(tr("user@host:port, or an alias from ~/.ssh/config"));
+    connectItem->setEditable(false);
+    prov->appendRow(connectItem);
+}
+
+QModelIndex AccountTreeModel::sshHostIndex(const QString &target) const
+{
+    for (int p = 0; p < rowCount(); ++p) {
+        QStandardItem *prov = item(p);
+        for (int r = 0; r < prov->rowCount(); ++r)
+            if (prov->child(r)->data(KindRole).toInt() == SshHostNode
+                && prov->child(r)->data(SshTargetRole).toString() == target)
+                return prov->child(r)->index();
+    }
+    return {};
 }
 
 void AccountTreeModel::reloadBuckets(const QString &accountId)

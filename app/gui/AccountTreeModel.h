@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Error.h"
+#include "SshHostList.h"
 
 #include <QHash>
 #include <QPointer>
@@ -18,8 +19,8 @@ class AccountTreeModel : public QStandardItemModel
 {
     Q_OBJECT
 public:
-    enum Kind { ProviderNode, AccountNode, BucketNode, MessageNode };
-    enum Role { KindRole = Qt::UserRole + 1, AccountIdRole, BucketRole };
+    enum Kind { ProviderNode, AccountNode, BucketNode, MessageNode, SshHostNode, SshConnectNode };
+    enum Role { KindRole = Qt::UserRole + 1, AccountIdRole, BucketRole, SshTargetRole };
 
     static QString sandboxLabel();  // "Sandbox (local, not a cloud account)"
 
@@ -28,6 +29,11 @@ public:
     QModelIndex accountIndex(const QString &accountId) const;
     QModelIndex bucketIndex(const QString &accountId, const QString &bucket) const;
     void reloadBuckets(const QString &accountId);
+
+    // The "SSH hosts" node: one row per host (SshHostNode, SshTargetRole = alias or user@host:port)
+    // and a last row "Connect to host…" (SshConnectNode).
+    void setSshHosts(const QList<SshHostEntry> &hosts);
+    QModelIndex sshHostIndex(const QString &target) const;
     int loading() const { return m_loading; }
 
 Q_SIGNALS:

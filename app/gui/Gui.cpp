@@ -43,7 +43,10 @@ int run(int argc, char **argv)
     const QCommandLineOption darkOpt(QStringLiteral("dark"), QStringLiteral("Use a dark palette."));
     const QCommandLineOption selfTestOpt(QStringLiteral("self-test"),
                                          QStringLiteral("Open the window and quit after half a second."));
-    parser.addOptions({sandboxOpt, darkOpt, selfTestOpt});
+    const QCommandLineOption sshOpt(QStringLiteral("ssh"),
+                                    QStringLiteral("Open an SSH session to HOST (a ~/.ssh/config alias or user@host:port) at start."),
+                                    QStringLiteral("HOST"));
+    parser.addOptions({sandboxOpt, darkOpt, selfTestOpt, sshOpt});
     parser.process(app);
 
     if (parser.isSet(darkOpt) || qEnvironmentVariableIntValue("SKYDECK_DARK") == 1) {
@@ -88,6 +91,8 @@ int run(int argc, char **argv)
     }
 
     window.show();
+    if (parser.isSet(sshOpt))
+        window.openSshHost(parser.value(sshOpt));
     if (parser.isSet(selfTestOpt))
         QTimer::singleShot(500, &window, [&window] { window.close(); });
     return app.exec();

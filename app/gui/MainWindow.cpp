@@ -5,8 +5,13 @@
 #include "AddAccountDialog.h"
 #include "AddedAccounts.h"
 #include "BucketBrowser.h"
+#include "ConnectHostDialog.h"
+#include "CredentialStore.h"
 #include "GuiLogging.h"
 #include "ObjectListModel.h"
+#include "SshHostList.h"
+#include "SshPane.h"
+#include "SshSession.h"
 #include "StatusPanel.h"
 #include "TransferEngine.h"
 #include "TransferPane.h"
@@ -30,7 +35,7 @@
 namespace skydeck::gui {
 
 MainWindow::MainWindow(AccountRegistry *registry, TransferEngine *engine, CredentialStore *store, QWidget *parent)
-    : QMainWindow(parent), m_registry(registry), m_engine(engine)
+    : QMainWindow(parent), m_registry(registry), m_engine(engine), m_store(store)
 {
     setWindowTitle(QStringLiteral("Skydeck"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/skydeck.svg")));
@@ -65,7 +70,8 @@ MainWindow::MainWindow(AccountRegistry *registry, TransferEngine *engine, Creden
     m_welcome->setWordWrap(true);
     m_welcome->setText(tr("<h2>Skydeck</h2><p>Choose a bucket on the left to browse it.</p>"
                           "<p>Accounts come from your AWS environment and ~/.aws files, the local sandbox, "
-                          "or <i>File → Add S3 account…</i></p>"));
+                          "or <i>File → Add S3 account…</i></p>"
+                          "<p>SSH hosts come from ~/.ssh/config, or <i>File → Connect to SSH host…</i></p>"));
     m_panes = new QStackedWidget(this);
     m_panes->addWidget(m_welcome);
     m_panes->addWidget(m_browser);
@@ -110,6 +116,7 @@ MainWindow::MainWindow(AccountRegistry *registry, TransferEngine *engine, Creden
     });
 
     buildMenus();
+    reloadSshHosts();
 
     QSettings s;
     if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray()))
@@ -126,6 +133,8 @@ void MainWindow::buildMenus()
     QMenu *file = menuBar()->addMenu(tr("&File"));
     QAction *add = file->addAction(QIcon(QStringLiteral(":/icons/add-account.svg")), tr("Add S3 account…"));
     connect(add, &QAction::triggered, this, &MainWindow::addAccount);
+    QAction *sshConnect = file->addAction(QIcon(QStringLiteral(":/icons/terminal.svg")), tr("Connect to SSH host…"));
+    connect(sshConnect, &QAction::triggered, this, &MainWindow::connectToSshHost);
     file->addSeparator();
     file->addAction(m_browser->uploadAction());
     file->addAction(m_browser->uploadFolderAction());
@@ -172,6 +181,53 @@ void MainWindow::addAccount()
     statusBar()->showMessage(tr("Added %1; listing its buckets…").arg(a.displayName), 5000);
 }
 
+void MainWindow::reloadSshHosts()
+{
+    m_sshConfig = ssh::SshConfig::load();
+    for (const QString &note : m_sshConfig.notes())
+        qCInfo(lcUi) << "ssh config:" << note;
+    m_accounts->setSshHosts(SshHostList::entries(m_sshConfig));
+}
+
+void MainWindow::connectToSshHost()
+{
+    auto *dlg = new ConnectHostDialog(this);
+    dlg->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dlg, &QDialog::accepted, this, [this, dlg] {
+        const QString target = dlg->target();
+        if (dlg->saveInList() && !m_sshConfig.hosts().contains(target)) {
+            SshHostList::add(target);
+            m_accounts->setSshHosts(SshHostList::entries(m_sshConfig));
+        }
+        openSshHost(target);
+    });
+    dlg->open();
+}
+
+ui::SshPane *MainWindow::openSshHost(const QString &target)
+{
+    if (target.isEmpty())
+        return nullptr;
+    ui::SshPane *pane = m_sshPanes.value(target);
+    if (!pane) {
+        const ssh::SshHostConfig host = SshHostList::resolve(m_sshConfig, target);
+        pane = new ui::SshPane(host, m_store, this);
+        pane->session()->setSshConfig(m_sshConfig);
+        m_sshPanes.insert(target, pane);
+        m_panes->addWidget(pane);
+        connect(pane, &ui::SshPane::errorOccurred, this, &MainWindow::showError);
+        connect(pane, &ui::SshPane::activity, this, [this](const QString &m) { statusBar()->showMessage(m, 8000); });
+        m_panes->setCurrentWidget(pane);
+        pane->start();
+    }
+    m_panes->setCurrentWidget(pane);
+    setWindowTitle(QStringLiteral("%1 — Skydeck").arg(pane->host().displayName()));
+    const QModelIndex hi = m_accounts->sshHostIndex(target);
+    if (hi.isValid())
+        m_tree->setCurrentIndex(hi);
+    return pane;
+}
+
 void MainWindow::onTreeActivated(const QModelIndex &index)
 {
     const int kind = index.data(AccountTreeModel::KindRole).toInt();
@@ -182,6 +238,12 @@ void MainWindow::onTreeActivated(const QModelIndex &index)
         break;
     case AccountTreeModel::AccountNode:
         m_tree->expand(index);
+        break;
+    case AccountTreeModel::SshHostNode:
+        openSshHost(index.data(AccountTreeModel::SshTargetRole).toString());
+        break;
+    case AccountTreeModel::SshConnectNode:
+        connectToSshHost();
         break;
     case AccountTreeModel::MessageNode:
         if (!accountId.isEmpty() && index.data(Qt::DisplayRole).toString().contains(tr("retry")))

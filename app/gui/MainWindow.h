@@ -1,7 +1,9 @@
 #pragma once
 
 #include "Error.h"
+#include "SshConfig.h"
 
+#include <QHash>
 #include <QMainWindow>
 #include <QPointer>
 
@@ -17,6 +19,7 @@ class Sandbox;
 class TransferEngine;
 namespace ui {
 class BucketBrowser;
+class SshPane;
 class TransferPane;
 }
 }
@@ -48,8 +51,16 @@ public:
     void openLocation(const QString &accountId, const QString &bucket, const QString &prefix);
     void showError(const Error &error);
 
+    // SSH: opens (or focuses) the session pane of a host (a ~/.ssh/config alias or user@host:port)
+    // and starts its first shell when new.
+    ui::SshPane *openSshHost(const QString &target);
+    ui::SshPane *sshPane(const QString &target) const { return m_sshPanes.value(target); }
+    // Reads ~/.ssh/config again and refreshes the SSH hosts in the tree.
+    void reloadSshHosts();
+
 public Q_SLOTS:
     void addAccount();
+    void connectToSshHost();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -74,6 +85,9 @@ private:
     QDockWidget *m_transferDock = nullptr;
     StatusPanel *m_status = nullptr;
     bool m_restoredLocation = false;
+    QPointer<CredentialStore> m_store;
+    ssh::SshConfig m_sshConfig;
+    QHash<QString, ui::SshPane *> m_sshPanes;
 };
 
 } // namespace skydeck::gui
