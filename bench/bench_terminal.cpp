@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <random>
 
 using namespace skydeck;
@@ -98,7 +99,8 @@ int latency(int count)
     QElapsedTimer sinceKey;
     char32_t expected = 0;
     int typed = 0;
-    auto typeNext = [&] {
+    std::function<void()> typeNext;
+    typeNext = [&] {
         if (typed == count) {
             std::sort(samples.begin(), samples.end());
             auto q = [&](double f) { return samples[std::min(samples.size() - 1, size_t(f * double(samples.size())))]; };
@@ -107,9 +109,12 @@ int latency(int count)
             QCoreApplication::exit(0);
             return;
         }
-        if (typed % 70 == 69) { // new line now and then so the echo stays on screen
+        if (typed % 70 == 69) { // a new line now and then (cat prints it back), not measured
             QKeyEvent enter(QEvent::KeyPress, Qt::Key_Return, Qt::NoModifier, QStringLiteral("\r"));
             QCoreApplication::sendEvent(&w, &enter);
+            ++typed;
+            QTimer::singleShot(100, &w, typeNext);
+            return;
         }
         expected = char32_t('a' + rng() % 26);
         QKeyEvent key(QEvent::KeyPress, Qt::Key_A + int(expected - 'a'), Qt::NoModifier,
