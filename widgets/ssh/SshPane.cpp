@@ -209,6 +209,18 @@ ssh::ShellChannel *SshPane::openShell()
     TerminalWidget *term = m_tabs->addTerminal(channel);
     m_tabs->setCurrentWidget(m_tabs->widget(m_tabs->count() - 1));
     term->setFocus();
+    m_opening << channel;
+    auto settled = [this, channel] {
+        m_opening.removeAll(channel);
+        updateActions();
+    };
+    connect(channel, &ssh::ShellChannel::opened, this, settled);
+    connect(channel, &ssh::ShellChannel::closed, this, settled);
+    connect(channel, &QObject::destroyed, this, [this] {
+        m_opening.removeAll(nullptr);
+        updateActions();
+    });
+    updateActions();
     const int cols = term->columns() > 1 ? term->columns() : 80;
     const int rows = term->rows() > 1 ? term->rows() : 24;
     channel->open(cols, rows);
@@ -217,8 +229,8 @@ ssh::ShellChannel *SshPane::openShell()
 
 void SshPane::openJupyter()
 {
-    if (!m_session->isReady()) {
-        setStatus(tr("Not connected: open a shell tab (or Reconnect) first."), true);
+    if (!m_session->isReady() || !m_opening.isEmpty()) {
+        setStatus(tr("Not connected yet: wait for the shell (or Reconnect) first."), true);
         return;
     }
     m_jupyter->open();
@@ -226,9 +238,8 @@ void SshPane::openJupyter()
 
 void SshPane::onStateChanged()
 {
+    updateActions();
     const SshSession::State s = m_session->state();
-    m_openJupyter->setEnabled(s == SshSession::State::Ready);
-    m_disconnect->setEnabled(s != SshSession::State::Disconnected);
     switch (s) {
     case SshSession::State::Connecting:
         setStatus(tr("Connecting to %1…").arg(m_host.displayName()));
@@ -247,17 +258,25 @@ void SshPane::onStateChanged()
     }
 }
 
+void SshPane::updateActions()
+{
+    m_opening.removeAll(nullptr);
+    m_openJupyter->setEnabled(m_session->isReady() && m_opening.isEmpty());
+    m_disconnect->setEnabled(m_session->state() != SshSession::State::Disconnected);
+}
+
 void SshPane::onFailed(const Error &error)
 {
     Error e = error;
     if (e.context().isEmpty())
         e.setContext(m_host.displayName());
     QString text = e.toString();
-    if (m_passwordFromKeychain && e.category() == Error::Category::Auth) {
-        // The kept password no longer works: ask next time instead of failing again.
+    if (e.category() == Error::Category::Auth) {
+        // A refused password (typed or kept) is asked for on Reconnect, not tried again as is.
         m_session->setPassword(QString());
+        if (m_passwordFromKeychain)
+            text += tr(" (the password kept in the keychain was refused; Reconnect to type it)");
         m_passwordFromKeychain = false;
-        text += tr(" (the password kept in the keychain was refused; Reconnect to type it)");
     }
     setStatus(text, true);
     Q_EMIT errorOccurred(e);

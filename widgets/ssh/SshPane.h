@@ -70,6 +70,7 @@ private:
     void onFailed(const Error &error);
     void setStatus(const QString &text, bool error = false);
     void openJupyter();
+    void updateActions();
 
     ssh::SshHostConfig m_host;
     QPointer<CredentialStore> m_store;
@@ -84,6 +85,9 @@ private:
     QAction *m_newShell;
     QAction *m_openJupyter;
     QAction *m_disconnect;
+    // Shells whose channel is being set up: an exec started meanwhile trips a libssh2 1.10
+    // problem with concurrent channel requests (the connection drops), so Open Jupyter waits.
+    QList<QPointer<ssh::ShellChannel>> m_opening;
     bool m_passwordFromKeychain = false;
     bool m_started = false;
 };

@@ -1,0 +1,457 @@
+// The SSH pane in the main window against OpenSSH's sshd (scripts/peers.sh ssh). What is real:
+// sshd, the test user's login shell, the host key, password authentication, the HTTP servers
+// (python3 -m http.server) reached through forwards. What is not: `jupyter` in openJupyter() is a
+// small shell script that prints a `jupyter server list --json` line pointing to the real HTTP
+// server (no Jupyter is installed here); the browser is a QDesktopServices URL handler that
+// fetches the URL through the forward.
+//
+// Each test gets its own $HOME with ~/.ssh/config (and known_hosts), so the tree, the config
+// resolution and the host key checks run exactly as for a user.
+#include "AccountRegistry.h"
+#include "AccountTreeModel.h"
+#include "ForwardTableModel.h"
+#include "ForwardsPanel.h"
+#include "JupyterLauncher.h"
+#include "KnownHosts.h"
+#include "MainWindow.h"
+#include "Peers.h"
+#include "PortForward.h"
+#include "SshDialogs.h"
+#include "SshPane.h"
+#include "SshSession.h"
+#include "TerminalTabs.h"
+#include "TerminalWidget.h"
+#include "TransferEngine.h"
+
+#include "GuiTestMain.h"
+
+#include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QDesktopServices>
+#include <QDir>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QProcess>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTreeView>
+
+#include <memory>
+
+using namespace skydeck;
+using skydeck::test::peerValue;
+using skydeck::gui::AccountTreeModel;
+using skydeck::gui::MainWindow;
+
+namespace {
+
+QByteArray readFile(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+QString screenText(TerminalWidget *w)
+{
+    QString s;
+    for (int r = 0; r < w->rows(); ++r)
+        s += w->emulation().screenLineText(r) + QLatin1Char('\n');
+    return s;
+}
+
+quint16 freePort()
+{
+    QTcpServer s;
+    s.listen(QHostAddress::LocalHost, 0);
+    return s.serverPort();
+}
+
+// A plain HTTP/1.0 GET on loopback; the whole answer (headers and body), empty on failure.
+QByteArray httpGet(quint16 port, const QByteArray &pathAndQuery)
+{
+    QTcpSocket sock;
+    sock.connectToHost(QHostAddress::LocalHost, port);
+    if (!sock.waitForConnected(5000))
+        return {};
+    sock.write("GET " + pathAndQuery + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+    QByteArray answer;
+    while (sock.state() == QAbstractSocket::ConnectedState && sock.waitForReadyRead(10000))
+        answer += sock.readAll();
+    answer += sock.readAll();
+    return answer;
+}
+
+// python3 -m http.server on loopback, serving `dir`.
+struct HttpServer {
+    QProcess process;
+    quint16 port = 0;
+    bool start(const QString &dir)
+    {
+        port = freePort();
+        process.setProgram(QStringLiteral("/usr/bin/python3"));
+        process.setArguments({QStringLiteral("-m"), QStringLiteral("http.server"), QString::number(port),
+                              QStringLiteral("--bind"), QStringLiteral("127.0.0.1"), QStringLiteral("--directory"), dir});
+        process.start();
+        if (!process.waitForStarted())
+            return false;
+        return QTest::qWaitFor([this] {
+            QTcpSocket probe;
+            probe.connectToHost(QHostAddress::LocalHost, port);
+            return probe.waitForConnected(200);
+        }, 10000);
+    }
+    ~HttpServer()
+    {
+        process.kill();
+        process.waitForFinished();
+    }
+};
+
+// Catches what the app asks the desktop to open.
+class UrlCatcher : public QObject
+{
+    Q_OBJECT
+public:
+    QList<QUrl> urls;
+public Q_SLOTS:
+    void open(const QUrl &url) { urls << url; }
+};
+
+} // namespace
+
+class TestSshPane : public QObject
+{
+    Q_OBJECT
+    QString m_host, m_port, m_user, m_key, m_password, m_hostKeyPub;
+    std::unique_ptr<QTemporaryDir> m_home;
+
+    // A fresh $HOME with ~/.ssh/config: "peer" (key), "peerpw" (no usable key: password);
+    // known_hosts lists the peer's key when `knownKey`.
+    void newHome(bool knownKey)
+    {
+        m_home = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_home->isValid());
+        qputenv("HOME", m_home->path().toUtf8());
+        QDir(m_home->path()).mkpath(QStringLiteral(".ssh"));
+        QFile cfg(m_home->filePath(QStringLiteral(".ssh/config")));
+        QVERIFY(cfg.open(QIODevice::WriteOnly));
+        cfg.write(QStringLiteral("Host peer\n  HostName %1\n  Port %2\n  User %3\n  IdentityFile %4\n  IdentitiesOnly yes\n\n"
+                                 "Host peerpw\n  HostName %1\n  Port %2\n  User %3\n  IdentityFile ~/.ssh/none\n  IdentitiesOnly yes\n")
+                      .arg(m_host, m_port, m_user, m_key)
+                      .toUtf8());
+        cfg.close();
+        if (knownKey) {
+            QFile kh(m_home->filePath(QStringLiteral(".ssh/known_hosts")));
+            QVERIFY(kh.open(QIODevice::WriteOnly));
+            const QList<QByteArray> f = readFile(m_hostKeyPub).simplified().split(' ');
+            kh.write(ssh::KnownHosts::hostEntryName(m_host, m_port.toInt()).toUtf8() + ' ' + f.value(0) + ' ' + f.value(1) + '\n');
+        }
+    }
+
+    // Clicks the host's row in the tree, as a user does; returns the pane that opened.
+    static ui::SshPane *clickHost(MainWindow &w, const QString &target)
+    {
+        const QModelIndex idx = w.accountModel()->sshHostIndex(target);
+        if (!idx.isValid())
+            return nullptr;
+        w.accountTree()->scrollTo(idx);
+        const QRect r = w.accountTree()->visualRect(idx);
+        QTest::mouseClick(w.accountTree()->viewport(), Qt::LeftButton, {}, r.center());
+        return w.sshPane(target);
+    }
+
+    static void typeLine(TerminalWidget *t, const QString &line)
+    {
+        QTest::keyClicks(t, line);
+        QTest::keyClick(t, Qt::Key_Return);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        SKYDECK_REQUIRE_PEER(m_port, "SKYDECK_TEST_SSH_PORT");
+        m_host = peerValue("SKYDECK_TEST_SSH_HOST");
+        m_user = peerValue("SKYDECK_TEST_SSH_USER");
+        m_key = peerValue("SKYDECK_TEST_SSH_KEY");
+        m_password = peerValue("SKYDECK_TEST_SSH_PASSWORD");
+        m_hostKeyPub = peerValue("SKYDECK_TEST_SSH_HOST_KEY_PUB");
+        qunsetenv("SSH_AUTH_SOCK");  // only what the config names
+    }
+
+    void init() { QSettings().clear(); }
+
+    // Unknown host key → dialog with the fingerprint → Accept → shell; a typed command's output.
+    void hostKeyDialogThenTerminal()
+    {
+        newHome(false);
+        AccountRegistry registry;
+        TransferEngine engine(&registry);
+        MainWindow w(&registry, &engine, nullptr);
+        new QAbstractItemModelTester(w.accountModel(), QAbstractItemModelTester::FailureReportingMode::QtTest, &w);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.accountModel()->sshHostIndex(QStringLiteral("peer")).isValid());
+        QVERIFY(w.accountModel()->sshHostIndex(QStringLiteral("peerpw")).isValid());
+
+        ui::SshPane *pane = clickHost(w, QStringLiteral("peer"));
+        QVERIFY(pane);
+        ui::HostKeyDialog *dlg = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((dlg = pane->findChild<ui::HostKeyDialog *>()) != nullptr, 20000);
+        const QString expected = ssh::HostKey::fromOpenSshPublicKey(readFile(m_hostKeyPub)).fingerprint();
+        QVERIFY(expected.startsWith(QLatin1String("SHA256:")));
+        QVERIFY2(dlg->findChild<QLabel *>(QStringLiteral("fingerprint"))->text().contains(expected),
+                 qPrintable(dlg->findChild<QLabel *>(QStringLiteral("fingerprint"))->text()));
+        QTest::mouseClick(dlg->acceptButton(), Qt::LeftButton);
+
+        TerminalWidget *term = pane->tabs()->currentTerminal();
+        QVERIFY(term);
+        QTRY_VERIFY_WITH_TIMEOUT(pane->session()->isReady(), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(term->transport()->isOpen(), 20000);
+        typeLine(term, QStringLiteral("echo hello-$((6*7))"));
+        QTRY_VERIFY2_WITH_TIMEOUT(screenText(term).contains(QLatin1String("\nhello-42\n")), qPrintable(screenText(term)), 15000);
+        // The accepted key is remembered (hashed) in Skydeck's store: no question next time.
+        QVERIFY(readFile(ssh::KnownHosts::defaultAppStore()).contains(" ssh-ed25519 "));
+
+        // Activating the host again focuses the same pane; "New shell tab" adds a second shell.
+        QCOMPARE(clickHost(w, QStringLiteral("peer")), pane);
+        pane->newShellAction()->trigger();
+        QCOMPARE(pane->tabs()->count(), 2);
+        TerminalWidget *second = pane->tabs()->currentTerminal();
+        QVERIFY(second != term);
+        QTRY_VERIFY_WITH_TIMEOUT(second->transport()->isOpen(), 15000);
+        typeLine(second, QStringLiteral("echo second-$((2+3))"));
+        QTRY_VERIFY2_WITH_TIMEOUT(screenText(second).contains(QLatin1String("\nsecond-5\n")), qPrintable(screenText(second)), 15000);
+    }
+
+    // Declining the key: a clear refusal in the tab, nothing remembered.
+    void hostKeyDeclined()
+    {
+        newHome(false);
+        AccountRegistry registry;
+        TransferEngine engine(&registry);
+        MainWindow w(&registry, &engine, nullptr);
+        w.show();
+        ui::SshPane *pane = w.openSshHost(QStringLiteral("peer"));
+        ui::HostKeyDialog *dlg = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((dlg = pane->findChild<ui::HostKeyDialog *>()) != nullptr, 20000);
+        QTest::mouseClick(dlg->cancelButton(), Qt::LeftButton);
+        auto *bar = pane->tabs()->findChild<QWidget *>(QStringLiteral("terminalClosedBar"));
+        QVERIFY(bar);
+        QTRY_VERIFY_WITH_TIMEOUT(bar->isVisible(), 15000);
+        const QString text = pane->statusLabel()->text();
+        QVERIFY2(text.contains(QLatin1String("not accepted")), qPrintable(text));
+        QVERIFY(!readFile(ssh::KnownHosts::defaultAppStore()).contains(" ssh-ed25519 "));
+    }
+
+    // A changed host key: the red refusal names the file and line; no way to connect from it.
+    void changedHostKeyRefused()
+    {
+        newHome(false);
+        const QList<QByteArray> other = readFile(peerValue("SKYDECK_TEST_SSH_OTHER_HOST_KEY_PUB")).simplified().split(' ');
+        const QString kh = m_home->filePath(QStringLiteral(".ssh/known_hosts"));
+        {
+            QFile f(kh);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("# comment\n" + ssh::KnownHosts::hostEntryName(m_host, m_port.toInt()).toUtf8() + ' ' + other.value(0) + ' '
+                    + other.value(1) + '\n');
+        }
+        AccountRegistry registry;
+        TransferEngine engine(&registry);
+        MainWindow w(&registry, &engine, nullptr);
+        w.show();
+        ui::SshPane *pane = w.openSshHost(QStringLiteral("peer"));
+        ui::HostKeyRefusalDialog *refusal = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((refusal = pane->findChild<ui::HostKeyRefusalDialog *>()) != nullptr, 20000);
+        const QString text = refusal->findChild<QLabel *>(QStringLiteral("refusalText"))->text();
+        QVERIFY2(text.contains(kh) && text.contains(QLatin1String("line 2")), qPrintable(text));
+        QVERIFY(text.contains(QLatin1String("#c62828")));  // red
+        const QList<QPushButton *> buttons = refusal->findChildren<QPushButton *>();
+        QCOMPARE(buttons.size(), 1);  // Close, nothing else
+        QVERIFY(pane->findChild<ui::HostKeyDialog *>() == nullptr);
+        QVERIFY(!pane->session()->isReady());
+    }
+
+    // A wrong password (three times, as typed) fails with a clear message in the pane; Reconnect
+    // in the same tab asks again, and the right password gives a shell in that tab.
+    void wrongPasswordThenReconnect()
+    {
+        newHome(true);
+        AccountRegistry registry;
+        TransferEngine engine(&registry);
+        MainWindow w(&registry, &engine, nullptr);
+        w.show();
+        ui::SshPane *pane = clickHost(w, QStringLiteral("peerpw"));
+        QVERIFY(pane);
+        int asked = 0;
+        QString answer = QStringLiteral("not-the-password");
+        // Answers every password dialog that appears, like a user typing.
+        QTimer typist;
+        connect(&typist, &QTimer::timeout, pane, [&] {
+            auto *dlg = pane->findChild<ui::SecretDialog *>();
+            if (!dlg || !dlg->isVisible() || dlg->property("answered").toBool())
+                return;
+            dlg->setProperty("answered", true);
+            QCOMPARE(dlg->kind(), ui::SecretDialog::Kind::Password);
+            QVERIFY(dlg->rememberBox()->isHidden());  // no keychain in this window
+            ++asked;
+            QTest::keyClicks(dlg->secretEdit(), answer);
+            QTest::keyClick(dlg->secretEdit(), Qt::Key_Return);
+        });
+        typist.start(50);
+        auto *bar = pane->tabs()->findChild<QWidget *>(QStringLiteral("terminalClosedBar"));
+        QTRY_VERIFY_WITH_TIMEOUT(bar && bar->isVisible(), 30000);
+        QCOMPARE(asked, 3);
+        const QString status = pane->statusLabel()->text();
+        const QString barText = bar->findChild<QLabel *>()->text();
+        qInfo("status: %s | tab: %s", qPrintable(status), qPrintable(barText));
+        QVERIFY2(status.contains(QLatin1String("uthentication")) || status.contains(QLatin1String("password")), qPrintable(status));
+        QVERIFY(!barText.isEmpty());
+        QVERIFY(!status.contains(answer) && !barText.contains(answer));
+
+        answer = m_password;
+        asked = 0;
+        auto *reconnect = bar->findChild<QPushButton *>(QStringLiteral("terminalReconnect"));
+        QVERIFY(reconnect && reconnect->isVisible());
+        TerminalWidget *term = pane->tabs()->currentTerminal();
+        QTest::mouseClick(reconnect, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(term->transport()->isOpen(), 20000);
+        QCOMPARE(asked, 1);
+        QCOMPARE(pane->tabs()->count(), 1);
+        typeLine(term, QStringLiteral("echo back-$((40+2))"));
+        QTRY_VERIFY2_WITH_TIMEOUT(screenText(term).contains(QLatin1String("\nback-42\n")), qPrintable(screenText(term)), 15000);
+    }
+
+    // A forward added through the Forwards table reaches an HTTP server; removing it closes the port.
+    void forwardFromTableReachesHttpServer()
+    {
+        newHome(true);
+        QTemporaryDir www;
+        QFile marker(www.filePath(QStringLiteral("marker.txt")));
+        QVERIFY(marker.open(QIODevice::WriteOnly));
+        marker.write("through-the-forward\n");
+        marker.close();
+        HttpServer http;
+        QVERIFY(http.start(www.path()));
+
+        AccountRegistry registry;
+        TransferEngine engine(&registry);
+        MainWindow w(&registry, &engine, nullptr);
+        w.show();
+        ui::SshPane *pane = clickHost(w, QStringLiteral("peer"));
+        QVERIFY(pane);
+        QTRY_VERIFY_WITH_TIMEOUT(pane->session()->isReady(), 20000);
+        new QAbstractItemModelTester(pane->forwards()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest, pane);
+
+        pane->forwards()->addForwardAction()->trigger();
+        ui::AddForwardDialog *dlg = nullptr;
+        QTRY_VERIFY((dlg = pane->findChild<ui::AddForwardDialog *>()) != nullptr);
+        dlg->remoteHostEdit()->setText(QStringLiteral("127.0.0.1"));
+        dlg->remotePortBox()->setValue(http.port);
+        dlg->accept();
+        ui::ForwardTableModel *model = pane->forwards()->model();
+        QCOMPARE(model->rowCount(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(model->index(0, ui::ForwardTableModel::StateColumn).data().toString(), QStringLiteral("Listening"), 10000);
+        QCOMPARE(model->index(0, ui::ForwardTableModel::RemoteColumn).data().toString(), QStringLiteral("127.0.0.1:%1").arg(http.port));
+        const QString local = model->index(0, ui::ForwardTableModel::LocalColumn).data().toString();
+        const quint16 localPort = quint16(local.section(QLatin1Char(':'), -1).toUInt());
+        QVERIFY2(localPort != 0 && localPort != http.port, qPrintable(local));
+
+        const QByteArray answer = httpGet(localPort, "/marker.txt");
+        QVERIFY2(answer.startsWith("HTTP/1.0 200") && answer.endsWith("through-the-forward\n"), answer.constData());
+        QTRY_COMPARE_WITH_TIMEOUT(model->index(0, ui::ForwardTableModel::ConnectionsColumn).data().toString(),
+                                  QStringLiteral("0 open / 1 total"), 10000);
+
+        pane->forwards()->view()->selectRow(0);
+        QVERIFY(pane->forwards()->removeForwardAction()->isEnabled());
+        pane->forwards()->removeForwardAction()->trigger();
+        QCOMPARE(model->rowCount(), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(httpGet(localPort, "/marker.txt").isEmpty(), 10000);
+    }
+
+    // Open Jupyter: none running → offer to start → the started "server" is found, forwarded and
+    // its URL (with the token) opened; the URL reaches the real HTTP server through the forward.
+    void openJupyterStartsForwardsAndOpens()
+    {
+        newHome(true);
+        QTemporaryDir www;
+        QFile listing(www.filePath(QStringLiteral("jupyter-lab-here.txt")));
+        QVERIFY(listing.open(QIODevice::WriteOnly));
+        listing.close();
+        HttpServer http;
+        QVERIFY(http.start(www.path()));
+
+        // The fake `jupyter` (runs as the test user on the host): lists nothing until `lab` ran.
+        QTemporaryDir bin;
+        QVERIFY(QFile::setPermissions(bin.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
+                                                      | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther
+                                                      | QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup));
+        const QString token = QStringLiteral("c0ffee%1").arg(http.port);
+        const QString script = bin.filePath(QStringLiteral("jupyter"));
+        {
+            QFile f(script);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QStringLiteral("#!/bin/sh\n"
+                                   "D=$(dirname \"$0\")\n"
+                                   "case \"$1 $2\" in\n"
+                                   "  'server list') [ -f \"$D/started\" ] && echo '{\"base_url\": \"/\", \"hostname\": \"localhost\", "
+                                   "\"password\": false, \"pid\": 4242, \"port\": %1, \"root_dir\": \"/tmp\", \"secure\": false, "
+                                   "\"sock\": \"\", \"token\": \"%2\", \"url\": \"http://localhost:%1/\", \"version\": \"2.14.2\"}'; exit 0;;\n"
+                                   "  lab*) touch \"$D/started\"; exit 0;;\n"
+                                   "esac\nexit 1\n")
+                        .arg(http.port)
+                        .arg(token)
+                        .toUtf8());
+            f.close();
+            QVERIFY(f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner | QFileDevice::ReadOther
+                                     | QFileDevice::ExeOther | QFileDevice::ReadGroup | QFileDevice::ExeGroup));
+        }
+        UrlCatcher browser;
+        QDesktopServices::setUrlHandler(QStringLiteral("http"), &browser, "open");
+
+        AccountRegistry registry;
+        TransferEngine engine(&registry);
+        MainWindow w(&registry, &engine, nullptr);
+        w.show();
+        ui::SshPane *pane = w.openSshHost(QStringLiteral("peer"));
+        QTRY_VERIFY_WITH_TIMEOUT(pane->session()->isReady(), 20000);
+        // Enabled once the first shell is open (not merely once the session is ready).
+        QTRY_VERIFY_WITH_TIMEOUT(pane->openJupyterAction()->isEnabled(), 15000);
+        QVERIFY(pane->tabs()->currentTerminal()->transport()->isOpen());
+        pane->jupyter()->setProgram(script);
+        pane->openJupyterAction()->trigger();
+
+        QMessageBox *question = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((question = pane->findChild<QMessageBox *>(QStringLiteral("startJupyterQuestion"))) != nullptr, 15000);
+        QTest::mouseClick(question->button(QMessageBox::Yes), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(browser.urls.size(), 1, 30000);
+        QDesktopServices::unsetUrlHandler(QStringLiteral("http"));
+        QVERIFY(QFile::exists(bin.filePath(QStringLiteral("started"))));  // `jupyter lab` ran on the host
+
+        const QUrl url = browser.urls.first();
+        QCOMPARE(url.host(), QStringLiteral("127.0.0.1"));
+        QCOMPARE(url.query(), QStringLiteral("token=") + token);
+        QCOMPARE(pane->forwards()->model()->rowCount(), 1);
+        QCOMPARE(pane->forwards()->model()->index(0, ui::ForwardTableModel::RemoteColumn).data().toString(),
+                 QStringLiteral("localhost:%1").arg(http.port));
+        QVERIFY(!pane->statusLabel()->text().contains(token));  // the token is not shown
+        const QByteArray page = httpGet(quint16(url.port()), url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority));
+        QVERIFY2(page.startsWith("HTTP/1.0 200") && page.contains("jupyter-lab-here.txt"), page.constData());
+
+        // A second Open Jupyter reuses the listening forward.
+        QDesktopServices::setUrlHandler(QStringLiteral("http"), &browser, "open");
+        pane->openJupyterAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(browser.urls.size(), 2, 15000);
+        QDesktopServices::unsetUrlHandler(QStringLiteral("http"));
+        QCOMPARE(browser.urls.at(1), url);
+        QCOMPARE(pane->forwards()->model()->rowCount(), 1);
+    }
+};
+
+SKYDECK_GUI_TEST_MAIN(TestSshPane)
+#include "tst_sshpane.moc"
