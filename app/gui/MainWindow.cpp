@@ -213,6 +213,7 @@ ui::SshPane *MainWindow::openSshHost(const QString &target)
         const ssh::SshHostConfig host = SshHostList::resolve(m_sshConfig, target);
         pane = new ui::SshPane(host, m_store, this);
         pane->session()->setSshConfig(m_sshConfig);
+        // SFTP hook: pane->setSideWidget(new FileBrowser(...)) once widgets/files is in the tree.
         m_sshPanes.insert(target, pane);
         m_panes->addWidget(pane);
         connect(pane, &ui::SshPane::errorOccurred, this, &MainWindow::showError);

@@ -70,7 +70,8 @@ SshPane::SshPane(const ssh::SshHostConfig &host, CredentialStore *store, QWidget
 
     auto *title = new QLabel(QStringLiteral("<b>%1</b>").arg(host.displayName().toHtmlEscaped()), this);
     auto *bar = new QHBoxLayout;
-    bar->setContentsMargins(6, 4, 6, 2);
+    bar->setContentsMargins(8, 4, 6, 2);
+    bar->setSpacing(14);
     bar->addWidget(title);
     bar->addWidget(m_status, 1);
     bar->addWidget(toolButton(m_newShell, this));
