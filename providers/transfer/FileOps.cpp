@@ -71,7 +71,7 @@ Status preparePartFile(const QString &partPath, qint64 size)
     return Done{};
 }
 
-Status writeAt(const QString &path, qint64 offset, const QByteArray &data)
+Status writeAt(const QString &path, qint64 offset, const QByteArray &data, Durability durability)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadWrite | QIODevice::ExistingOnly))
@@ -81,7 +81,7 @@ Status writeAt(const QString &path, qint64 offset, const QByteArray &data)
     if (!f.flush())
         return localError(QStringLiteral("cannot write"), path, f.errorString());
     // On disk before the journal says so: a resume after a crash must not trust lost bytes.
-    if (::fdatasync(f.handle()) != 0)
+    if (durability == Durability::Durable && ::fdatasync(f.handle()) != 0)
         return localError(QStringLiteral("cannot write"), path, QString::fromLocal8Bit(std::strerror(errno)));
     return Done{};
 }

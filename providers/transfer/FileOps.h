@@ -45,8 +45,10 @@ void writeJournal(const QString &partPath, const DownloadJournal &journal);
 void discardPartFile(const QString &partPath);
 
 // Writes data at offset into an existing file (never creates it: a cancelled download's .part
-// stays removed).
-Status writeAt(const QString &path, qint64 offset, const QByteArray &data);
+// stays removed). Durable: on disk (fdatasync) before it returns, so a journal written after it
+// may name the part; without it the data may still be in the page cache only.
+enum class Durability { Durable, Buffered };
+Status writeAt(const QString &path, qint64 offset, const QByteArray &data, Durability durability = Durability::Durable);
 // Checks the size (and the MD5 when md5Hex is not empty), then renames over the target.
 Status finishDownload(const QString &partPath, const QString &target, qint64 size, const QString &md5Hex);
 Status makeFolder(const QString &path);

@@ -69,10 +69,16 @@ void TransferEngine::Private::downloadPart(const JobPtr &job, int index)
             journal.partSize = job->plan.partSize;
             journal.done = job->journalDone;
             journal.done.append(index);
+            // A journal only helps a download of several parts resume; one part is fetched again
+            // whole, so it needs neither the journal nor the fdatasync that must precede it (two
+            // disk flushes per small file otherwise).
+            const bool journaled = !journal.etag.isEmpty() && job->parts.size() > 1;
             onPool<Status>(job,
-                           [partPath, offset, data, journal] {
-                               Status s = fileops::writeAt(partPath, offset, data);
-                               if (s.ok() && !journal.etag.isEmpty())
+                           [partPath, offset, data, journal, journaled] {
+                               Status s = fileops::writeAt(partPath, offset, data,
+                                                           journaled ? fileops::Durability::Durable
+                                                                     : fileops::Durability::Buffered);
+                               if (s.ok() && journaled)
                                    fileops::writeJournal(partPath, journal);
                                return s;
                            },
