@@ -2,6 +2,7 @@
 
 #include "DemoContent.h"
 #include "SandboxLogging.h"
+#include "SandboxSsh.h"
 
 #include "ProviderWorker.h"
 #include "S3Client.h"
@@ -39,6 +40,7 @@ const char kSeededMarker[] = ".skydeck-demo-created";
 
 struct Sandbox::Private {
     Sandbox *q;
+    SandboxSsh *ssh = nullptr;
     QProcess *process = nullptr;
     QTimer *poll = nullptr;
     QTcpSocket *probe = nullptr;
@@ -190,6 +192,7 @@ struct Sandbox::Private {
 Sandbox::Sandbox(QObject *parent) : QObject(parent), d(std::make_unique<Private>())
 {
     d->q = this;
+    d->ssh = new SandboxSsh(dataDirectory() + QStringLiteral("/ssh"), this);
 }
 
 Sandbox::~Sandbox()
@@ -208,6 +211,11 @@ QString Sandbox::s3rverProgram()
     if (source.isEmpty())
         source = QStringLiteral(SKYDECK_SOURCE_DIR);
     return QDir(source).filePath(QStringLiteral("scripts/peers-node/node_modules/.bin/s3rver"));
+}
+
+SandboxSsh *Sandbox::ssh() const
+{
+    return d->ssh;
 }
 
 qint64 Sandbox::s3rverProcessId() const
@@ -243,6 +251,7 @@ QList<Account> Sandbox::accounts() const
 
 void Sandbox::start()
 {
+    d->ssh->start();  // independent of s3rver; answers on its own signals
     if (d->starting)
         return;
     if (isRunning()) {
@@ -311,6 +320,7 @@ void Sandbox::stop()
 {
     d->starting = false;
     d->killProcess();
+    d->ssh->stop();
 }
 
 } // namespace skydeck

@@ -9,6 +9,8 @@
 
 namespace skydeck {
 
+class SandboxSsh;
+
 // The local sandbox: s3rver (and later the other peers and simulated compute endpoints) started on
 // loopback and registered as clearly labelled accounts with a few demo buckets and files, so a
 // newcomer can try everything with no cloud account. Stops what it started when destroyed.
@@ -17,6 +19,10 @@ namespace skydeck {
 // is the build's, or $SKYDECK_SOURCE_DIR). Its data lives in
 // AppLocalDataLocation/sandbox/s3rver and persists across runs; the demo buckets are created on
 // the first start only, so what the user changes stays changed.
+//
+// It also starts a loopback sshd for the current user (SandboxSsh, keys in
+// AppLocalDataLocation/sandbox/ssh) when OpenSSH's server is installed; that one answers on its own
+// signals (ssh()->started / unavailable), and s3rver failing does not stop it.
 class Sandbox : public QObject
 {
     Q_OBJECT
@@ -35,6 +41,7 @@ public:
     static QString dataDirectory();
     static QString s3rverProgram();
     qint64 s3rverProcessId() const;  // 0 when not running
+    SandboxSsh *ssh() const;
 
     // The S3 sandbox account for an endpoint ("http://127.0.0.1:PORT").
     static Account s3Account(const QString &endpoint);

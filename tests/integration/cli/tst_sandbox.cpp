@@ -1,11 +1,15 @@
 // The sandbox: starts s3rver on loopback with demo buckets, answers with a labelled account that
-// S3Client can use, keeps its data across runs, and stops s3rver when destroyed.
+// S3Client can use, keeps its data across runs, and stops s3rver when destroyed. Its loopback sshd
+// takes an SshSession with the generated key and the pre-trusted host key, and dies with the app.
 #include "Peers.h"
 #include "TestMain.h"
 
+#include "ExecChannel.h"
 #include "ProviderWorker.h"
 #include "S3Client.h"
+#include "SshSession.h"
 #include "sandbox/Sandbox.h"
+#include "sandbox/SandboxSsh.h"
 
 #include <QDir>
 #include <QSignalSpy>
@@ -53,6 +57,12 @@ QStringList keysIn(const Account &account, const QString &bucket)
         for (const ObjectEntry &e : r->entries)
             keys << e.key;
     return keys;
+}
+
+QString readAllText(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
 }
 
 bool processAlive(qint64 pid)
@@ -173,14 +183,88 @@ private Q_SLOTS:
         QVERIFY(child.waitForStarted(5000));
         QByteArray said;
         static const QRegularExpression pidRe(QStringLiteral("S3RVER_PID=(\\d+)"));
-        QTRY_VERIFY_WITH_TIMEOUT((said += child.readAllStandardOutput(), pidRe.match(QString::fromUtf8(said)).hasMatch())
+        // The child prints SSHD_PID too when it has an sshd, SSHD_NONE when it cannot have one.
+        static const QRegularExpression sshdRe(QStringLiteral("SSHD_(PID=(\\d+)|NONE)"));
+        QTRY_VERIFY_WITH_TIMEOUT((said += child.readAllStandardOutput(), pidRe.match(QString::fromUtf8(said)).hasMatch()
+                                                                            && sshdRe.match(QString::fromUtf8(said)).hasMatch())
                                      || child.state() == QProcess::NotRunning, 30000);
         const qint64 pid = pidRe.match(QString::fromUtf8(said)).captured(1).toLongLong();
         QVERIFY2(pid > 0, said.constData());
         QVERIFY(processAlive(pid));
+        const qint64 sshdPid = sshdRe.match(QString::fromUtf8(said)).captured(2).toLongLong();
+        if (QFileInfo(SandboxSsh::sshdProgram()).isExecutable())
+            QVERIFY2(sshdPid > 0, said.constData());
+        if (sshdPid > 0)
+            QVERIFY(processAlive(sshdPid));
         child.kill();  // SIGKILL
         QVERIFY(child.waitForFinished(5000));
         QTRY_VERIFY_WITH_TIMEOUT(!processAlive(pid), 10000);
+        if (sshdPid > 0)
+            QTRY_VERIFY_WITH_TIMEOUT(!processAlive(sshdPid), 10000);
+    }
+
+    void sshAcceptsTheGeneratedKey()
+    {
+        if (!QFileInfo(SandboxSsh::sshdProgram()).isExecutable()) {
+            if (test::runningInCi())
+                QFAIL("/usr/sbin/sshd is not installed (openssh-server)");
+            QSKIP("/usr/sbin/sshd is not installed (openssh-server)");
+        }
+        qint64 pid = 0;
+        int port = 0;
+        {
+            Sandbox sandbox;
+            QSignalSpy sshStarted(sandbox.ssh(), &SandboxSsh::started);
+            QSignalSpy sshUnavailable(sandbox.ssh(), &SandboxSsh::unavailable);
+            sandbox.start();
+            QVERIFY2(sshStarted.wait(30000),
+                     sshUnavailable.isEmpty() ? "no answer" : qPrintable(sshUnavailable.at(0).at(0).toString()));
+            const ssh::SshHostConfig host = sshStarted.at(0).at(0).value<ssh::SshHostConfig>();
+            QCOMPARE(host.hostName, QStringLiteral("127.0.0.1"));
+            QVERIFY(host.port > 0);
+            port = host.port;
+            QCOMPARE(host.identityFiles.size(), 1);
+
+            // Its keys and known_hosts live in a private directory, not in ~/.ssh.
+            const QString dir = sandbox.ssh()->directory();
+            QVERIFY(dir.startsWith(Sandbox::dataDirectory()));
+            QCOMPARE(QFileInfo(dir).permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::ExeOther),
+                     QFileDevice::Permissions());
+            QVERIFY(host.identityFiles.first().startsWith(dir));
+            QCOMPARE(sandbox.ssh()->knownHosts().userFiles(), QStringList{QDir(dir).filePath(QStringLiteral("known_hosts"))});
+            QCOMPARE(sandbox.ssh()->knownHosts().appStore(), QDir(dir).filePath(QStringLiteral("known_hosts")));
+
+            // A session with the generated key and the pre-trusted host key: no question, no password.
+            ssh::SshSession session(host);
+            session.setKnownHosts(sandbox.ssh()->knownHosts());
+            session.setUseAgent(false);
+            QSignalSpy ready(&session, &ssh::SshSession::ready);
+            QSignalSpy failed(&session, &ssh::SshSession::failed);
+            QSignalSpy asked(&session, &ssh::SshSession::hostKeyQuestion);
+            QSignalSpy password(&session, &ssh::SshSession::passwordNeeded);
+            session.connectToHost();
+            QVERIFY2(ready.wait(20000), failed.isEmpty() ? "no answer" : qPrintable(failed.at(0).at(0).value<Error>().toString()));
+            QVERIFY(asked.isEmpty());
+            QVERIFY(password.isEmpty());
+            Result<ssh::ExecResult> r = waitFor(ssh::ExecChannel::run(&session, QStringLiteral("echo sandbox-$((6*7)); id -un")));
+            QVERIFY2(r.ok(), qPrintable(r.error().toString()));
+            QCOMPARE(r->exitStatus, 0);
+            QCOMPARE(r->standardOutput, QByteArray("sandbox-42\n") + host.user.toUtf8() + '\n');
+
+            // The sandbox's key is trusted for this connection only: another store does not know it.
+            QVERIFY(!ssh::KnownHosts::defaultUserFile().isEmpty());
+            QVERIFY(!readAllText(ssh::KnownHosts::defaultUserFile()).contains(
+                QStringLiteral("[127.0.0.1]:%1").arg(port)));
+
+            session.disconnectFromHost();
+            pid = sandbox.ssh()->processId();
+            QVERIFY(processAlive(pid));
+        }
+        // Destroyed: sshd is gone and its port closed.
+        QVERIFY(!processAlive(pid));
+        QTcpSocket probe;
+        probe.connectToHost(QHostAddress::LocalHost, static_cast<quint16>(port));
+        QVERIFY(!probe.waitForConnected(1000));
     }
 
     void missingS3rverFails()
