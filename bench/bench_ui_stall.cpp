@@ -135,9 +135,9 @@ int main(int argc, char **argv)
     probe.start();
     clock.start();
     scroller.start(100);
-    const qint64 bytes = mode == QLatin1String("none") ? 0 : QFileInfo(spec.localPath).size();
+    qint64 bytes = mode == QLatin1String("none") ? 0 : QFileInfo(spec.localPath).size();
     if (mode == QLatin1String("down"))
-        QFile::remove(spec.localPath);
+        QFile::remove(spec.localPath);  // a fresh download, not a resume
     if (mode != QLatin1String("none"))
         engine.enqueue(spec);
     window.openLocation(kAccount, listBucket, listPrefix);
@@ -145,6 +145,8 @@ int main(int argc, char **argv)
     loop.exec();
     probe.stop();
     scroller.stop();
+    if (mode == QLatin1String("down"))
+        bytes = QFileInfo(spec.localPath).size();
     if (mode == QLatin1String("updown"))
         QFile::remove(spec.localPath);
 

@@ -54,7 +54,8 @@ echo "bench: listing $KEYS keys" >&2
 R[list_skydeck]=$(best_of_3 "$SKYDECK" ls -r s3://list/); n_sky=$(count_lines)
 R[list_rclone]=$(best_of_3 rclone lsf -R --files-only bench:list); n_rc=$(count_lines)
 R[list_aws]=$(best_of_3 "$AWS" --endpoint-url "$EP" s3 ls --recursive s3://list/); n_aws=$(count_lines)
-for n in "$n_sky" "$n_rc" "$n_aws"; do
+R[list_floor]=$(best_of_3 python3 "$ROOT/bench/list_floor.py" "$EP" list)
+for n in "$n_sky" "$n_rc" "$n_aws" "$(cat "$WORK/out.txt")"; do
   [ "$n" = "$KEYS" ] || { echo "bench: a listing returned $n lines, expected $KEYS (skydeck $n_sky, rclone $n_rc, aws $n_aws)" >&2; exit 1; }
 done
 
@@ -99,6 +100,7 @@ BIG=$BIG_MIB SMALLMIB=$(echo "$SMALL * 100 / 1024" | bc -l)
     echo "| $name $SMALL × 100 KiB (files/s) | $(mbps "$SMALL" "${R[${op}_skydeck]}") | $(mbps "$SMALL" "${R[${op}_rclone]}") | $(mbps "$SMALL" "${R[${op}_aws]}") | throughput ×$(ratio "${R[${op}_rclone]}" "${R[${op}_skydeck]}") |"
   done
   echo
+  echo "Listing floor on this server (the same pages over one keep-alive connection, nothing parsed or printed, bench/list_floor.py): $(fmt "${R[list_floor]}") s."
   echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores; rclone $(rclone version | head -1 | awk '{print $2}'), $("$AWS" --version 2>&1 | awk '{print $1}'), each tool with its default settings."
 } >"$WORK/table.md"
 mkdir -p "$(dirname "$OUT")"
