@@ -127,7 +127,7 @@ void AccountTreeModel::setSshHosts(const QList<SshHostEntry> &hosts)
     QStandardItem *prov = providerItem(QStringLiteral("provider:ssh"), tr("SSH hosts"), QStringLiteral("terminal"));
     prov->removeRows(0, prov->rowCount());
     for (const SshHostEntry &h : hosts) {
-        auto *it = new QStandardItem(icon("server"), h.label);
+        auto *it = new QStandardItem(h.sandbox ? icon("sandbox") : icon("server"), h.label);
         it->setData(SshHostNode, KindRole);
         it->setData(h.target, SshTargetRole);
         it->setToolTip(h.toolTip);

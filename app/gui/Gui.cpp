@@ -8,8 +8,10 @@
 #include "DarkPalette.h"
 #include "GuiLogging.h"
 #include "MainWindow.h"
+#include "SshHostList.h"
 #include "TransferEngine.h"
 #include "sandbox/Sandbox.h"
+#include "sandbox/SandboxSsh.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -44,7 +46,8 @@ int run(int argc, char **argv)
     const QCommandLineOption selfTestOpt(QStringLiteral("self-test"),
                                          QStringLiteral("Open the window and quit after half a second."));
     const QCommandLineOption sshOpt(QStringLiteral("ssh"),
-                                    QStringLiteral("Open an SSH session to HOST (a ~/.ssh/config alias or user@host:port) at start."),
+                                    QStringLiteral("Open an SSH session to HOST (a ~/.ssh/config alias, user@host:port, "
+                                                   "or sandbox:ssh for the sandbox's own sshd) at start."),
                                     QStringLiteral("HOST"));
     parser.addOptions({sandboxOpt, darkOpt, selfTestOpt, sshOpt});
     parser.process(app);
@@ -87,11 +90,24 @@ int run(int argc, char **argv)
             QMessageBox::warning(&window, QObject::tr("Sandbox"),
                                  QObject::tr("The local sandbox could not start:\n%1").arg(e.toString()));
         });
+        QObject::connect(sandbox.ssh(), &SandboxSsh::started, &window, [&](const ssh::SshHostConfig &host) {
+            window.setSandboxSsh(host, sandbox.ssh()->knownHosts());
+            if (parser.value(sshOpt) == SshHostList::sandboxTarget())
+                window.openSshHost(SshHostList::sandboxTarget());
+            window.statusBar()->showMessage(
+                QObject::tr("Sandbox SSH running: an sshd on loopback for you, under SSH hosts (not a remote host)"), 10000);
+        });
+        QObject::connect(sandbox.ssh(), &SandboxSsh::unavailable, &window, [&](const QString &reason) {
+            // Not an error of the user's: the S3 sandbox works without it. Say why, once.
+            qCInfo(lcUi).noquote() << "sandbox ssh:" << reason;
+            window.statusBar()->showMessage(QObject::tr("No sandbox SSH host: %1").arg(reason), 20000);
+        });
         sandbox.start();
     }
 
     window.show();
-    if (parser.isSet(sshOpt))
+    // --ssh sandbox:ssh opens the sandbox's sshd once it listens (above).
+    if (parser.isSet(sshOpt) && parser.value(sshOpt) != SshHostList::sandboxTarget())
         window.openSshHost(parser.value(sshOpt));
     if (parser.isSet(selfTestOpt))
         QTimer::singleShot(500, &window, [&window] { window.close(); });

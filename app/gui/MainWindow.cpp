@@ -186,7 +186,21 @@ void MainWindow::reloadSshHosts()
     m_sshConfig = ssh::SshConfig::load();
     for (const QString &note : m_sshConfig.notes())
         qCInfo(lcUi) << "ssh config:" << note;
-    m_accounts->setSshHosts(SshHostList::entries(m_sshConfig));
+    showSshHosts();
+}
+
+void MainWindow::showSshHosts()
+{
+    QList<SshHostEntry> hosts = SshHostList::entries(m_sshConfig);
+    if (m_sandboxSsh)
+        hosts.prepend(SshHostList::sandboxEntry(m_sandboxSsh->host));
+    m_accounts->setSshHosts(hosts);
+}
+
+void MainWindow::setSandboxSsh(const ssh::SshHostConfig &host, const ssh::KnownHosts &knownHosts)
+{
+    m_sandboxSsh = SandboxSsh{host, knownHosts};
+    showSshHosts();
 }
 
 void MainWindow::connectToSshHost()
@@ -197,7 +211,7 @@ void MainWindow::connectToSshHost()
         const QString target = dlg->target();
         if (dlg->saveInList() && !m_sshConfig.hosts().contains(target)) {
             SshHostList::add(target);
-            m_accounts->setSshHosts(SshHostList::entries(m_sshConfig));
+            showSshHosts();
         }
         openSshHost(target);
     });
@@ -210,9 +224,17 @@ ui::SshPane *MainWindow::openSshHost(const QString &target)
         return nullptr;
     ui::SshPane *pane = m_sshPanes.value(target);
     if (!pane) {
-        const ssh::SshHostConfig host = SshHostList::resolve(m_sshConfig, target);
-        pane = new ui::SshPane(host, m_store, this);
+        const bool sandbox = target == SshHostList::sandboxTarget();
+        if (sandbox && !m_sandboxSsh)
+            return nullptr;  // the sandbox's sshd is not running
+        const ssh::SshHostConfig host = sandbox ? m_sandboxSsh->host : SshHostList::resolve(m_sshConfig, target);
+        pane = new ui::SshPane(host, sandbox ? nullptr : m_store.data(), this);
         pane->session()->setSshConfig(m_sshConfig);
+        if (sandbox) {
+            // Its host key is trusted in the sandbox's own known_hosts only; the generated key only.
+            pane->session()->setKnownHosts(m_sandboxSsh->knownHosts);
+            pane->session()->setUseAgent(false);
+        }
         // SFTP hook: pane->setSideWidget(new FileBrowser(...)) once widgets/files is in the tree.
         m_sshPanes.insert(target, pane);
         m_panes->addWidget(pane);

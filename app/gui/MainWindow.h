@@ -1,11 +1,14 @@
 #pragma once
 
 #include "Error.h"
+#include "KnownHosts.h"
 #include "SshConfig.h"
 
 #include <QHash>
 #include <QMainWindow>
 #include <QPointer>
+
+#include <optional>
 
 class QDockWidget;
 class QStackedWidget;
@@ -57,6 +60,10 @@ public:
     ui::SshPane *sshPane(const QString &target) const { return m_sshPanes.value(target); }
     // Reads ~/.ssh/config again and refreshes the SSH hosts in the tree.
     void reloadSshHosts();
+    // The sandbox's sshd: listed first under "SSH hosts" as "Sandbox SSH (local sshd)"; its pane
+    // checks only `knownHosts` (the sandbox's pre-trusted file), uses only the generated key, no
+    // agent and no keychain, so it opens with no question.
+    void setSandboxSsh(const ssh::SshHostConfig &host, const ssh::KnownHosts &knownHosts);
 
 public Q_SLOTS:
     void addAccount();
@@ -67,6 +74,7 @@ protected:
 
 private:
     void buildMenus();
+    void showSshHosts();
     void onTreeActivated(const QModelIndex &index);
     void onBucketsLoaded(const QString &accountId);
     void updateRequests();
@@ -88,6 +96,11 @@ private:
     QPointer<CredentialStore> m_store;
     ssh::SshConfig m_sshConfig;
     QHash<QString, ui::SshPane *> m_sshPanes;
+    struct SandboxSsh {
+        ssh::SshHostConfig host;
+        ssh::KnownHosts knownHosts;
+    };
+    std::optional<SandboxSsh> m_sandboxSsh;
 };
 
 } // namespace skydeck::gui

@@ -26,6 +26,23 @@ QList<SshHostEntry> SshHostList::entries(const ssh::SshConfig &config)
     return out;
 }
 
+SshHostEntry SshHostList::sandboxEntry(const ssh::SshHostConfig &host)
+{
+    SshHostEntry e;
+    e.target = sandboxTarget();
+    e.label = QObject::tr("Sandbox SSH (local sshd)");
+    e.toolTip = QObject::tr("%1\nSkydeck's sandbox: an sshd on this machine for you, with a generated key "
+                            "(not a remote host)")
+                    .arg(host.displayName());
+    e.sandbox = true;
+    return e;
+}
+
+QString SshHostList::sandboxTarget()
+{
+    return QStringLiteral("sandbox:ssh");  // ':' and no '@' or port: never a typed target
+}
+
 QStringList SshHostList::added()
 {
     return QSettings().value(kKey).toStringList();

@@ -13,6 +13,7 @@ struct SshHostEntry {
     QString label;
     QString toolTip;
     bool added = false;
+    bool sandbox = false;  // the sandbox's own loopback sshd (target sandboxTarget())
 };
 
 // The SSH hosts the tree lists: the concrete aliases of ~/.ssh/config (SshConfig::hosts()) then
@@ -21,6 +22,10 @@ class SshHostList
 {
 public:
     static QList<SshHostEntry> entries(const ssh::SshConfig &config);
+    // The row of the sandbox's sshd ("Sandbox SSH (local sshd)") and its target, which no alias or
+    // user@host:port can be.
+    static SshHostEntry sandboxEntry(const ssh::SshHostConfig &host);
+    static QString sandboxTarget();
     static QStringList added();
     static void add(const QString &target);
     static void remove(const QString &target);
