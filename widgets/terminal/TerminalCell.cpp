@@ -1,5 +1,7 @@
 #include "TerminalCell.h"
 
+#include "TerminalPalette.h"
+
 #include <array>
 
 namespace skydeck {
@@ -8,14 +10,8 @@ namespace {
 std::array<QRgb, 256> makeXtermPalette()
 {
     std::array<QRgb, 256> p{};
-    static constexpr QRgb system[16] = {
-        qRgb(0, 0, 0),       qRgb(205, 0, 0),     qRgb(0, 205, 0),   qRgb(205, 205, 0),
-        qRgb(0, 0, 238),     qRgb(205, 0, 205),   qRgb(0, 205, 205), qRgb(229, 229, 229),
-        qRgb(127, 127, 127), qRgb(255, 0, 0),     qRgb(0, 255, 0),   qRgb(255, 255, 0),
-        qRgb(92, 92, 255),   qRgb(255, 0, 255),   qRgb(0, 255, 255), qRgb(255, 255, 255),
-    };
-    for (int i = 0; i < 16; ++i)
-        p[size_t(i)] = system[i];
+    for (size_t i = 0; i < terminal_palette::ansi.size(); ++i)
+        p[i] = terminal_palette::ansi[i];
     static constexpr int level[6] = {0, 95, 135, 175, 215, 255};
     for (int i = 0; i < 216; ++i)
         p[size_t(16 + i)] = qRgb(level[i / 36], level[(i / 6) % 6], level[i % 6]);

@@ -36,7 +36,7 @@ private:
     uint32_t m_packed = uint32_t(Kind::DefaultForeground) << 24;
 };
 
-// xterm's 256-colour palette (16 system colours, the 6x6x6 cube, 24 greys).
+// The 256-colour palette: the 16 ANSI colours of TerminalPalette.h, then xterm's 6x6x6 cube and 24 greys.
 QRgb xtermPaletteColor(uint8_t index);
 
 namespace CellFlag {

@@ -1,6 +1,7 @@
 #include "TerminalWidget.h"
 
 #include "TerminalLogging.h"
+#include "TerminalPalette.h"
 #include "TerminalTransport.h"
 
 #include <QApplication>
@@ -52,8 +53,8 @@ TerminalWidget::TerminalWidget(QWidget *parent)
     m_emulation.setAllowTitle(settings.value(QStringLiteral("terminal/allowRemoteTitle"), false).toBool());
     m_emulation.setAllowClipboardWrite(settings.value(QStringLiteral("terminal/allowClipboardWrite"), false).toBool());
     m_emulation.setScrollbackLines(settings.value(QStringLiteral("terminal/scrollbackLines"), 10000).toInt());
-    m_defaultFg = qRgb(229, 229, 229);
-    m_defaultBg = qRgb(24, 24, 27);
+    m_defaultFg = terminal_palette::defaultForeground;
+    m_defaultBg = terminal_palette::defaultBackground;
 
     QFont font = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     const QString family = settings.value(QStringLiteral("terminal/fontFamily")).toString();
