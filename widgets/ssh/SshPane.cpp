@@ -21,6 +21,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace skydeck::ui {
 
 using ssh::SshSession;
@@ -148,8 +150,23 @@ SshPane::~SshPane()
 
 void SshPane::setSideWidget(QWidget *widget)
 {
+    // Added after the splitter was laid out, a widget gets its size hint (a file list asks for most
+    // of the width, leaving the terminal a sliver): give the terminals 3/5, or keep the width the
+    // side had when this replaces a previous side widget (rebuilt on reconnect).
+    const QList<int> before = m_horizontal->sizes();
+    int total = 0;
+    for (int w : before)
+        total += w;
+    const int previousSide = before.size() > 1 ? before.last() : 0;
     m_horizontal->addWidget(widget);
-    m_horizontal->setStretchFactor(1, 2);
+    const int index = m_horizontal->indexOf(widget);
+    m_horizontal->setStretchFactor(index, 2);
+    QList<int> sizes(m_horizontal->count(), 0);
+    if (total <= 0)
+        total = 1000;  // not shown yet: QSplitter scales these to its width
+    sizes[index] = previousSide > 0 ? previousSide : total * 2 / 5;
+    sizes[0] = std::max(total - sizes[index], 0);
+    m_horizontal->setSizes(sizes);
 }
 
 void SshPane::connectSessionQuestions()
