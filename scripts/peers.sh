@@ -78,7 +78,7 @@ MaxSessions 64
 MaxStartups 64:30:128
 LogLevel VERBOSE
 CONF
-  setsid /usr/sbin/sshd -D -f "$d/sshd_config" -E "$DIR/ssh.log" &
+  setsid /usr/sbin/sshd -D -f "$d/sshd_config" -E "$DIR/ssh.log" </dev/null >>"$DIR/ssh.log" 2>&1 &
   echo $! >"$DIR/ssh.pid"
   wait_port "$port" ssh "$!"
   # An agent holding a key that is on no disk path the client tries: proves agent authentication.
