@@ -95,6 +95,8 @@ void AccountTreeModel::syncAccounts()
             removeRow(p);
     }
     for (const Account &a : accounts) {
+        if (a.provider == QLatin1String("sftp"))
+            continue;  // an SSH session's files: shown beside its terminal, under "SSH hosts"
         const QModelIndex existing = accountIndex(a.id);
         const QString fingerprint = QStringList(a.settings.keys()).join(QLatin1Char(',')) + QLatin1Char('|')
                                     + QStringList(a.settings.values()).join(QLatin1Char(',')) + QLatin1Char('|')

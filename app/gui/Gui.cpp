@@ -1,6 +1,7 @@
 #include "Gui.h"
 
 #include "AccountRegistry.h"
+#include "SftpStorage.h"
 #include "AddedAccounts.h"
 #include "AwsConfig.h"
 #include "AwsProvider.h"
@@ -58,6 +59,7 @@ int run(int argc, char **argv)
     }
 
     aws::registerProviders();
+    ssh::SftpStorage::registerProvider();
     // Destroyed in reverse order: the window first, then the engine, the workers, the sandbox.
     Sandbox sandbox;
     AccountRegistry registry;

@@ -6,9 +6,12 @@
 #include "AddedAccounts.h"
 #include "BucketBrowser.h"
 #include "ConnectHostDialog.h"
+#include "FileBrowser.h"
 #include "CredentialStore.h"
 #include "GuiLogging.h"
 #include "ObjectListModel.h"
+#include "SftpClient.h"
+#include "SftpStorage.h"
 #include "SshHostList.h"
 #include "SshPane.h"
 #include "SshSession.h"
@@ -235,7 +238,7 @@ ui::SshPane *MainWindow::openSshHost(const QString &target)
             pane->session()->setKnownHosts(m_sandboxSsh->knownHosts);
             pane->session()->setUseAgent(false);
         }
-        // SFTP hook: pane->setSideWidget(new FileBrowser(...)) once widgets/files is in the tree.
+        attachFileBrowser(pane);
         m_sshPanes.insert(target, pane);
         m_panes->addWidget(pane);
         connect(pane, &ui::SshPane::errorOccurred, this, &MainWindow::showError);
@@ -249,6 +252,31 @@ ui::SshPane *MainWindow::openSshHost(const QString &target)
     if (hi.isValid())
         m_tree->setCurrentIndex(hi);
     return pane;
+}
+
+// The SFTP browser beside the terminal, on the pane's own session. It is (re)built each time the
+// session becomes ready, because an SFTP channel does not survive a reconnect; the transfer engine
+// reaches the host through the "sftp:" storage account registered for the session's client.
+void MainWindow::attachFileBrowser(ui::SshPane *pane)
+{
+    ssh::SftpStorage::registerProvider();  // the engine builds "sftp:" storage clients (idempotent)
+    auto current = std::make_shared<QPointer<FileBrowser>>();
+    connect(pane->session(), &ssh::SshSession::ready, pane, [this, pane, current] {
+        auto sftp = std::make_shared<ssh::SftpClient>(pane->session());
+        const Account account = ssh::SftpStorage::accountFor(sftp->displayName());
+        ssh::SftpStorage::attach(account.id, sftp);
+        if (m_registry)
+            m_registry->addAccount(account);  // replaces the previous session's client
+        auto *browser = new FileBrowser(sftp, m_engine, account.id);
+        connect(browser, &FileBrowser::errorOccurred, this, &MainWindow::showError);
+        if (*current)
+            (*current)->deleteLater();
+        *current = browser;
+        pane->setSideWidget(browser);
+        whenDone(sftp->homeDirectory(), browser, [browser](const Result<QString> &home) {
+            browser->navigate(home ? home.value() : QStringLiteral("/"));
+        });
+    });
 }
 
 void MainWindow::onTreeActivated(const QModelIndex &index)

@@ -76,6 +76,7 @@ private:
     void buildMenus();
     void showSshHosts();
     void onTreeActivated(const QModelIndex &index);
+    void attachFileBrowser(ui::SshPane *pane);
     void onBucketsLoaded(const QString &accountId);
     void updateRequests();
     void saveLocation(const QString &accountId, const QString &bucket, const QString &prefix);

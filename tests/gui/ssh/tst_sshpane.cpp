@@ -9,6 +9,7 @@
 // resolution and the host key checks run exactly as for a user.
 #include "AccountRegistry.h"
 #include "AccountTreeModel.h"
+#include "FileBrowser.h"
 #include "ForwardTableModel.h"
 #include "ForwardsPanel.h"
 #include "JupyterLauncher.h"
@@ -16,6 +17,7 @@
 #include "MainWindow.h"
 #include "Peers.h"
 #include "PortForward.h"
+#include "RemoteFileModel.h"
 #include "SshDialogs.h"
 #include "SshPane.h"
 #include "SshSession.h"
@@ -215,6 +217,36 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(term->transport()->isOpen(), 20000);
         typeLine(term, QStringLiteral("echo hello-$((6*7))"));
         QTRY_VERIFY2_WITH_TIMEOUT(screenText(term).contains(QLatin1String("\nhello-42\n")), qPrintable(screenText(term)), 15000);
+        // The SFTP browser beside the terminal is on the same session, in the remote home: a file
+        // the shell made shows after a refresh, and a file uploaded through it (the transfer
+        // engine) is what the shell reads back.
+        FileBrowser *files = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((files = pane->findChild<FileBrowser *>()) != nullptr, 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(!files->directory().isEmpty(), 15000);
+        typeLine(term, QStringLiteral("touch sftp-marker-$$ && echo made-$((1+1))"));
+        QTRY_VERIFY2_WITH_TIMEOUT(screenText(term).contains(QLatin1String("\nmade-2\n")), qPrintable(screenText(term)), 15000);
+        files->refresh();
+        const auto listed = [files](const QString &prefix) {
+            for (int i = 0; i < files->model()->rowCount(); ++i)
+                if (files->model()->entry(i).name.startsWith(prefix))
+                    return true;
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(listed(QStringLiteral("sftp-marker-")), 15000);
+        const QString upload = QDir(m_home->path()).filePath(QStringLiteral("from-skydeck.txt"));
+        {
+            QFile f(upload);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("uploaded-through-the-engine\n");
+        }
+        files->uploadLocal({upload});
+        QTRY_VERIFY_WITH_TIMEOUT(!engine.transfers().isEmpty() && engine.isIdle(), 20000);
+        for (const TransferStatus &st : engine.transfers())
+            QCOMPARE(st.state, TransferState::Done);
+        typeLine(term, QStringLiteral("cat from-skydeck.txt; rm -f from-skydeck.txt sftp-marker-*"));
+        QTRY_VERIFY2_WITH_TIMEOUT(screenText(term).contains(QLatin1String("\nuploaded-through-the-engine\n")),
+                                  qPrintable(screenText(term)), 15000);
+
         // The accepted key is remembered (hashed) in Skydeck's store: no question next time.
         QVERIFY(readFile(ssh::KnownHosts::defaultAppStore()).contains(" ssh-ed25519 "));
 
