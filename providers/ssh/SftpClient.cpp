@@ -16,6 +16,9 @@ namespace skydeck::ssh {
 namespace {
 
 constexpr qint64 kMaxReadBuffer = 2LL * 1024 * 1024;  // libssh2 asks ahead 4x the buffer (8 MiB)
+// Bytes of a write in flight per channel: 64 of libssh2 1.10's 30000-byte write requests, about
+// what OpenSSH's sftp keeps in flight (64 x 32 KiB) and what sshd's 2 MiB channel window admits.
+constexpr qint64 kWriteWindow = 64LL * 30000;
 
 QString fxName(unsigned long fx)
 {
@@ -562,6 +565,7 @@ QFuture<Result<QByteArray>> SftpClient::read(const QString &path, qint64 offset,
         QByteArray data;
         qint64 length = 0;
         qint64 got = 0;
+        qint64 asked = 0;  // libssh2 has requested at most this much of the range
     };
     auto st = std::make_shared<State>();
     st->length = length;
@@ -593,10 +597,16 @@ QFuture<Result<QByteArray>> SftpClient::read(const QString &path, qint64 offset,
             st->checked = true;
             progress = true;
         }
-        while (st->got < st->length) {
-            const qint64 remaining = st->length - st->got;
+        for (;;) {
+            // Cancelled, the range ends where libssh2's requests end: their answers are read
+            // (not left to the close, which would drop a request half written to the channel).
+            const qint64 end = c.canceled ? std::min(st->length, st->asked) : st->length;
+            if (st->got >= end)
+                break;
+            const qint64 remaining = end - st->got;
             // Never ask past the range: libssh2 requests up to 4x the buffer ahead.
             const qint64 buffer = remaining < 4 ? remaining : std::min(remaining / 4, kMaxReadBuffer);
+            st->asked = std::max(st->asked, st->got + 4 * buffer);
             const ssize_t n = libssh2_sftp_read(handle, st->data.data() + st->got, size_t(buffer));
             if (n == LIBSSH2_ERROR_EAGAIN)
                 return std::nullopt;
@@ -612,9 +622,9 @@ QFuture<Result<QByteArray>> SftpClient::read(const QString &path, qint64 offset,
             progress = true;
             if (progressFn)
                 progressFn(st->got, st->length);
-            if (c.canceled)
-                return Result<QByteArray>(Error::cancelled());
         }
+        if (st->got < st->length)
+            return Result<QByteArray>(Error::cancelled());
         return Result<QByteArray>(std::move(st->data));
     }, d);
 }
@@ -624,7 +634,8 @@ QFuture<Result<Done>> SftpClient::write(const QString &path, qint64 offset, cons
 {
     struct State {
         bool seeked = false;
-        qint64 sent = 0;
+        qint64 acked = 0;   // bytes the server confirmed
+        qint64 handed = 0;  // bytes given to libssh2 so far (acked + in flight)
     };
     auto st = std::make_shared<State>();
     unsigned long flags = LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT;
@@ -640,21 +651,31 @@ QFuture<Result<Done>> SftpClient::write(const QString &path, qint64 offset, cons
             st->seeked = true;
             progress = true;
         }
-        while (st->sent < data.size()) {
-            // The whole rest in one call: libssh2 cuts it into 30 kB requests and keeps them all
-            // in flight (bounded by the channel window), answering with what was acknowledged.
-            const ssize_t n = libssh2_sftp_write(handle, data.constData() + st->sent, size_t(data.size() - st->sent));
+        const qint64 size = data.size();
+        for (;;) {
+            // A sliding window: libssh2 1.10 turns the bytes past what it already holds into
+            // 30000-byte requests and answers with the acknowledged bytes (one request per call),
+            // so each call tops the window up by what was just acknowledged. Cancelled, the window
+            // stops growing and what is in flight is finished: handing the call up early would
+            // leave requests (maybe one half written to the channel) behind, and the close that
+            // follows would flush them into a broken SFTP stream.
+            const qint64 end = c.canceled ? st->handed : std::min(size, st->acked + kWriteWindow);
+            if (st->acked >= end)
+                break;
+            st->handed = std::max(st->handed, end);
+            const ssize_t n = libssh2_sftp_write(handle, data.constData() + st->acked, size_t(end - st->acked));
             if (n == LIBSSH2_ERROR_EAGAIN)
                 return std::nullopt;
             if (n < 0)
                 return Status(c.error(int(n), QStringLiteral("write failed"), path));
-            st->sent += n;
+            // 0: the call only resumed sending (nothing acknowledged yet); go on.
+            st->acked += n;
             progress = true;
-            if (progressFn)
-                progressFn(st->sent, data.size());
-            if (c.canceled && st->sent < data.size())
-                return Status(Error::cancelled());
+            if (progressFn && n > 0)
+                progressFn(st->acked, size);
         }
+        if (st->acked < size)
+            return Status(Error::cancelled());
         return Status(Done{});
     }, d);
 }

@@ -17,9 +17,11 @@ class SshSession;
 // stops the operation (open handles are closed). Errors are skydeck::Error: NotFound, Permission,
 // Conflict (exists, not empty), Network (session lost), Integrity (a file changed under a read).
 //
-// File contents move with libssh2's pipelining: one read() or write() call keeps many 30 kB SFTP
-// requests in flight (reads ask ahead up to four times the buffer, capped here at the range end so
-// no byte past it is requested), and `bulkChannels` SFTP channels carry parts side by side.
+// File contents move with libssh2's pipelining: many 30 kB SFTP requests in flight per channel
+// (reads ask ahead up to four times the buffer, capped here at the range end so no byte past it is
+// requested; writes keep a sliding window of about 2 MB in flight), and `bulkChannels` SFTP
+// channels carry parts side by side. A cancelled read or write finishes the requests in flight
+// before it answers, so the channel stays usable.
 class SftpClient : public RemoteFileSystem
 {
 public:

@@ -26,7 +26,9 @@ struct SftpContext {
     LIBSSH2_SESSION *session = nullptr;
     // The caller cancelled. A body may stop only between libssh2 calls that completed: a call left
     // after EAGAIN keeps its state in the LIBSSH2_SFTP and would corrupt the channel's next call.
-    // Reads and writes check it after each chunk; short metadata calls simply run to the end.
+    // Nor may it leave pipelined requests behind: closing the handle drops them, and one half
+    // written to the channel breaks the SFTP stream. So reads and writes stop asking for more and
+    // finish what is in flight (bounded by their windows); short metadata calls run to the end.
     bool canceled = false;
     // The error for a failed libssh2 call: SFTP status codes become categories (no such file ->
     // NotFound, permission denied -> Permission, ...); a broken connection is a Network error.
