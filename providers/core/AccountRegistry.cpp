@@ -1,5 +1,6 @@
 #include "AccountRegistry.h"
 
+#include "ComputeClient.h"
 #include "Logging.h"
 #include "ProviderWorker.h"
 #include "StorageClient.h"
@@ -15,11 +16,17 @@ QHash<QString, AccountRegistry::StorageFactory> &factories()
     static QHash<QString, AccountRegistry::StorageFactory> f;
     return f;
 }
+QHash<QString, AccountRegistry::ComputeFactory> &computeFactories()
+{
+    static QHash<QString, AccountRegistry::ComputeFactory> f;
+    return f;
+}
 } // namespace
 
 struct AccountRegistry::Live {
     std::unique_ptr<ProviderWorker> worker;
     StorageClient *storage = nullptr;  // owned by the worker's context
+    ComputeClient *compute = nullptr;  // likewise
 };
 
 AccountRegistry::AccountRegistry(QObject *parent) : QObject(parent) {}
@@ -36,6 +43,18 @@ bool AccountRegistry::hasStorage(const QString &provider)
 {
     QMutexLocker lock(&s_factoryLock);
     return factories().contains(provider);
+}
+
+void AccountRegistry::registerComputeFactory(const QString &provider, ComputeFactory factory)
+{
+    QMutexLocker lock(&s_factoryLock);
+    computeFactories().insert(provider, std::move(factory));
+}
+
+bool AccountRegistry::hasCompute(const QString &provider)
+{
+    QMutexLocker lock(&s_factoryLock);
+    return computeFactories().contains(provider);
 }
 
 void AccountRegistry::addAccount(const Account &account)
@@ -119,6 +138,28 @@ StorageClient *AccountRegistry::createStorage(const QString &id, ProviderWorker 
     const Account copy = *a;
     QObject *ctx = worker->context();
     return worker->create<StorageClient>([&] { return factory(copy, ctx); });
+}
+
+ComputeClient *AccountRegistry::compute(const QString &id)
+{
+    const Account *a = account(id);
+    ProviderWorker *w = worker(id);
+    if (!a || !w)
+        return nullptr;
+    auto &live = m_live[id];
+    if (!live->compute) {
+        ComputeFactory factory;
+        {
+            QMutexLocker lock(&s_factoryLock);
+            factory = computeFactories().value(a->provider);
+        }
+        if (!factory)
+            return nullptr;
+        const Account copy = *a;
+        QObject *ctx = w->context();
+        live->compute = w->create<ComputeClient>([&] { return factory(copy, ctx); });
+    }
+    return live->compute;
 }
 
 } // namespace skydeck

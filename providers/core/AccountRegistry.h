@@ -11,6 +11,7 @@
 
 namespace skydeck {
 
+class ComputeClient;
 class ProviderWorker;
 class StorageClient;
 
@@ -23,12 +24,16 @@ public:
     // Builds a provider's storage client for an account; runs on the account's worker thread and
     // parents the client to `parent` (the worker's context).
     using StorageFactory = std::function<StorageClient *(const Account &, QObject *parent)>;
+    // Likewise for a provider's compute client (VMs).
+    using ComputeFactory = std::function<ComputeClient *(const Account &, QObject *parent)>;
 
     explicit AccountRegistry(QObject *parent = nullptr);
     ~AccountRegistry() override;
 
     static void registerStorageFactory(const QString &provider, StorageFactory factory);
     static bool hasStorage(const QString &provider);
+    static void registerComputeFactory(const QString &provider, ComputeFactory factory);
+    static bool hasCompute(const QString &provider);
 
     void addAccount(const Account &account);  // replaces one with the same id
     void removeAccount(const QString &id);
@@ -43,6 +48,8 @@ public:
     // the caller owns, e.g. the transfer engine's extra connections) and parented to its context.
     // nullptr for an unknown id or a provider without storage.
     StorageClient *createStorage(const QString &id, ProviderWorker *worker);
+    // The account's compute client, living on worker(id). nullptr if the provider has none.
+    ComputeClient *compute(const QString &id);
 
 Q_SIGNALS:
     void accountsChanged();

@@ -1,0 +1,96 @@
+#pragma once
+
+#include <QDateTime>
+#include <QList>
+#include <QMap>
+#include <QMetaType>
+#include <QString>
+
+namespace skydeck {
+
+// An instance's state, mapped from each provider's own words (kept in Instance::providerState):
+// EC2 pending/running/stopping/stopped/shutting-down/terminated; Compute Engine PROVISIONING,
+// STAGING, RUNNING, STOPPING, SUSPENDING, SUSPENDED, TERMINATED (= stopped), REPAIRING; Azure
+// PowerState/starting|running|stopping|stopped|deallocating|deallocated.
+enum class InstanceState {
+    Unknown,
+    Pending,       // being created or started (EC2 pending, GCE PROVISIONING/STAGING, Azure starting)
+    Running,
+    Stopping,      // EC2 stopping, GCE STOPPING/SUSPENDING, Azure stopping/deallocating
+    Stopped,       // EC2 stopped, GCE TERMINATED/SUSPENDED, Azure deallocated
+    StoppedBilled, // Azure "stopped" without deallocation: the VM still bills
+    Rebooting,     // a reboot was asked and the provider shows no state for it
+    Terminating,   // EC2 shutting-down, being deleted
+    Terminated,    // EC2 terminated (still listed for a while), gone
+};
+
+// True for states that change on their own (the model polls until a stable one).
+inline bool isTransitional(InstanceState s)
+{
+    return s == InstanceState::Pending || s == InstanceState::Stopping || s == InstanceState::Rebooting
+        || s == InstanceState::Terminating;
+}
+
+// GPUs of an instance: from its type (EC2 p4d.24xlarge, GCE a2-highgpu-1g, Azure NC-series, by the
+// price catalog) or from the accelerators attached to it (GCE guestAccelerators).
+struct GpuInfo {
+    int count = 0;
+    QString model;  // "A100 40GB", "T4", "V100"; empty when count is 0
+};
+
+// One virtual machine at one provider. Implicitly shared strings: cheap to copy into models.
+struct Instance {
+    QString provider;      // "aws", "gcp", "azure"
+    QString accountId;     // Account::id
+    QString region;        // us-east-1, europe-west4, westeurope
+    QString zone;          // us-east-1a, europe-west4-a; Azure: the zone number or empty
+    QString id;            // the provider's id: i-0abc..., GCE numeric id, Azure vmId
+    QString name;          // Name tag (EC2), instance name (GCE), VM name (Azure)
+    // What actions address: EC2 the instance id; GCE "projects/P/zones/Z/instances/NAME"; Azure the
+    // ARM resource id "/subscriptions/S/resourceGroups/G/providers/Microsoft.Compute/virtualMachines/N".
+    QString resource;
+    InstanceState state = InstanceState::Unknown;
+    QString providerState; // the provider's own word, shown in tooltips
+    QString machineType;   // p3.2xlarge, a2-highgpu-1g, Standard_NC6s_v3
+    GpuInfo gpu;
+    QString publicIp;
+    QString privateIp;
+    QDateTime launched;    // UTC; when it last started (uptime counts from here while running)
+    bool spot = false;     // spot / preemptible / Azure Spot priority
+    QString image;         // AMI id, source image, image reference
+    QString keyName;       // EC2 key pair name
+    QString sshUser;       // the image's default user when the provider tells it (else empty)
+    QMap<QString, QString> tags;  // tags / labels
+
+    // A stable key across refreshes (account + resource).
+    QString key() const { return accountId + QLatin1Char('|') + resource; }
+};
+
+// A page of one scope's instances (a region for EC2; Compute Engine and Azure list a whole project
+// or subscription in one paged call and use the scope "*").
+struct InstancePage {
+    QList<Instance> instances;
+    QString nextPageToken;  // empty when this was the last page
+};
+
+enum class InstanceAction { Start, Stop, Reboot, Terminate };
+
+// A new instance from the launch form.
+struct LaunchRequest {
+    QString name;
+    QString region;
+    QString zone;          // GCE: required; EC2: optional (subnet/AZ chosen by the provider if empty)
+    QString machineType;
+    QString image;         // AMI id; GCE image URL/family ("projects/deeplearning-platform-release/global/images/family/common-cu121")
+    int diskGb = 100;
+    bool spot = false;
+    QString keyName;       // EC2 key pair
+    QString sshUser;       // GCE: the user of sshPublicKey in metadata "ssh-keys"
+    QString sshPublicKey;  // GCE: "ssh-ed25519 AAAA... comment"
+    GpuInfo accelerators;  // GCE N1 + accelerators (model is the accelerator type, e.g. nvidia-tesla-t4)
+};
+
+} // namespace skydeck
+
+Q_DECLARE_METATYPE(skydeck::Instance)
+Q_DECLARE_METATYPE(skydeck::InstanceAction)
