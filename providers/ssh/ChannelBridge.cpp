@@ -56,16 +56,21 @@ bool ChannelBridge::pump()
     LIBSSH2_SESSION *s = m_conn->session();
     bool progress = false;
     if (!m_channel) {
+        // Channel opens keep their state in the session: one at a time (SshConnection).
+        if (!m_conn->acquireSetup(this))
+            return false;
         LIBSSH2_CHANNEL *c = m_opener(s);
         if (!c) {
             const int rc = libssh2_session_last_errno(s);
             if (rc == LIBSSH2_ERROR_EAGAIN || m_conn->checkFatal(rc, "opening a channel"))
                 return false;
+            m_conn->releaseSetup(this);
             Q_EMIT failed(m_conn->sessionError(rc, QStringLiteral("cannot open a forwarding channel")));
             finish();
             return false;
         }
         m_channel.reset(c);
+        m_conn->releaseSetup(this);
         progress = true;
         Q_EMIT opened();
     }
@@ -107,8 +112,9 @@ bool ChannelBridge::pump()
         }
     }
 
-    // channel -> local socket
-    for (int i = 0; i < 8; ++i) {
+    // channel -> local socket (reading may send a window adjust: not while a packet of ours is
+    // half sent, see SshConnection::outboundBlocked; the write notifier brings us back)
+    for (int i = 0; i < 8 && !m_conn->outboundBlocked(); ++i) {
         bool readSome = false;
         if (m_toSocket.size() < kMaxBuffered && !m_channelEof) {
             const ssize_t n = libssh2_channel_read(ch, buf, sizeof buf);

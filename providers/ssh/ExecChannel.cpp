@@ -38,10 +38,17 @@ private:
     {
         if (m_step == Step::Done)
             return false;
-        if (m_promise->isCanceled()) {
+        const bool inSetup = m_step == Step::Open || m_step == Step::Exec;
+        // A cancel waits for the setup call in progress: abandoning it after EAGAIN would leave
+        // libssh2's session-wide channel-open state to the next channel opened on this session.
+        if (m_promise->isCanceled() && !(inSetup && m_setupStarted)) {
             finish(Error::cancelled());
             return true;
         }
+        // Open and exec wait for replies: one channel in setup at a time (SshConnection).
+        if (inSetup && !m_conn->acquireSetup(this))
+            return false;
+        m_setupStarted = inSetup;
         LIBSSH2_SESSION *s = m_conn->session();
         const auto failed = [this](int rc, const QString &what) {
             if (!m_conn->checkFatal(rc, "exec"))
@@ -69,6 +76,8 @@ private:
                 return true;
             }
             m_step = Step::Input;
+            m_setupStarted = false;
+            m_conn->releaseSetup(this);
             progress = true;
         }
         if (m_step == Step::Input) {
@@ -93,7 +102,8 @@ private:
                 }
             }
         }
-        if (m_step == Step::Output || m_step == Step::Input) {
+        // Reading may send a window adjust: not while a packet of ours is half sent.
+        if ((m_step == Step::Output || m_step == Step::Input) && !m_conn->outboundBlocked()) {
             char buf[32 * 1024];
             for (int stream : {0, SSH_EXTENDED_DATA_STDERR}) {
                 QByteArray &out = stream ? m_result.standardError : m_result.standardOutput;
@@ -159,6 +169,7 @@ private:
     ChannelPtr m_channel;
     ExecResult m_result;
     Step m_step = Step::Open;
+    bool m_setupStarted = false;  // a setup call was made and may be pending (EAGAIN)
 };
 
 } // namespace

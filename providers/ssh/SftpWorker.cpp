@@ -73,8 +73,19 @@ bool SftpWorker::pump()
     for (Channel &ch : m_channels) {
         if (m_dead)
             return false;
+        // A packet half sent by one channel's call is finished only by that call (see
+        // SshConnection::outboundBlocked): meanwhile the other channels wait.
+        if (m_sending && m_sending != &ch)
+            continue;
+        const bool blockedBefore = m_conn->outboundBlocked();
         if (pumpChannel(ch))
             progress = true;
+        if (m_dead)
+            return false;
+        if (!m_conn->outboundBlocked())
+            m_sending = nullptr;
+        else if (!blockedBefore)
+            m_sending = &ch;
     }
     return progress;
 }
@@ -87,6 +98,9 @@ bool SftpWorker::pumpChannel(Channel &ch)
     if (!ch.sftp) {
         if (m_initializing && m_initializing != &ch)
             return false;
+        // Opening the channel and the subsystem request: one channel in setup per session.
+        if (!m_conn->acquireSetup(this))
+            return false;
         m_initializing = &ch;
         LIBSSH2_SFTP *s = libssh2_sftp_init(session);
         if (!s) {
@@ -94,6 +108,7 @@ bool SftpWorker::pumpChannel(Channel &ch)
             if (rc == LIBSSH2_ERROR_EAGAIN)
                 return false;
             m_initializing = nullptr;
+            m_conn->releaseSetup(this);
             if (m_conn->checkFatal(rc, "sftp"))
                 return false;
             const Error e = m_conn->sessionError(rc, QStringLiteral("cannot start SFTP (is the sftp subsystem enabled on the server?)"));
@@ -104,6 +119,7 @@ bool SftpWorker::pumpChannel(Channel &ch)
             return true;
         }
         m_initializing = nullptr;
+        m_conn->releaseSetup(this);
         ch.sftp.reset(s);
         qCDebug(lcSftp) << "SFTP channel" << (&ch - m_channels.data()) << "open";
     }

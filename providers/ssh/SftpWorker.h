@@ -39,6 +39,7 @@ private:
     QPointer<SshConnection> m_conn;
     std::vector<Channel> m_channels;  // [0] metadata, [1..] bulk
     Channel *m_initializing = nullptr; // libssh2_sftp_init keeps its state in the session: one at a time
+    Channel *m_sending = nullptr;      // its call left a half-sent packet: only it goes on
     bool m_dead = false;
 };
 

@@ -72,6 +72,9 @@ bool ShellWorker::pump()
         if (!m_conn->checkFatal(rc, what))
             finish(m_conn->sessionError(rc, QString::fromLatin1(what)).toString());
     };
+    // Open, pty and shell wait for replies: one channel in setup at a time (SshConnection).
+    if ((m_step == Step::Open || m_step == Step::Pty || m_step == Step::Shell) && !m_conn->acquireSetup(this))
+        return false;
     if (m_step == Step::Open) {
         LIBSSH2_CHANNEL *c = libssh2_channel_open_session(s);
         if (!c) {
@@ -107,11 +110,25 @@ bool ShellWorker::pump()
             return true;
         }
         m_step = Step::Running;
+        m_conn->releaseSetup(this);
         Q_EMIT opened();
         progress = true;
     }
     if (m_step == Step::Running) {
-        if (m_sentColumns != m_columns || m_sentRows != m_rows) {
+        while (!m_out.isEmpty()) {
+            const ssize_t w = libssh2_channel_write(ch, m_out.constData(), size_t(m_out.size()));
+            if (w == LIBSSH2_ERROR_EAGAIN)
+                break;
+            if (w < 0) {
+                failed(int(w), "write");
+                return true;
+            }
+            m_out.remove(0, w);
+            progress = true;
+        }
+        // After the keystrokes, and not while one of their packets is half sent (libssh2 would
+        // refuse the window-change with BAD_USE until that write is retried).
+        if (m_out.isEmpty() && (m_sentColumns != m_columns || m_sentRows != m_rows)) {
             const int rc = libssh2_channel_request_pty_size_ex(ch, m_columns, m_rows, 0, 0);
             if (rc == 0) {
                 m_sentColumns = m_columns;
@@ -124,18 +141,10 @@ bool ShellWorker::pump()
                 m_sentRows = m_rows;
             }
         }
-        while (!m_out.isEmpty()) {
-            const ssize_t w = libssh2_channel_write(ch, m_out.constData(), size_t(m_out.size()));
-            if (w == LIBSSH2_ERROR_EAGAIN)
-                break;
-            if (w < 0) {
-                failed(int(w), "write");
-                return true;
-            }
-            m_out.remove(0, w);
-            progress = true;
-        }
-        if (!m_paused && m_inFlight->load() < kMaxInFlight) {
+        if (m_conn->outboundBlocked()) {
+            // A packet of ours is half sent: reading could send a window adjust, which libssh2
+            // refuses until that packet is out. The write notifier brings us back.
+        } else if (!m_paused && m_inFlight->load() < kMaxInFlight) {
             QByteArray chunk;
             char buf[32 * 1024];
             while (chunk.size() < kMaxChunk) {

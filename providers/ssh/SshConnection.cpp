@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -108,6 +109,9 @@ void SshConnection::teardown()
     // Users of the session (pump owners) go first: they free their channels while it still exists.
     std::vector<PumpEntry> pumps;
     pumps.swap(m_pumps);
+    m_setupQueue.clear();
+    m_sendOwner = nullptr;
+    m_sendOwnerKey = nullptr;
     delete m_readNotifier;
     m_readNotifier = nullptr;
     delete m_writeNotifier;
@@ -625,7 +629,9 @@ void SshConnection::keepaliveTick()
     if (!m_session)
         return;
     int next = 0;
-    const int rc = libssh2_keepalive_send(m_session.get(), &next);
+    // Not while a packet is half sent: libssh2 would refuse it (BAD_USE), and a keepalive that
+    // itself stops half-way is never retried with the same buffer.
+    const int rc = outboundBlocked() ? 0 : libssh2_keepalive_send(m_session.get(), &next);
     if (rc != 0 && rc != LIBSSH2_ERROR_EAGAIN && checkFatal(rc == LIBSSH2_ERROR_SOCKET_SEND ? rc : LIBSSH2_ERROR_SOCKET_SEND, "keepalive"))
         return;
     const qint64 limitMs = qint64(m_options.host.serverAliveInterval) * 1000 * (m_options.host.serverAliveCountMax + 1);
@@ -647,6 +653,29 @@ void SshConnection::addPump(QObject *owner, Pump pump)
 void SshConnection::removePumps(QObject *owner)
 {
     std::erase_if(m_pumps, [owner](const PumpEntry &p) { return p.key == owner; });
+    releaseSetup(owner);
+}
+
+bool SshConnection::acquireSetup(QObject *owner)
+{
+    // Owners destroyed while queued are dropped (their address may be reused by a new owner).
+    // One destroyed while holding the turn gave it up with its channel (freed or retired).
+    if (!m_setupQueue.empty() && m_setupQueue.front().owner.isNull())
+        qCDebug(lcSsh) << "a channel owner went away during its channel setup";
+    std::erase_if(m_setupQueue, [](const SetupEntry &e) { return e.owner.isNull(); });
+    const bool queued = std::any_of(m_setupQueue.begin(), m_setupQueue.end(),
+                                    [owner](const SetupEntry &e) { return e.key == owner; });
+    if (!queued)
+        m_setupQueue.push_back(SetupEntry{owner, owner});
+    return m_setupQueue.front().key == owner;
+}
+
+void SshConnection::releaseSetup(QObject *owner)
+{
+    const bool wasFront = !m_setupQueue.empty() && m_setupQueue.front().key == owner;
+    std::erase_if(m_setupQueue, [owner](const SetupEntry &e) { return e.key == owner; });
+    if (wasFront && !m_setupQueue.empty())
+        wake();  // the next one in line goes on in the next pass
 }
 
 void SshConnection::retire(ChannelPtr channel)
@@ -656,8 +685,14 @@ void SshConnection::retire(ChannelPtr channel)
     LIBSSH2_CHANNEL *c = channel.release();
     if (!m_session)
         return;  // freed with the session
-    if (libssh2_channel_free(c) == LIBSSH2_ERROR_EAGAIN)
+    // Freeing sends a close: not while another call's packet is half sent (see outboundBlocked).
+    if (outboundBlocked() || libssh2_channel_free(c) == LIBSSH2_ERROR_EAGAIN)
         m_graveyard.push_back(c);
+}
+
+bool SshConnection::outboundBlocked() const
+{
+    return m_session && (libssh2_session_block_directions(m_session.get()) & LIBSSH2_SESSION_BLOCK_OUTBOUND);
 }
 
 void SshConnection::wake()
@@ -685,10 +720,26 @@ void SshConnection::runPass()
         for (const PumpEntry &p : pumps) {
             if (m_state != State::Ready)
                 break;
-            if (p.owner && p.fn())
+            if (m_sendOwnerKey && m_sendOwner.isNull()) {
+                qCWarning(lcSsh) << "the owner of a half-sent packet went away";
+                m_sendOwnerKey = nullptr;
+            }
+            if (!p.owner || (m_sendOwnerKey && p.key != m_sendOwnerKey))
+                continue;
+            const bool blockedBefore = outboundBlocked();
+            if (p.fn())
                 progress = true;
+            if (m_state != State::Ready)
+                break;
+            if (!outboundBlocked()) {
+                m_sendOwner = nullptr;
+                m_sendOwnerKey = nullptr;
+            } else if (!blockedBefore) {
+                m_sendOwner = p.owner;  // only this pump goes on until its packet is out
+                m_sendOwnerKey = p.key;
+            }
         }
-        for (auto it = m_graveyard.begin(); m_session && it != m_graveyard.end();) {
+        for (auto it = m_graveyard.begin(); m_session && !outboundBlocked() && it != m_graveyard.end();) {
             if (libssh2_channel_free(*it) == LIBSSH2_ERROR_EAGAIN)
                 ++it;
             else

@@ -9,6 +9,7 @@
 #include <QObject>
 #include <QPointer>
 
+#include <deque>
 #include <functional>
 #include <vector>
 
@@ -66,6 +67,27 @@ public:
     void wake();
     // Channels whose libssh2_channel_free answered EAGAIN are finished here, in later passes.
     void retire(ChannelPtr channel);
+
+    // Channel setup runs one channel at a time per session. libssh2 1.10 keeps a channel open's
+    // progress in the session (a second libssh2_channel_open_session() while one is pending
+    // continues the first and returns *its* channel; libssh2_sftp_init() likewise), and a channel
+    // request's wait for its reply (pty-req, shell, exec, subsystem) fails with -1 when it reads
+    // the reply meant for another channel. So a pump calls acquireSetup(owner) before opening a
+    // channel (session, direct-tcpip, SFTP) or sending a request that wants a reply, and goes on
+    // only when it answers true (queued in arrival order otherwise: try again in a later pass);
+    // it keeps the turn across EAGAIN, retrying the same call, and gives it back with
+    // releaseSetup(owner) once the setup succeeded or failed. Data on established channels is
+    // never held back by this. removePumps(owner) also gives the turn back.
+    bool acquireSetup(QObject *owner);
+    void releaseSetup(QObject *owner);
+
+    // True while libssh2 holds a half-sent packet (a send answered EAGAIN). libssh2 1.10 finishes
+    // it only for the call that started it, retried with the same arguments: any other send (a
+    // write on another channel, a window adjust inside a read, a close) fails with
+    // LIBSSH2_ERROR_BAD_USE. So while it is pending the connection runs only the pump whose call
+    // left it (the "send owner"); a pump driving several libssh2 objects (SFTP channels) uses
+    // this to go on with the one whose call it was.
+    bool outboundBlocked() const;
 
     // For pumps: true when rc is a fatal session error (the connection then closes with a reason).
     bool checkFatal(int rc, const char *what);
@@ -130,6 +152,13 @@ private:
     };
     std::vector<PumpEntry> m_pumps;
     std::vector<LIBSSH2_CHANNEL *> m_graveyard;
+    struct SetupEntry {
+        QPointer<QObject> owner;
+        QObject *key;
+    };
+    std::deque<SetupEntry> m_setupQueue;  // front: the channel in setup now
+    QPointer<QObject> m_sendOwner;         // whose call left a half-sent packet (see outboundBlocked)
+    QObject *m_sendOwnerKey = nullptr;
     QSocketNotifier *m_readNotifier = nullptr;
     QSocketNotifier *m_writeNotifier = nullptr;
     QTimer *m_keepalive = nullptr;
