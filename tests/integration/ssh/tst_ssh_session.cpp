@@ -6,6 +6,8 @@
 #include <QElapsedTimer>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 
 using namespace skydeck;
@@ -222,6 +224,90 @@ private Q_SLOTS:
         QVERIFY2(e.message().contains(kh.userFiles().first() + QStringLiteral(" line 2")), qPrintable(e.message()));
         QVERIFY(!e.isRetryable());
         QVERIFY(!QFile::exists(kh.appStore()));
+    }
+
+    // The real thing: the same host:port comes back (sshd restarted) with another host key after
+    // its first key was accepted into Skydeck's store. The second connection is refused outright,
+    // naming the store and the line, even with accept-new on.
+    void restartedServerWithAnotherKeyIsRefused()
+    {
+        QTemporaryDir dir;
+        const QString peerDir = QFileInfo(m_hostKeyPub).absolutePath();
+        const QByteArray baseConfig = readAll(peerDir + QStringLiteral("/sshd_config"));
+        QVERIFY(!baseConfig.isEmpty());
+        int port = 0;
+        {
+            QTcpServer probe;
+            QVERIFY(probe.listen(QHostAddress::LocalHost));
+            port = probe.serverPort();
+        }
+        const auto startSshd = [&](const QString &hostKey) {
+            QByteArray config;
+            for (const QByteArray &line : baseConfig.split('\n')) {
+                if (line.startsWith("Port "))
+                    config += "Port " + QByteArray::number(port) + '\n';
+                else if (line.startsWith("HostKey "))
+                    config += "HostKey " + hostKey.toUtf8() + '\n';
+                else if (line.startsWith("PidFile "))
+                    config += "PidFile " + dir.filePath(QStringLiteral("sshd.pid")).toUtf8() + '\n';
+                else
+                    config += line + '\n';
+            }
+            QFile f(dir.filePath(QStringLiteral("sshd_config")));
+            f.open(QIODevice::WriteOnly | QIODevice::Truncate);
+            f.write(config);
+            f.close();
+            auto *p = new QProcess(this);
+            p->start(QStringLiteral("/usr/sbin/sshd"), {QStringLiteral("-D"), QStringLiteral("-f"), f.fileName(),
+                                                        QStringLiteral("-E"), dir.filePath(QStringLiteral("sshd.log"))});
+            const bool listening = QTest::qWaitFor([&] {
+                QTcpSocket probe;
+                probe.connectToHost(QHostAddress::LocalHost, port);
+                return probe.waitForConnected(100);
+            }, 10000);
+            return listening ? p : nullptr;
+        };
+        const auto stopSshd = [](QProcess *p) {
+            p->terminate();
+            p->waitForFinished(5000);
+            delete p;
+        };
+        const QString firstKey = m_hostKeyPub.chopped(4);  // host_ed25519.pub -> host_ed25519
+        const QString otherKey = peerValue("SKYDECK_TEST_SSH_OTHER_HOST_KEY_PUB").chopped(4);
+
+        SshHostConfig h = sshPeerHost();
+        h.port = port;
+        h.identityFiles = {peerValue("SKYDECK_TEST_SSH_KEY")};
+        const ssh::KnownHosts kh({dir.filePath(QStringLiteral("known_hosts"))}, dir.filePath(QStringLiteral("app_known_hosts")));
+
+        QProcess *sshd = startSshd(firstKey);
+        QVERIFY2(sshd, readAll(dir.filePath(QStringLiteral("sshd.log"))).constData());
+        {
+            SshSession s(h);
+            s.setKnownHosts(kh);
+            s.setUseAgent(false);
+            s.setAcceptNewHostKey(true);
+            const Error e = connectAndWait(s);
+            QVERIFY2(!e.isError(), qPrintable(e.toString()));
+        }
+        QVERIFY(QFile::exists(kh.appStore()));
+        stopSshd(sshd);
+
+        sshd = startSshd(otherKey);
+        QVERIFY2(sshd, readAll(dir.filePath(QStringLiteral("sshd.log"))).constData());
+        {
+            SshSession s(h);
+            s.setKnownHosts(kh);
+            s.setUseAgent(false);
+            s.setAcceptNewHostKey(true);
+            QSignalSpy asked(&s, &SshSession::hostKeyQuestion);
+            const Error e = connectAndWait(s);
+            QCOMPARE(asked.count(), 0);
+            QCOMPARE(e.code(), QStringLiteral("HostKeyChanged"));
+            QVERIFY2(e.message().contains(kh.appStore() + QStringLiteral(" line 1")), qPrintable(e.message()));
+            QVERIFY(!s.isReady());
+        }
+        stopSshd(sshd);
     }
 
     void refusedConnectionIsNetworkError()
