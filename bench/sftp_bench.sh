@@ -10,9 +10,17 @@ SKYDECK=$BUILD/app/skydeck
 [ -x "$SKYDECK" ] || { echo "no $SKYDECK (build the skydeck target)"; exit 1; }
 WORK=$(mktemp -d); chmod 755 "$WORK"   # sshd reads authorized_keys as the test user
 P=$WORK/peers
-cleanup() { "$ROOT/scripts/peers.sh" stop "$P" >/dev/null 2>&1 || true; rm -rf "$WORK"; }
+# The test user's home is shared by every peer on the machine: names of our own, removed on exit.
+SRC_NAME=bench-$$-src.bin UP_NAME=bench-$$-up.bin
+cleanup() {
+  [ -f "$P/peers.env" ] && ssh -F "$WORK/home/.ssh/config" peer "rm -f $SRC_NAME $UP_NAME .$UP_NAME.skydeck-*.part" >/dev/null 2>&1 || true
+  "$ROOT/scripts/peers.sh" stop "$P" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
-"$ROOT/scripts/peers.sh" start "$P" ssh >/dev/null
+# The peers (sshd, ssh-agent) outlive this call: they must not hold our stdout/stderr, or a
+# caller reading them through a pipe waits for ever.
+"$ROOT/scripts/peers.sh" start "$P" ssh >"$WORK/peers.log" 2>&1 </dev/null || { cat "$WORK/peers.log"; exit 1; }
 # shellcheck disable=SC1091
 source "$P/peers.env"
 export HOME=$WORK/home SSH_AUTH_SOCK=
@@ -30,22 +38,21 @@ chmod 600 "$HOME/.ssh/config"
 SRC=$WORK/src.bin
 head -c $((SIZE_MIB * 1024 * 1024)) /dev/urandom >"$SRC"
 REMOTE_HOME=$(ssh -F "$HOME/.ssh/config" peer pwd)
-ssh -F "$HOME/.ssh/config" peer "head -c $((SIZE_MIB * 1024 * 1024)) /dev/urandom > bench-src.bin"
+ssh -F "$HOME/.ssh/config" peer "head -c $((SIZE_MIB * 1024 * 1024)) /dev/urandom > $SRC_NAME"
 "$SKYDECK" ls --accept-new-host-key sftp://peer/~/ >/dev/null   # trust the host key once
 
 secs() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc -l; }
-best() { local b=999999 t; for _ in 1 2 3; do rm -f "$WORK"/down.bin; ssh -F "$HOME/.ssh/config" peer 'rm -f bench-up.bin'; t=$(secs "$@"); b=$(echo "if ($t < $b) $t else $b" | bc -l); done; echo "$b"; }
+best() { local b=999999 t; for _ in 1 2 3; do rm -f "$WORK"/down.bin; ssh -F "$HOME/.ssh/config" peer "rm -f $UP_NAME"; t=$(secs "$@"); b=$(echo "if ($t < $b) $t else $b" | bc -l); done; echo "$b"; }
 
 declare -A T
-T[sftp_down]=$(best sftp -q -F "$HOME/.ssh/config" peer:bench-src.bin "$WORK/down.bin")
-T[scp_down]=$(best scp -q -F "$HOME/.ssh/config" peer:bench-src.bin "$WORK/down.bin")
-T[sky_down]=$(best "$SKYDECK" cp -q "sftp://peer/~/bench-src.bin" "$WORK/down.bin")
-cmp "$WORK/down.bin" <(ssh -F "$HOME/.ssh/config" peer cat bench-src.bin) || { echo "skydeck download differs"; exit 1; }
-T[sftp_up]=$(best sh -c "echo 'put $SRC bench-up.bin' | sftp -q -b - -F '$HOME/.ssh/config' peer")
-T[scp_up]=$(best scp -q -F "$HOME/.ssh/config" "$SRC" peer:bench-up.bin)
-T[sky_up]=$(best "$SKYDECK" cp -q "$SRC" "sftp://peer/~/bench-up.bin")
-cmp "$SRC" "$REMOTE_HOME/bench-up.bin" 2>/dev/null || cmp "$SRC" <(ssh -F "$HOME/.ssh/config" peer cat bench-up.bin) || { echo "skydeck upload differs"; exit 1; }
-ssh -F "$HOME/.ssh/config" peer 'rm -f bench-up.bin bench-src.bin'
+T[sftp_down]=$(best sftp -q -F "$HOME/.ssh/config" "peer:$SRC_NAME" "$WORK/down.bin")
+T[scp_down]=$(best scp -q -F "$HOME/.ssh/config" "peer:$SRC_NAME" "$WORK/down.bin")
+T[sky_down]=$(best "$SKYDECK" cp -q "sftp://peer/~/$SRC_NAME" "$WORK/down.bin")
+cmp "$WORK/down.bin" <(ssh -F "$HOME/.ssh/config" peer cat "$SRC_NAME") || { echo "skydeck download differs"; exit 1; }
+T[sftp_up]=$(best sh -c "echo 'put $SRC $UP_NAME' | sftp -q -b - -F '$HOME/.ssh/config' peer")
+T[scp_up]=$(best scp -q -F "$HOME/.ssh/config" "$SRC" "peer:$UP_NAME")
+T[sky_up]=$(best "$SKYDECK" cp -q "$SRC" "sftp://peer/~/$UP_NAME")
+cmp "$SRC" "$REMOTE_HOME/$UP_NAME" 2>/dev/null || cmp "$SRC" <(ssh -F "$HOME/.ssh/config" peer cat "$UP_NAME") || { echo "skydeck upload differs"; exit 1; }
 
 mibs() { echo "scale=0; $SIZE_MIB / $1" | bc -l; }
 ratio() { echo "scale=2; $2 / $1" | bc -l; }   # skydeck time $1 vs reference time $2: >1 = faster
