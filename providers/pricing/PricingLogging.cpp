@@ -1,0 +1,3 @@
+#include "PricingLogging.h"
+
+Q_LOGGING_CATEGORY(lcPricing, "skydeck.pricing")
