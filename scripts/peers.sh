@@ -3,7 +3,8 @@
 # addresses go to DIR/peers.env (source it), their PIDs to DIR/*.pid.
 #   scripts/peers.sh start DIR [peer...]   (default: all peers)
 #   scripts/peers.sh stop DIR
-# Peers: s3 (s3rver), ssh (OpenSSH sshd + ssh-agent; creates the throwaway user skydecktest).
+# Peers: s3 (s3rver), ssh (OpenSSH sshd + ssh-agent; creates the throwaway user skydecktest),
+# gce (Compute Engine + OAuth 2.0 test server).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 NODE_BIN=$ROOT/scripts/peers-node/node_modules/.bin
@@ -101,10 +102,32 @@ CONF
   } >>"$DIR/peers.env"
 }
 
+# Compute Engine + Google OAuth 2.0 (tests/servers/gce_server.py). The service account's RSA key is
+# made here, never kept in the repo; the server writes a key JSON whose token_uri is itself, and
+# authorized_user application default credentials for the refresh-token flow.
+start_gce() {
+  local port d; port=$(free_port); d=$DIR/gce
+  mkdir -p "$d"; chmod 700 "$d"
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$d/sa.pem" 2>/dev/null
+  openssl pkey -in "$d/sa.pem" -pubout -out "$d/sa.pub.pem"
+  setsid python3 "$ROOT/tests/servers/gce_server.py" --port "$port" --project skydeck-test \
+    --public-key "$d/sa.pub.pem" --private-key "$d/sa.pem" --key-file-out "$d/sa-key.json" \
+    --adc-out "$d/adc.json" --demo </dev/null >"$DIR/gce.log" 2>&1 &
+  echo $! >"$DIR/gce.pid"
+  wait_port "$port" gce "$!"
+  {
+    echo "export SKYDECK_TEST_GCE_ENDPOINT=http://127.0.0.1:$port/compute/v1/"
+    echo "export SKYDECK_TEST_GCE_CONTROL=http://127.0.0.1:$port/_control"
+    echo "export SKYDECK_TEST_GCE_KEY=$d/sa-key.json"
+    echo "export SKYDECK_TEST_GCE_ADC=$d/adc.json"
+    echo "export SKYDECK_TEST_GCE_PROJECT=skydeck-test"
+  } >>"$DIR/peers.env"
+}
+
 case "$cmd" in
   start)
     mkdir -p "$DIR"; : >"$DIR/peers.env"
-    peers=("$@"); [ ${#peers[@]} -gt 0 ] || peers=(s3 ssh)
+    peers=("$@"); [ ${#peers[@]} -gt 0 ] || peers=(s3 ssh gce)
     for p in "${peers[@]}"; do "start_$p"; done
     echo "peers: started ${peers[*]} ($DIR/peers.env)" >&2 ;;
   stop)
