@@ -1,0 +1,838 @@
+#!/usr/bin/env python3
+"""A loopback Azure Resource Manager (virtual machines, network interfaces, public IP addresses) and
+Microsoft identity platform token endpoint, for Skydeck's tests and sandbox. Standard library only.
+
+    arm_server.py --port P --tenant T --client-id C --client-secret S --subscription SUB [--demo]
+                  [--transition-seconds 1.5] [--retry-after 1] [--page-size 50] [--token-lifetime 3599]
+
+Prints "PORT <n>" on stdout once listening. One server plays both hosts: AZURE_AUTHORITY_HOST
+(login.microsoftonline.com) and the Resource Manager endpoint (management.azure.com).
+
+What each handler follows (learn.microsoft.com):
+  - /rest/api/compute/virtual-machines/list-all        GET /subscriptions/{s}/providers/Microsoft.Compute/virtualMachines
+        (statusOnly=true adds properties.instanceView; paged through nextLink with $skiptoken)
+  - /rest/api/compute/virtual-machines/list             GET .../resourceGroups/{g}/providers/Microsoft.Compute/virtualMachines
+  - /rest/api/compute/virtual-machines/get              GET .../virtualMachines/{vm}[?$expand=instanceView]
+  - /rest/api/compute/virtual-machines/instance-view    GET .../virtualMachines/{vm}/instanceView
+  - /rest/api/compute/virtual-machines/start|power-off|deallocate|restart
+                                                        POST .../virtualMachines/{vm}/start|powerOff|deallocate|restart
+  - /rest/api/compute/virtual-machines/delete           DELETE .../virtualMachines/{vm}
+        (all five: 202 Accepted with Azure-AsyncOperation, Location and Retry-After)
+  - /rest/api/network/network-interfaces/list-all, /get GET .../providers/Microsoft.Network/networkInterfaces[/{nic}]
+  - /rest/api/network/public-ip-addresses/list-all, /get GET .../providers/Microsoft.Network/publicIPAddresses[/{ip}]
+  - /azure/azure-resource-manager/management/async-operations ("Track asynchronous Azure operations"):
+        Azure-AsyncOperation answers 200 {"status": InProgress|Succeeded|Failed|Canceled, "error"?} with
+        Retry-After while in progress; Location (monitor=true) answers 202 until done, then 200 or the
+        operation's error document.
+  - /azure/azure-resource-manager/management/request-limits-and-throttling: 429 with Retry-After and
+        x-ms-ratelimit-remaining-subscription-reads/-writes (and x-ms-ratelimit-remaining-resource).
+  - /azure/azure-resource-manager/troubleshooting/common-deployment-errors, /rest/api/azure/ (common
+        error document {"error": {"code", "message"}}; 401 with WWW-Authenticate for a missing,
+        invalid or expired token: AuthenticationFailed, InvalidAuthenticationToken,
+        ExpiredAuthenticationToken, InvalidAuthenticationTokenAudience; MissingApiVersionParameter,
+        NoRegisteredProviderFound for an unknown api-version; SubscriptionNotFound,
+        ResourceGroupNotFound, ResourceNotFound; OperationNotAllowed (409) for an action the VM's
+        state refuses; OperationPreempted for an operation a newer one replaced).
+  - /entra/identity-platform/v2-oauth2-client-creds-grant-flow: POST /{tenant}/oauth2/v2.0/token with
+        grant_type=client_credentials, client_id, client_secret, scope=<resource>/.default; answers
+        {"token_type": "Bearer", "expires_in", "ext_expires_in", "access_token"} or an OAuth error
+        document {"error", "error_description" (AADSTS...), "error_codes", "timestamp", "trace_id",
+        "correlation_id"}.
+  - /azure/virtual-machines/states-billing: power states starting, running, stopping, stopped,
+        deallocating, deallocated; provisioning states Updating, Succeeded, Failed, Deleting. A
+        dynamic public IP is released on deallocation and a new one assigned at start.
+
+Control API for tests and the sandbox (no auth; loopback only), all JSON:
+  POST /_control/reset                    forget every subscription, operation and token
+  POST /_control/seed                     {"subscription", "vms": [{name, resourceGroup, location, zones,
+                                           vmSize, priority, power, publicIp, publicIpAllocation, adminUsername,
+                                           tags}], "count": N, "pageSize", "transitionSeconds", "retryAfter",
+                                           "asyncHeader": "both|location"}  -> {"vms": [ids]}
+  POST /_control/fail-next-operation      {"subscription"?, "code", "message"}
+  POST /_control/throttle-next            {"count", "retryAfter", "method"?, "pathContains"?}
+  POST /_control/expire-tokens            every token issued so far is expired
+  POST /_control/config                   {"tokenLifetime"}
+  GET  /_control/requests[?contains=S]    [{"time", "method", "path", "status"}] (monotonic seconds)
+  GET  /_control/tokens                   {"issued": n}
+"""
+import argparse
+import base64
+import datetime
+import hashlib
+import hmac
+import json
+import re
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+COMPUTE_API_VERSIONS = {"2022-08-01", "2022-11-01", "2023-03-01", "2023-07-01", "2023-09-01", "2024-03-01",
+                        "2024-07-01", "2024-11-01"}
+NETWORK_API_VERSIONS = {"2022-09-01", "2023-04-01", "2023-09-01", "2023-11-01", "2024-01-01", "2024-03-01",
+                        "2024-05-01"}
+AUDIENCES = ("https://management.azure.com/", "https://management.core.windows.net/",
+             "https://management.azure.com", "https://management.core.windows.net")
+
+
+def utcnow():
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+def arm_time(t):
+    """ARM's timestamps: seven fractional digits and an explicit offset."""
+    return t.strftime("%Y-%m-%dT%H:%M:%S.") + "%07d" % (t.microsecond * 10) + "+00:00"
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class ArmError(Exception):
+    def __init__(self, status, code, message, headers=None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.headers = status, code, message, headers or {}
+
+
+class Vm:
+    def __init__(self, sub, rg, name, spec, index):
+        self.sub, self.rg, self.name = sub, rg, name
+        self.location = spec.get("location", "eastus")
+        self.zones = spec.get("zones", [])
+        self.vm_size = spec.get("vmSize", "Standard_NC4as_T4_v3")
+        self.priority = spec.get("priority", "Regular")
+        self.vm_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{sub}/{rg}/{name}"))
+        self.admin = spec.get("adminUsername", "azureuser")
+        self.tags = spec.get("tags", {})
+        self.image = spec.get("image", {"publisher": "microsoft-dsvm", "offer": "ubuntu-hpc", "sku": "2204",
+                                        "version": "latest", "exactVersion": "22.04.2024102301"})
+        self.power = spec.get("power", "running")
+        self.provisioning = "Succeeded"
+        self.failure_code = None
+        self.status_time = utcnow() - datetime.timedelta(hours=1 + index % 7)
+        self.time_created = self.status_time - datetime.timedelta(days=3)
+        self.nic_id = f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/networkInterfaces/{name}-nic"
+        self.private_ip = spec.get("privateIp", f"10.{index // 250 % 250}.{index // 250 // 250}.{index % 250 + 4}")
+        self.pip_id = None
+        if spec.get("publicIp", True):
+            self.pip_id = f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/publicIPAddresses/{name}-ip"
+        self.pip_allocation = spec.get("publicIpAllocation", "Static")
+        self.public_ip = f"20.{index // 250 % 250}.{index % 250}.{(index * 7) % 250 + 1}" if self.pip_id else None
+        if self.pip_allocation == "Dynamic" and self.power == "deallocated":
+            self.public_ip = None
+        self.index = index
+        self.op = None  # the running Operation, if any
+
+    @property
+    def id(self):
+        return f"/subscriptions/{self.sub}/resourceGroups/{self.rg}/providers/Microsoft.Compute/virtualMachines/{self.name}"
+
+    def statuses(self):
+        if self.failure_code:
+            prov = {"code": f"ProvisioningState/failed/{self.failure_code}", "level": "Error",
+                    "displayStatus": "Provisioning failed", "message": self.failure_message,
+                    "time": arm_time(self.status_time)}
+        else:
+            word = self.provisioning.lower()
+            prov = {"code": f"ProvisioningState/{word}", "level": "Info",
+                    "displayStatus": {"succeeded": "Provisioning succeeded", "updating": "Updating",
+                                      "deleting": "Deleting"}.get(word, self.provisioning)}
+            if word == "succeeded":
+                prov["time"] = arm_time(self.status_time)
+        power = {"code": f"PowerState/{self.power}", "level": "Info",
+                 "displayStatus": "VM " + self.power}
+        return [prov, power]
+
+    def instance_view(self, full=True):
+        view = {"statuses": self.statuses()}
+        if full:
+            view.update({"computerName": self.name, "osName": "ubuntu", "osVersion": "22.04",
+                         "hyperVGeneration": "V2",
+                         "vmAgent": {"vmAgentVersion": "2.11.1.12", "statuses": [
+                             {"code": "ProvisioningState/succeeded", "level": "Info", "displayStatus": "Ready",
+                              "message": "Guest Agent is running", "time": arm_time(self.status_time)}]},
+                         "disks": [{"name": f"{self.name}_OsDisk_1", "statuses": [
+                             {"code": "ProvisioningState/succeeded", "level": "Info",
+                              "displayStatus": "Provisioning succeeded", "time": arm_time(self.time_created)}]}]})
+        return view
+
+    def model(self, instance_view=None):
+        props = {
+            "vmId": self.vm_id,
+            "hardwareProfile": {"vmSize": self.vm_size},
+            "storageProfile": {
+                "imageReference": dict(self.image),
+                "osDisk": {"osType": "Linux", "name": f"{self.name}_OsDisk_1", "createOption": "FromImage",
+                           "caching": "ReadWrite", "deleteOption": "Delete", "diskSizeGB": 128,
+                           "managedDisk": {"storageAccountType": "Premium_LRS", "id":
+                                           f"/subscriptions/{self.sub}/resourceGroups/{self.rg}/providers/"
+                                           f"Microsoft.Compute/disks/{self.name}_OsDisk_1"}},
+                "dataDisks": []},
+            "osProfile": {"computerName": self.name, "adminUsername": self.admin,
+                          "linuxConfiguration": {"disablePasswordAuthentication": True, "ssh": {"publicKeys": [
+                              {"path": f"/home/{self.admin}/.ssh/authorized_keys",
+                               "keyData": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDemoDemoDemoDemoDemoDemoDemoDemoDemoDemoDemo"}]},
+                              "provisionVMAgent": True},
+                          "secrets": [], "allowExtensionOperations": True},
+            "networkProfile": {"networkInterfaces": [{"id": self.nic_id, "properties": {"primary": True}}]},
+            "diagnosticsProfile": {"bootDiagnostics": {"enabled": True}},
+            "provisioningState": self.provisioning if not self.failure_code else "Failed",
+            "timeCreated": arm_time(self.time_created),
+        }
+        if self.priority != "Regular":
+            props["priority"] = self.priority
+            props["evictionPolicy"] = "Deallocate"
+            props["billingProfile"] = {"maxPrice": -1}
+        if instance_view is not None:
+            props["instanceView"] = instance_view
+        out = {"name": self.name, "id": self.id, "type": "Microsoft.Compute/virtualMachines",
+               "location": self.location, "tags": self.tags, "properties": props}
+        if self.zones:
+            out["zones"] = list(self.zones)
+        return out
+
+    def nic(self):
+        ipconf = {"privateIPAddress": self.private_ip, "privateIPAllocationMethod": "Dynamic",
+                  "privateIPAddressVersion": "IPv4", "primary": True, "provisioningState": "Succeeded",
+                  "subnet": {"id": f"/subscriptions/{self.sub}/resourceGroups/{self.rg}/providers/"
+                                   f"Microsoft.Network/virtualNetworks/{self.rg}-vnet/subnets/default"}}
+        if self.pip_id:
+            ipconf["publicIPAddress"] = {"id": self.pip_id}
+        props = {"provisioningState": "Succeeded", "resourceGuid": str(uuid.uuid5(uuid.NAMESPACE_URL, self.nic_id)),
+                 "ipConfigurations": [{"name": "ipconfig1", "id": self.nic_id + "/ipConfigurations/ipconfig1",
+                                       "type": "Microsoft.Network/networkInterfaces/ipConfigurations",
+                                       "properties": ipconf}],
+                 "enableAcceleratedNetworking": True, "primary": True, "nicType": "Standard"}
+        if not getattr(self, "deleted", False):
+            props["virtualMachine"] = {"id": self.id}
+        if self.power in ("running", "starting", "stopping", "stopped"):
+            props["macAddress"] = "00-0D-3A-%02X-%02X-%02X" % (self.index >> 16 & 255, self.index >> 8 & 255, self.index & 255)
+        return {"name": self.name + "-nic", "id": self.nic_id, "type": "Microsoft.Network/networkInterfaces",
+                "location": self.location, "properties": props}
+
+    def pip(self):
+        props = {"provisioningState": "Succeeded", "publicIPAddressVersion": "IPv4",
+                 "publicIPAllocationMethod": self.pip_allocation, "idleTimeoutInMinutes": 4,
+                 "ipConfiguration": {"id": self.nic_id + "/ipConfigurations/ipconfig1"}}
+        if self.public_ip:
+            props["ipAddress"] = self.public_ip
+        out = {"name": self.name + "-ip", "id": self.pip_id, "type": "Microsoft.Network/publicIPAddresses",
+               "location": self.location, "sku": {"name": "Standard" if self.pip_allocation == "Static" else "Basic",
+                                                  "tier": "Regional"}, "properties": props}
+        if self.zones:
+            out["zones"] = list(self.zones)
+        return out
+
+
+# What each action does: the state it passes through, where it ends, and the states it is refused in.
+ACTIONS = {
+    "start": {"during": "starting", "final": "running", "refused": {}},
+    "poweroff": {"during": "stopping", "final": "stopped",
+                 "refused": {"deallocated": "Operation 'powerOff' is not allowed on VM '{vm}' since the VM is "
+                                            "deallocated or marked to be deallocated."}},
+    "deallocate": {"during": "deallocating", "final": "deallocated", "refused": {}},
+    "restart": {"during": "starting", "final": "running",
+                "refused": {"deallocated": "Operation 'restart' is not allowed on VM '{vm}' since the VM is "
+                                           "deallocated or marked to be deallocated.",
+                            "stopped": "Operation 'restart' is not allowed on VM '{vm}' since the VM is not "
+                                       "running. Please start the VM first."}},
+    "delete": {"during": "deallocating", "final": None, "refused": {}},
+}
+ACTION_NAMES = {"start": "start", "poweroff": "powerOff", "deallocate": "deallocate", "restart": "restart",
+                "delete": "delete"}
+
+
+class Operation:
+    def __init__(self, vm, action, seconds, failure):
+        self.id = str(uuid.uuid4())
+        self.vm, self.action = vm, action
+        self.start = utcnow()
+        self.end_at = time.monotonic() + seconds
+        self.status = "InProgress"
+        self.end = None
+        self.error = None
+        self.failure = failure  # {"code", "message"} to end with, or None
+        self.before = vm.power
+
+    def body(self):
+        out = {"startTime": arm_time(self.start), "status": self.status, "name": self.id}
+        if self.end:
+            out["endTime"] = arm_time(self.end)
+        if self.error:
+            out["error"] = dict(self.error)
+        return out
+
+
+class Subscription:
+    def __init__(self, sub_id):
+        self.id = sub_id
+        self.groups = set()
+        self.vms = {}           # lower-case id -> Vm
+        self.page_size = 50
+        self.transition = 1.5
+        self.retry_after = 1
+        self.async_header = "both"
+        self.fail_next = None
+        self.writes_left = 1199
+        self.reads_left = 11999
+
+    def sorted_vms(self):
+        return [self.vms[k] for k in sorted(self.vms)]
+
+
+class State:
+    def __init__(self, args):
+        self.lock = threading.RLock()
+        self.tenant = args.tenant
+        self.client_id = args.client_id
+        self.client_secret = args.client_secret
+        self.token_lifetime = args.token_lifetime
+        self.key = uuid.uuid4().bytes
+        self.defaults = {"pageSize": args.page_size, "transitionSeconds": args.transition_seconds,
+                         "retryAfter": args.retry_after}
+        self.reset()
+
+    def reset(self):
+        self.subs = {}
+        self.operations = {}
+        self.tokens_expired_before = 0.0
+        self.issued = 0
+        self.throttles = []
+        self.requests = []
+
+    def subscription(self, sub_id, create=False):
+        s = self.subs.get(sub_id.lower())
+        if s is None and create:
+            s = Subscription(sub_id)
+            s.page_size = self.defaults["pageSize"]
+            s.transition = self.defaults["transitionSeconds"]
+            s.retry_after = self.defaults["retryAfter"]
+            self.subs[sub_id.lower()] = s
+        return s
+
+    def seed(self, body):
+        sub = self.subscription(body.get("subscription") or str(uuid.uuid4()), create=True)
+        for key, attr in (("pageSize", "page_size"), ("transitionSeconds", "transition"),
+                          ("retryAfter", "retry_after"), ("asyncHeader", "async_header")):
+            if key in body:
+                setattr(sub, attr, body[key])
+        specs = list(body.get("vms", []))
+        regions = ["eastus", "westeurope", "southcentralus", "westus2", "northeurope", "japaneast",
+                   "australiaeast", "uksouth", "centralindia", "canadacentral"]
+        sizes = ["Standard_NC4as_T4_v3", "Standard_NC6s_v3", "Standard_NC24ads_A100_v4", "Standard_D4s_v5"]
+        for i in range(int(body.get("count", 0))):
+            specs.append({"name": "vm-%04d" % i, "resourceGroup": "rg-%d" % (i % 3), "location": regions[i % 10],
+                          "vmSize": sizes[i % 4], "power": ["running", "deallocated", "stopped"][i % 3],
+                          "priority": "Spot" if i % 5 == 0 else "Regular",
+                          "zones": [str(i % 3 + 1)] if i % 2 == 0 else []})
+        created = []
+        for spec in specs:
+            rg = spec.get("resourceGroup", "skydeck-rg")
+            sub.groups.add(rg.lower())
+            vm = Vm(sub.id, rg, spec["name"], spec, len(sub.vms) + 1)
+            sub.vms[vm.id.lower()] = vm
+            created.append(vm.id)
+        return {"subscription": sub.id, "vms": created}
+
+    def advance(self):
+        """Ends every operation whose time has come (lazily, on each request)."""
+        now = time.monotonic()
+        for op in list(self.operations.values()):
+            if op.status == "InProgress" and now >= op.end_at:
+                self.finish(op)
+
+    def finish(self, op, preempted_by=None):
+        vm = op.vm
+        op.end = utcnow()
+        if preempted_by is not None:
+            op.status = "Failed"
+            op.error = {"code": "OperationPreempted",
+                        "message": "Operation execution has been preempted by a more recent operation."}
+            return
+        vm.op = None
+        if op.failure:
+            op.status = "Failed"
+            op.error = dict(op.failure)
+            vm.power = op.before
+            vm.provisioning = "Failed"
+            vm.failure_code = op.failure["code"]
+            vm.failure_message = op.failure["message"]
+            vm.status_time = op.end
+            if getattr(vm, "deleting", False):
+                vm.deleting = False
+            return
+        op.status = "Succeeded"
+        final = ACTIONS[op.action]["final"]
+        if final is None:  # delete: the VM is gone, its NIC and IP stay (as with deleteOption Detach)
+            sub = self.subscription(vm.sub)
+            sub.vms.pop(vm.id.lower(), None)
+            vm.deleted = True
+            sub.orphans = getattr(sub, "orphans", [])
+            sub.orphans.append(vm)
+            return
+        vm.power = final
+        vm.provisioning = "Succeeded"
+        vm.failure_code = None
+        vm.status_time = op.end
+        if vm.pip_id and vm.pip_allocation == "Dynamic":
+            if final == "deallocated":
+                vm.public_ip = None
+            elif final == "running" and not vm.public_ip:
+                vm.public_ip = "52.%d.%d.%d" % (vm.index % 250, int(time.time()) % 250, vm.index * 3 % 250 + 1)
+
+    def act(self, sub, vm, action):
+        rule = ACTIONS[action]
+        if vm.op is None and vm.power in rule["refused"]:
+            raise ArmError(409, "OperationNotAllowed", rule["refused"][vm.power].format(vm=vm.name))
+        if vm.op is not None:
+            self.finish(vm.op, preempted_by=action)
+        failure, sub.fail_next = sub.fail_next, None
+        # A no-op (start on a running VM, deallocate on a deallocated one) still runs as an operation.
+        seconds = sub.transition if vm.power != rule["final"] else min(sub.transition, 0.2)
+        op = Operation(vm, action, seconds, failure)
+        self.operations[op.id] = op
+        vm.op = op
+        vm.failure_code = None
+        vm.power = rule["during"] if vm.power != rule["final"] else vm.power
+        vm.provisioning = "Deleting" if action == "delete" else "Updating"
+        return op
+
+    def issue_token(self, tenant, client_id, scope):
+        now = int(time.time())
+        aud = scope[: -len(".default")]
+        claims = {"aud": aud, "iss": f"https://sts.windows.net/{tenant}/", "iat": now, "nbf": now,
+                  "exp": now + self.token_lifetime, "appid": client_id, "tid": tenant,
+                  "oid": str(uuid.uuid5(uuid.NAMESPACE_DNS, client_id)), "idtyp": "app", "ver": "1.0",
+                  "jti": uuid.uuid4().hex, "issued_at_ms": int(time.time() * 1000)}
+        header = b64url(json.dumps({"typ": "JWT", "alg": "HS256", "kid": "skydeck-test"}).encode())
+        payload = b64url(json.dumps(claims).encode())
+        sig = b64url(hmac.new(self.key, f"{header}.{payload}".encode(), hashlib.sha256).digest())
+        self.issued += 1
+        return f"{header}.{payload}.{sig}"
+
+    def check_token(self, token):
+        """The token's claims, or an ArmError as Resource Manager answers a bad bearer token."""
+        def invalid(code, message, description):
+            return ArmError(401, code, message, {"WWW-Authenticate":
+                f'Bearer authorization_uri="https://login.windows.net/{self.tenant}", error="invalid_token", '
+                f'error_description="{description}"'})
+        parts = token.split(".")
+        if len(parts) != 3:
+            raise invalid("InvalidAuthenticationToken", "The access token is invalid.", "The access token is invalid.")
+        expected = b64url(hmac.new(self.key, f"{parts[0]}.{parts[1]}".encode(), hashlib.sha256).digest())
+        if not hmac.compare_digest(expected, parts[2]):
+            raise invalid("InvalidAuthenticationToken", "The access token is invalid.",
+                          "The access token signature is invalid.")
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+        if claims["aud"] not in AUDIENCES:
+            raise invalid("InvalidAuthenticationTokenAudience",
+                          f"The access token has been obtained for wrong audience or resource '{claims['aud']}'. It "
+                          "should exactly match with one of the allowed audiences 'https://management.core.windows.net/',"
+                          "'https://management.core.windows.net','https://management.azure.com/',"
+                          "'https://management.azure.com'.", "The access token has an invalid audience.")
+        expired = claims["exp"] <= time.time() or claims["issued_at_ms"] / 1000.0 <= self.tokens_expired_before
+        if expired:
+            exp = datetime.datetime.fromtimestamp(claims["exp"], datetime.timezone.utc)
+            fmt = "%m/%d/%Y %I:%M:%S %p"
+            raise invalid("ExpiredAuthenticationToken",
+                          f"The access token expiry UTC time '{exp.strftime(fmt)}' is earlier than current UTC time "
+                          f"'{utcnow().strftime(fmt)}'.", "The access token has expired.")
+        return claims
+
+
+VM_PATH = re.compile(r"^/subscriptions/([^/]+)/resourcegroups/([^/]+)/providers/microsoft\.compute/"
+                     r"virtualmachines/([^/]+)(?:/([^/]+))?$", re.I)
+VM_LIST_ALL = re.compile(r"^/subscriptions/([^/]+)/providers/microsoft\.compute/virtualmachines$", re.I)
+VM_LIST_RG = re.compile(r"^/subscriptions/([^/]+)/resourcegroups/([^/]+)/providers/microsoft\.compute/virtualmachines$", re.I)
+OPERATION = re.compile(r"^/subscriptions/([^/]+)/providers/microsoft\.compute/locations/([^/]+)/operations/([^/]+)$", re.I)
+NET_LIST_ALL = re.compile(r"^/subscriptions/([^/]+)/providers/microsoft\.network/(networkinterfaces|publicipaddresses)$", re.I)
+NET_GET = re.compile(r"^/subscriptions/([^/]+)/resourcegroups/([^/]+)/providers/microsoft\.network/"
+                     r"(networkinterfaces|publicipaddresses)/([^/]+)$", re.I)
+TOKEN = re.compile(r"^/([^/]+)/oauth2/v2\.0/token$")
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "arm-test-server"
+    state: State = None
+
+    def log_message(self, fmt, *args):
+        pass
+
+    # -- plumbing -------------------------------------------------------------------------------
+    def base(self):
+        return f"http://{self.headers.get('Host', '127.0.0.1')}"
+
+    def send_json(self, status, body, headers=None):
+        data = b"" if body is None else json.dumps(body).encode()
+        self.send_response(status)
+        for k, v in (headers or {}).items():
+            self.send_header(k, str(v))
+        if body is not None:
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("x-ms-request-id", str(uuid.uuid4()))
+        self.send_header("x-ms-correlation-request-id", self.headers.get("x-ms-correlation-request-id") or str(uuid.uuid4()))
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        if data:
+            self.wfile.write(data)
+        self.status_sent = status
+
+    def send_error_doc(self, e):
+        self.send_json(e.status, {"error": {"code": e.code, "message": e.message}}, e.headers)
+
+    def read_body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n else b""
+
+    def record(self, method, path):
+        with self.state.lock:
+            self.state.requests.append({"time": time.monotonic(), "method": method, "path": path,
+                                        "status": getattr(self, "status_sent", 0)})
+            del self.state.requests[:-5000]
+
+    def do_GET(self):
+        self.dispatch("GET")
+
+    def do_POST(self):
+        self.dispatch("POST")
+
+    def do_DELETE(self):
+        self.dispatch("DELETE")
+
+    def do_PUT(self):
+        self.dispatch("PUT")
+
+    def dispatch(self, method):
+        url = urllib.parse.urlsplit(self.path)
+        path = urllib.parse.unquote(url.path)
+        query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
+        body = self.read_body()
+        try:
+            if path.startswith("/_control/"):
+                self.control(method, path, query, body)
+            elif TOKEN.match(path):
+                self.token(method, TOKEN.match(path).group(1), body)
+            else:
+                with self.state.lock:
+                    self.state.advance()
+                    self.arm(method, path, query)
+        except ArmError as e:
+            self.send_error_doc(e)
+        except (ValueError, KeyError) as e:
+            self.send_json(400, {"error": {"code": "InvalidRequestContent", "message": f"The request content was invalid: {e}"}})
+        if not path.startswith("/_control/"):
+            self.record(method, url.path + ("?" + url.query if url.query else ""))
+
+    # -- Microsoft identity platform ------------------------------------------------------------
+    def token(self, method, tenant, body):
+        def oauth_error(status, error, aadsts, description):
+            now = utcnow().strftime("%Y-%m-%d %H:%M:%SZ")
+            trace = str(uuid.uuid4())
+            self.send_json(status, {"error": error,
+                                    "error_description": f"AADSTS{aadsts}: {description} Trace ID: {trace} "
+                                                         f"Correlation ID: {trace} Timestamp: {now}",
+                                    "error_codes": [aadsts], "timestamp": now, "trace_id": trace,
+                                    "correlation_id": trace,
+                                    "error_uri": f"https://login.microsoftonline.com/error?code={aadsts}"})
+        if method != "POST":
+            return oauth_error(400, "invalid_request", 900561, "The endpoint only accepts POST requests.")
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if ctype != "application/x-www-form-urlencoded":
+            return oauth_error(400, "invalid_request", 900144,
+                               "The request body must contain the following parameter: 'grant_type'.")
+        form = dict(urllib.parse.parse_qsl(body.decode("utf-8", "replace")))
+        for name in ("grant_type", "client_id", "scope"):
+            if not form.get(name):
+                return oauth_error(400, "invalid_request", 900144,
+                                   f"The request body must contain the following parameter: '{name}'.")
+        if form["grant_type"] != "client_credentials":
+            return oauth_error(400, "unsupported_grant_type", 70003,
+                               "The app requested an unsupported grant type.")
+        with self.state.lock:
+            st = self.state
+            if tenant.lower() != st.tenant.lower():
+                return oauth_error(400, "invalid_request", 90002,
+                                   f"Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID "
+                                   "and are signing into the correct cloud.")
+            if form["client_id"] != st.client_id:
+                return oauth_error(400, "unauthorized_client", 700016,
+                                   f"Application with identifier '{form['client_id']}' was not found in the directory "
+                                   f"'{tenant}'.")
+            if form.get("client_secret") != st.client_secret:
+                return oauth_error(401, "invalid_client", 7000215,
+                                   "Invalid client secret provided. Ensure the secret being sent in the request is the "
+                                   f"client secret value, not the client secret ID, for a secret added to app "
+                                   f"'{st.client_id}'.")
+            scope = form["scope"].strip()
+            if not scope.endswith("/.default") or " " in scope:
+                return oauth_error(400, "invalid_scope", 1002012,
+                                   f"The provided value for scope {scope} is not valid. Client credential flows must "
+                                   "have a scope value with /.default suffixed to the resource identifier "
+                                   "(application ID URI).")
+            token = st.issue_token(tenant, form["client_id"], scope)
+            lifetime = st.token_lifetime
+        self.send_json(200, {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime,
+                             "access_token": token}, {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"})
+
+    # -- Resource Manager -----------------------------------------------------------------------
+    def arm(self, method, path, query):
+        st = self.state
+        auth = self.headers.get("Authorization") or ""
+        if not auth:
+            raise ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.",
+                           {"WWW-Authenticate": f'Bearer authorization_uri="https://login.windows.net/{st.tenant}", '
+                                                'error="invalid_token", error_description="The authentication failed '
+                                                'because of missing \'Authorization\' header."'})
+        if not auth.startswith("Bearer "):
+            raise ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is provided "
+                                                       "in an invalid format.",
+                           {"WWW-Authenticate": f'Bearer authorization_uri="https://login.windows.net/{st.tenant}", '
+                                                'error="invalid_token", error_description="The authentication '
+                                                'scheme of Basic is not supported."'})
+        claims = st.check_token(auth[7:].strip())
+        write = method != "GET"
+        self.throttle(method, path, claims)
+        m = re.match(r"^/subscriptions/([^/]+)", path, re.I)
+        if not m:
+            raise ArmError(404, "InvalidResourceType", f"The resource type could not be found in the namespace for path '{path}'.")
+        sub = st.subscription(m.group(1))
+        if sub is None:
+            raise ArmError(404, "SubscriptionNotFound", f"The subscription '{m.group(1)}' could not be found.")
+        if claims["tid"].lower() != st.tenant.lower():
+            raise ArmError(401, "InvalidAuthenticationTokenTenant",
+                           f"The access token is from the wrong issuer '{claims['iss']}'.")
+        network = "/microsoft.network/" in path.lower()
+        self.check_api_version(query, NETWORK_API_VERSIONS if network else COMPUTE_API_VERSIONS,
+                               "Microsoft.Network" if network else "Microsoft.Compute", path)
+        if write:
+            sub.writes_left = max(0, sub.writes_left - 1)
+        else:
+            sub.reads_left = max(0, sub.reads_left - 1)
+        self.limits = {f"x-ms-ratelimit-remaining-subscription-{'writes' if write else 'reads'}":
+                       sub.writes_left if write else sub.reads_left}
+
+        if (mm := VM_LIST_ALL.match(path)) and method == "GET":
+            status_only = query.get("statusOnly", "").lower() == "true"
+            return self.page(sub.sorted_vms(), query, lambda vm: vm.model(vm.instance_view(False) if status_only else None))
+        if (mm := VM_LIST_RG.match(path)) and method == "GET":
+            self.group(sub, mm.group(2))
+            vms = [vm for vm in sub.sorted_vms() if vm.rg.lower() == mm.group(2).lower()]
+            return self.page(vms, query, lambda vm: vm.model())
+        if mm := VM_PATH.match(path):
+            vm = self.find_vm(sub, mm.group(2), mm.group(3))
+            verb = (mm.group(4) or "").lower()
+            if method == "GET" and verb == "":
+                expand = query.get("$expand")
+                if expand not in (None, "instanceView", "userData"):
+                    raise ArmError(400, "InvalidParameter", f"The value '{expand}' of parameter '$expand' is not valid.")
+                return self.send_json(200, vm.model(vm.instance_view() if expand == "instanceView" else None), self.limits)
+            if method == "GET" and verb == "instanceview":
+                return self.send_json(200, vm.instance_view(), self.limits)
+            if method == "POST" and verb in ("start", "poweroff", "deallocate", "restart"):
+                return self.accepted(sub, st.act(sub, vm, verb))
+            if method == "DELETE" and verb == "":
+                return self.accepted(sub, st.act(sub, vm, "delete"))
+            raise ArmError(405, "MethodNotAllowed", f"The requested resource does not support http method '{method}'.")
+        if (mm := OPERATION.match(path)) and method == "GET":
+            op = st.operations.get(mm.group(3))
+            if op is None or op.vm.sub.lower() != sub.id.lower():
+                raise ArmError(404, "NotFound", f"The operation '{mm.group(3)}' could not be found.")
+            if query.get("monitor", "").lower() == "true":  # the Location header's URL
+                if op.status == "InProgress":
+                    return self.send_json(202, None, {**self.limits, "Location": self.op_url(op, monitor=True),
+                                                      "Retry-After": sub.retry_after})
+                if op.status == "Succeeded":
+                    return self.send_json(200, None, self.limits)
+                raise ArmError(409, op.error["code"], op.error["message"])
+            headers = dict(self.limits)
+            if op.status == "InProgress":
+                headers["Retry-After"] = sub.retry_after
+            return self.send_json(200, op.body(), headers)
+        if (mm := NET_LIST_ALL.match(path)) and method == "GET":
+            vms = sub.sorted_vms() + getattr(sub, "orphans", [])
+            if mm.group(2).lower() == "networkinterfaces":
+                return self.page(vms, query, lambda vm: vm.nic())
+            return self.page([vm for vm in vms if vm.pip_id], query, lambda vm: vm.pip())
+        if (mm := NET_GET.match(path)) and method == "GET":
+            self.group(sub, mm.group(2))
+            want = f"{path}".lower()
+            for vm in sub.sorted_vms() + getattr(sub, "orphans", []):
+                if vm.nic_id.lower() == want:
+                    return self.send_json(200, vm.nic(), self.limits)
+                if vm.pip_id and vm.pip_id.lower() == want:
+                    return self.send_json(200, vm.pip(), self.limits)
+            kind = "networkInterfaces" if mm.group(3).lower() == "networkinterfaces" else "publicIPAddresses"
+            raise ArmError(404, "ResourceNotFound", f"The Resource 'Microsoft.Network/{kind}/{mm.group(4)}' under "
+                           f"resource group '{mm.group(2)}' was not found. For more details please go to "
+                           "https://aka.ms/ARMResourceNotFoundFix")
+        raise ArmError(404, "InvalidResourceType", f"The resource type could not be found for path '{path}'.")
+
+    def check_api_version(self, query, supported, namespace, path):
+        version = query.get("api-version")
+        if not version:
+            raise ArmError(400, "MissingApiVersionParameter",
+                           "The api-version query parameter (?api-version=) is required for all requests.")
+        if version not in supported:
+            kind = path.rstrip("/").split("/providers/")[-1].split("/")[1] if "/providers/" in path else "resource"
+            raise ArmError(400, "NoRegisteredProviderFound",
+                           f"No registered resource provider found for location 'eastus' and API version '{version}' "
+                           f"for type '{kind}'. The supported api-versions are '{', '.join(sorted(supported))}'. The "
+                           "supported locations are 'eastus, westeurope, southcentralus, westus2'.")
+
+    def throttle(self, method, path, claims):
+        st = self.state
+        for rule in st.throttles:
+            if rule["count"] <= 0:
+                continue
+            if rule.get("method") and rule["method"].upper() != method:
+                continue
+            if rule.get("pathContains") and rule["pathContains"].lower() not in path.lower():
+                continue
+            rule["count"] -= 1
+            kind = "read" if method == "GET" else "write"
+            sub = path.split("/")[2] if path.lower().startswith("/subscriptions/") else ""
+            raise ArmError(429, "SubscriptionRequestsThrottled",
+                           f"Number of '{kind}' requests for subscription '{sub}' actor '{claims['oid']}' exceeded. "
+                           f"Please try again after '{rule['retryAfter']}' seconds after additional tokens are "
+                           "available. Refer to https://aka.ms/arm-throttling",
+                           {"Retry-After": rule["retryAfter"], f"x-ms-ratelimit-remaining-subscription-{kind}s": 0,
+                            "x-ms-ratelimit-remaining-resource":
+                                "Microsoft.Compute/HighCostGet3Min;0,Microsoft.Compute/HighCostGet30Min;0"
+                                if kind == "read" else "Microsoft.Compute/UpdateVM3Min;0,Microsoft.Compute/UpdateVM30Min;0"})
+        st.throttles = [r for r in st.throttles if r["count"] > 0]
+
+    def group(self, sub, rg):
+        if rg.lower() not in sub.groups:
+            raise ArmError(404, "ResourceGroupNotFound", f"Resource group '{rg}' could not be found.")
+
+    def find_vm(self, sub, rg, name):
+        self.group(sub, rg)
+        vm_id = f"/subscriptions/{sub.id}/resourceGroups/{rg}/providers/Microsoft.Compute/virtualMachines/{name}"
+        vm = sub.vms.get(vm_id.lower())
+        if vm is None:
+            raise ArmError(404, "ResourceNotFound", f"The Resource 'Microsoft.Compute/virtualMachines/{name}' under "
+                           f"resource group '{rg}' was not found. For more details please go to "
+                           "https://aka.ms/ARMResourceNotFoundFix")
+        return vm
+
+    def page(self, items, query, render):
+        sub_size = None
+        m = re.match(r"^/subscriptions/([^/?]+)", self.path, re.I)
+        if m and (sub := self.state.subscription(urllib.parse.unquote(m.group(1)))):
+            sub_size = sub.page_size
+        size = max(1, int(sub_size or 50))
+        token = query.get("$skiptoken")
+        start = 0
+        if token:
+            try:
+                start = int(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().split(":")[1])
+            except (ValueError, IndexError):
+                raise ArmError(400, "InvalidSkipToken", "The provided skip token is not valid.")
+        chunk = items[start:start + size]
+        out = {"value": [render(x) for x in chunk]}
+        if start + size < len(items):
+            q = {k: v for k, v in query.items() if k != "$skiptoken"}
+            q["$skiptoken"] = b64url(f"skip:{start + size}".encode())
+            path = urllib.parse.urlsplit(self.path).path
+            out["nextLink"] = self.base() + path + "?" + urllib.parse.urlencode(q, safe="$")
+        self.send_json(200, out, self.limits)
+
+    def op_url(self, op, monitor=False):
+        q = {"p": str(uuid.uuid5(uuid.NAMESPACE_URL, op.id)), "api-version": "2024-07-01"}
+        if monitor:
+            q["monitor"] = "true"
+        return (f"{self.base()}/subscriptions/{op.vm.sub}/providers/Microsoft.Compute/locations/{op.vm.location}"
+                f"/operations/{op.id}?" + urllib.parse.urlencode(q))
+
+    def accepted(self, sub, op):
+        headers = {**self.limits, "Location": self.op_url(op, monitor=True), "Retry-After": sub.retry_after,
+                   "x-ms-ratelimit-remaining-resource":
+                       "Microsoft.Compute/UpdateVM3Min;239,Microsoft.Compute/UpdateVM30Min;1199"}
+        if sub.async_header != "location":
+            headers["Azure-AsyncOperation"] = self.op_url(op)
+        self.send_json(202, None, headers)
+
+    # -- control ----------------------------------------------------------------------------------
+    def control(self, method, path, query, body):
+        st = self.state
+        data = json.loads(body or b"{}")
+        with st.lock:
+            if path == "/_control/reset" and method == "POST":
+                st.reset()
+                return self.send_json(200, {})
+            if path == "/_control/seed" and method == "POST":
+                return self.send_json(200, st.seed(data))
+            if path == "/_control/fail-next-operation" and method == "POST":
+                subs = [st.subscription(data["subscription"])] if data.get("subscription") else list(st.subs.values())
+                for s in subs:
+                    if s is None:
+                        raise ArmError(404, "SubscriptionNotFound", "no such subscription")
+                    s.fail_next = {"code": data.get("code", "AllocationFailed"), "message": data.get("message",
+                                   "Allocation failed. We do not have sufficient capacity for the requested VM size in "
+                                   "this region. Read more about improving likelihood of allocation success at "
+                                   "http://aka.ms/allocation-guidance")}
+                return self.send_json(200, {})
+            if path == "/_control/throttle-next" and method == "POST":
+                st.throttles.append({"count": int(data.get("count", 1)), "retryAfter": int(data.get("retryAfter", 1)),
+                                     "method": data.get("method"), "pathContains": data.get("pathContains")})
+                return self.send_json(200, {})
+            if path == "/_control/expire-tokens" and method == "POST":
+                st.tokens_expired_before = time.time()
+                return self.send_json(200, {})
+            if path == "/_control/config" and method == "POST":
+                if "tokenLifetime" in data:
+                    st.token_lifetime = int(data["tokenLifetime"])
+                return self.send_json(200, {})
+            if path == "/_control/requests" and method == "GET":
+                contains = query.get("contains", "").lower()
+                return self.send_json(200, [r for r in st.requests if contains in r["path"].lower()])
+            if path == "/_control/tokens" and method == "GET":
+                return self.send_json(200, {"issued": st.issued})
+        raise ArmError(404, "NotFound", f"no control endpoint {method} {path}")
+
+
+DEMO = [
+    {"name": "train-a100", "resourceGroup": "ml-training", "location": "eastus", "zones": ["1"],
+     "vmSize": "Standard_NC24ads_A100_v4", "power": "running", "tags": {"team": "vision"}},
+    {"name": "notebook-t4", "resourceGroup": "ml-notebooks", "location": "westeurope", "zones": [],
+     "vmSize": "Standard_NC4as_T4_v3", "power": "deallocated", "publicIpAllocation": "Dynamic"},
+    {"name": "spot-v100", "resourceGroup": "ml-training", "location": "southcentralus", "zones": ["2"],
+     "vmSize": "Standard_NC6s_v3", "power": "stopped", "priority": "Spot"},
+    {"name": "build-box", "resourceGroup": "ci", "location": "westus2", "vmSize": "Standard_D4s_v5",
+     "power": "running", "publicIp": False},
+]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--tenant", default="72f988bf-86f1-41af-91ab-2d7cd011db47")
+    ap.add_argument("--client-id", default="00000000-0000-0000-0000-00000000c11e")
+    ap.add_argument("--client-secret", default="skydeck-test-secret")
+    ap.add_argument("--subscription", default=None, help="a subscription to create at start")
+    ap.add_argument("--demo", action="store_true", help="seed --subscription with a few GPU VMs")
+    ap.add_argument("--transition-seconds", type=float, default=1.5)
+    ap.add_argument("--retry-after", type=int, default=1)
+    ap.add_argument("--page-size", type=int, default=50)
+    ap.add_argument("--token-lifetime", type=int, default=3599)
+    args = ap.parse_args()
+    state = State(args)
+    if args.subscription:
+        state.seed({"subscription": args.subscription, "vms": DEMO if args.demo else []})
+    Handler.state = state
+    server = ThreadingHTTPServer((args.host, args.port), Handler)
+    server.daemon_threads = True
+    print(f"PORT {server.server_address[1]}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())
