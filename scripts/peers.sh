@@ -4,7 +4,7 @@
 #   scripts/peers.sh start DIR [peer...]   (default: all peers)
 #   scripts/peers.sh stop DIR
 # Peers: s3 (s3rver), ssh (OpenSSH sshd + ssh-agent; creates the throwaway user skydecktest),
-# gce (Compute Engine + OAuth 2.0 test server).
+# gce (Compute Engine + OAuth 2.0 test server), arm (Azure Resource Manager + identity platform test server).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 NODE_BIN=$ROOT/scripts/peers-node/node_modules/.bin
@@ -124,10 +124,33 @@ start_gce() {
   } >>"$DIR/peers.env"
 }
 
+# Azure Resource Manager + the identity platform's token endpoint (tests/servers/arm_server.py), one
+# loopback port for both; a made-up tenant, service principal and subscription with a few demo VMs.
+ARM_TENANT=0a1b2c3d-4e5f-4a6b-8c7d-5e6f7a8b9c0d
+ARM_CLIENT_ID=5f1c2a1e-0b7d-4c55-9a43-6a0f3b1d2c4e
+ARM_CLIENT_SECRET=skydeck-arm-test-secret
+ARM_SUBSCRIPTION=3c9b1a52-8d2e-4f6a-b1c0-7e5d4a3f2b10
+start_arm() {
+  local port; port=$(free_port)
+  setsid python3 "$ROOT/tests/servers/arm_server.py" --port "$port" --tenant "$ARM_TENANT" \
+    --client-id "$ARM_CLIENT_ID" --client-secret "$ARM_CLIENT_SECRET" --subscription "$ARM_SUBSCRIPTION" --demo \
+    </dev/null >"$DIR/arm.log" 2>&1 &
+  echo $! >"$DIR/arm.pid"
+  wait_port "$port" arm "$!"
+  {
+    echo "export SKYDECK_TEST_ARM_ENDPOINT=http://127.0.0.1:$port"   # Resource Manager and the authority host
+    echo "export SKYDECK_TEST_ARM_CONTROL=http://127.0.0.1:$port/_control"
+    echo "export SKYDECK_TEST_ARM_TENANT=$ARM_TENANT"
+    echo "export SKYDECK_TEST_ARM_CLIENT_ID=$ARM_CLIENT_ID"
+    echo "export SKYDECK_TEST_ARM_CLIENT_SECRET=$ARM_CLIENT_SECRET"
+    echo "export SKYDECK_TEST_ARM_SUBSCRIPTION=$ARM_SUBSCRIPTION"
+  } >>"$DIR/peers.env"
+}
+
 case "$cmd" in
   start)
     mkdir -p "$DIR"; : >"$DIR/peers.env"
-    peers=("$@"); [ ${#peers[@]} -gt 0 ] || peers=(s3 ssh gce)
+    peers=("$@"); [ ${#peers[@]} -gt 0 ] || peers=(s3 ssh gce arm)
     for p in "${peers[@]}"; do "start_$p"; done
     echo "peers: started ${peers[*]} ($DIR/peers.env)" >&2 ;;
   stop)
