@@ -811,7 +811,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--tenant", default="72f988bf-86f1-41af-91ab-2d7cd011db47")
+    ap.add_argument("--tenant", default="0a1b2c3d-4e5f-4a6b-8c7d-5e6f7a8b9c0d")
     ap.add_argument("--client-id", default="00000000-0000-0000-0000-00000000c11e")
     ap.add_argument("--client-secret", default="skydeck-test-secret")
     ap.add_argument("--subscription", default=None, help="a subscription to create at start")
