@@ -55,6 +55,7 @@ except Exception:  # noqa: BLE001 - any import problem means "use openssl"
     serialization = None
 
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+GOOGLE_TOKEN_AUD = "https://oauth2.googleapis.com/token"
 COMPUTE_SCOPES = {"https://www.googleapis.com/auth/cloud-platform", "https://www.googleapis.com/auth/compute",
                   "https://www.googleapis.com/auth/compute.readonly"}
 READONLY_SCOPE = "https://www.googleapis.com/auth/compute.readonly"
@@ -427,7 +428,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.token_error(401, "invalid_client", "The OAuth client was not found.")
         if not self.verify_rs256(f"{parts[0]}.{parts[1]}".encode(), signature):
             return self.token_error(400, "invalid_grant", "Invalid JWT Signature.")
-        if claims.get("aud") != self.st.base + "/token":
+        # "aud ... When making an access token request this value is always https://oauth2.googleapis.com/token"
+        # (google-auth sends exactly that whatever the key's token_uri); this server's own URL is accepted too.
+        if claims.get("aud") not in (GOOGLE_TOKEN_AUD, self.st.base + "/token"):
             return self.token_error(400, "invalid_grant", "Invalid JWT: Failed audience check.")
         now = time.time()
         iat, exp = claims.get("iat"), claims.get("exp")
