@@ -104,6 +104,20 @@ void applyProfileSettings(Account &a, const QProcessEnvironment &env, const File
             }
         }
     }
+    // EC2 likewise: AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL, the profile's `ec2 = endpoint_url`, its
+    // `endpoint_url`.
+    QString ec2Endpoint;
+    if (!ignoreConfigured) {
+        for (const QString &candidate : {env.value(QStringLiteral("AWS_ENDPOINT_URL_EC2")),
+                                         env.value(QStringLiteral("AWS_ENDPOINT_URL")),
+                                         cfg.value(QStringLiteral("ec2.endpoint_url")),
+                                         cfg.value(QStringLiteral("endpoint_url"))}) {
+            if (!candidate.trimmed().isEmpty()) {
+                ec2Endpoint = candidate.trimmed();
+                break;
+            }
+        }
+    }
     QString style = cfg.value(QStringLiteral("s3.addressing_style")).trimmed().toLower();
     if (style != QLatin1String("path") && style != QLatin1String("virtual"))
         style = QStringLiteral("auto");
@@ -111,6 +125,8 @@ void applyProfileSettings(Account &a, const QProcessEnvironment &env, const File
     a.settings.insert(QStringLiteral("region"), region);
     if (!endpoint.isEmpty())
         a.settings.insert(QStringLiteral("endpoint"), endpoint);
+    if (!ec2Endpoint.isEmpty())
+        a.settings.insert(QStringLiteral("ec2Endpoint"), ec2Endpoint);
     a.settings.insert(QStringLiteral("addressingStyle"), style);
 }
 

@@ -19,11 +19,13 @@ namespace skydeck::aws {
 //  - region: AWS_REGION, then AWS_DEFAULT_REGION, then the profile's `region`, then us-east-1;
 //  - endpoint: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's nested `s3 = endpoint_url`, then
 //    its `endpoint_url` (all ignored with AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true);
+//  - EC2 endpoint (setting ec2Endpoint): AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL, the profile's nested
+//    `ec2 = endpoint_url`, then its `endpoint_url` (same switch to ignore them);
 //  - addressing style: the profile's nested `s3 = addressing_style` (path | virtual | auto).
 // The environment account takes its region/endpoint from the active profile (AWS_PROFILE, then
 // AWS_DEFAULT_PROFILE, then "default"). Order: the environment account, the active profile, then
 // the rest by name. Profiles without static keys (SSO, roles, credential_process) are skipped.
-// Settings: region, endpoint, addressingStyle, accessKeyId, profile. Secrets (memory only):
+// Settings: region, endpoint, ec2Endpoint, addressingStyle, accessKeyId, profile. Secrets (memory only):
 // secretAccessKey, sessionToken.
 QList<Account> discoverAccounts(const QProcessEnvironment &env, const QString &home);
 

@@ -3,3 +3,4 @@
 #include <QLoggingCategory>
 
 Q_DECLARE_LOGGING_CATEGORY(lcS3)
+Q_DECLARE_LOGGING_CATEGORY(lcEc2)
