@@ -4,7 +4,8 @@
 #   scripts/peers.sh start DIR [peer...]   (default: all peers)
 #   scripts/peers.sh stop DIR
 # Peers: s3 (s3rver), ssh (OpenSSH sshd + ssh-agent; creates the throwaway user skydecktest),
-# gce (Compute Engine + OAuth 2.0 test server), arm (Azure Resource Manager + identity platform test server).
+# gce (Compute Engine + OAuth 2.0 test server), arm (Azure Resource Manager + identity platform test server),
+# ec2 (moto's server: EC2's Query API).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 NODE_BIN=$ROOT/scripts/peers-node/node_modules/.bin
@@ -147,10 +148,33 @@ start_arm() {
   } >>"$DIR/peers.env"
 }
 
+# EC2 (and another S3) from moto's server (scripts/setup.sh installs it when python3 lacks it). moto
+# checks no signature by default; its instances change state at once (stop: stopped). Without moto the
+# peer is left out with a warning: its tests then skip, or fail under CI=true.
+start_ec2() {
+  local port py=
+  for c in python3 /usr/bin/python3; do
+    if command -v "$c" >/dev/null && "$c" -c 'import moto.server' 2>/dev/null; then py=$c; break; fi
+  done
+  if [ -z "$py" ]; then
+    echo "peers: ec2 left out: moto is not installed for python3 (scripts/setup.sh installs it with pip)" >&2
+    return 0
+  fi
+  port=$(free_port)
+  setsid "$py" -m moto.server -H 127.0.0.1 -p "$port" </dev/null >"$DIR/ec2.log" 2>&1 &
+  echo $! >"$DIR/ec2.pid"
+  wait_port "$port" ec2 "$!"
+  {
+    echo "export SKYDECK_TEST_EC2_ENDPOINT=http://127.0.0.1:$port"
+    echo "export SKYDECK_TEST_EC2_ACCESS_KEY=testing"
+    echo "export SKYDECK_TEST_EC2_SECRET_KEY=testing"
+  } >>"$DIR/peers.env"
+}
+
 case "$cmd" in
   start)
     mkdir -p "$DIR"; : >"$DIR/peers.env"
-    peers=("$@"); [ ${#peers[@]} -gt 0 ] || peers=(s3 ssh gce arm)
+    peers=("$@"); [ ${#peers[@]} -gt 0 ] || peers=(s3 ssh gce arm ec2)
     for p in "${peers[@]}"; do "start_$p"; done
     echo "peers: started ${peers[*]} ($DIR/peers.env)" >&2 ;;
   stop)
