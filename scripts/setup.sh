@@ -40,6 +40,15 @@ if [ ! -x "$NODE_DIR/node_modules/.bin/s3rver" ] || [ "$NODE_DIR/package-lock.js
   (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null && touch node_modules/.stamp)
 fi
 
+# moto (the EC2 peer): Debian has no package of it. Many machines' python3 already has it; otherwise
+# pip installs it for the user, as the AWS tooling is usually installed. Without a reachable package
+# index the EC2 peer is left out (scripts/peers.sh says so; its tests skip, or fail under CI=true).
+if ! python3 -c 'import moto.server' 2>/dev/null; then
+  echo "setup: installing moto[server] with pip (the EC2 test peer)" >&2
+  python3 -m pip install --quiet --user 'moto[server]' >&2 \
+    || echo "setup: could not install moto; the EC2 peer will be missing" >&2
+fi
+
 CMAKE_ARGS=(-G Ninja -DCMAKE_BUILD_TYPE=${SKYDECK_BUILD_TYPE:-RelWithDebInfo})
 case "${CI:-}" in true|1|yes) CMAKE_ARGS+=(-DSKYDECK_WERROR=ON) ;; esac
 [ "${SKYDECK_SANITIZE:-0}" = 1 ] && CMAKE_ARGS+=(-DSKYDECK_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug)
