@@ -12,6 +12,11 @@ request order. The seed picks:
     through their body, before anything reaches the upstream;
   - which downloads (GETs, counted among the first 5) are reset halfway through the response body.
 Counts of what was really done go to --stats as JSON after every request. Standard library only.
+
+In front of EC2's Query API (moto's server) use --error-doc ec2: the injected throttling is then
+EC2's "503 RequestLimitExceeded" document (<Response><Errors><Error>...). --ec2-state-rules adds
+what moto leaves out: Start/Stop/RebootInstances on a terminated or shutting-down instance answer
+"400 IncorrectInstanceState", as EC2 does (the proxy asks the upstream's DescribeInstances first).
 """
 import argparse
 import http.client
@@ -19,6 +24,7 @@ import http.server
 import json
 import os
 import random
+import re
 import socket
 import struct
 import sys
@@ -36,7 +42,8 @@ class Faults:
         self.download_reset_at = set(rng.sample(range(1, 6), download_resets))
         self.lock = threading.Lock()
         self.requests = self.uploads = self.downloads = 0
-        self.stats = {"requests": 0, "slowdowns": 0, "upload_resets": 0, "download_resets": 0}
+        self.stats = {"requests": 0, "slowdowns": 0, "upload_resets": 0, "download_resets": 0,
+                      "incorrect_state": 0}
         self.stats_path = stats_path
 
     def pick(self, method, has_body):
@@ -61,6 +68,11 @@ class Faults:
             self._save()
             return fault
 
+    def count(self, what):
+        with self.lock:
+            self.stats[what] += 1
+            self._save()
+
     def _save(self):
         if not self.stats_path:
             return
@@ -70,8 +82,48 @@ class Faults:
         os.replace(tmp, self.stats_path)
 
 
-def make_handler(upstream, faults):
+S3_SLOWDOWN = (503, "Slow Down", b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code>'
+               b"<Message>Please reduce your request rate.</Message></Error>")
+EC2_THROTTLE = (503, "Service Unavailable", b'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error>'
+                b"<Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors>"
+                b"<RequestID>faultproxy-throttle</RequestID></Response>")
+EC2_STATE_ACTIONS = {"StartInstances": "started", "StopInstances": "stopped", "RebootInstances": "rebooted"}
+
+
+def ec2_incorrect_state(up, headers, body):
+    """EC2's IncorrectInstanceState document when the request acts on a terminated instance, else None."""
+    form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+    action = form.get("Action", [""])[0]
+    if action not in EC2_STATE_ACTIONS:
+        return None
+    ids = [v[0] for k, v in sorted(form.items()) if k.startswith("InstanceId.")]
+    if not ids:
+        return None
+    query = {"Action": "DescribeInstances", "Version": form.get("Version", ["2016-11-15"])[0]}
+    for i, iid in enumerate(ids, 1):
+        query["InstanceId.%d" % i] = iid
+    # The same Authorization header: moto picks the region from its credential scope.
+    fwd = {k: v for k, v in headers.items() if k.lower() in ("authorization", "x-amz-date", "content-type")}
+    conn = http.client.HTTPConnection(up.hostname, up.port, timeout=120)
+    try:
+        conn.request("POST", "/", body=urllib.parse.urlencode(query).encode(), headers=fwd)
+        doc = conn.getresponse().read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+    for iid in ids:
+        m = re.search(r"<instanceId>%s</instanceId>.*?<instanceState><code>\d+</code><name>([a-z-]+)</name>"
+                      % re.escape(iid), doc, re.S)
+        if m and m.group(1) in ("terminated", "shutting-down"):
+            msg = "The instance '%s' is not in a state from which it can be %s." % (iid, EC2_STATE_ACTIONS[action])
+            return (400, "Bad Request", ('<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error>'
+                    "<Code>IncorrectInstanceState</Code><Message>%s</Message></Error></Errors>"
+                    "<RequestID>faultproxy-state</RequestID></Response>" % msg).encode())
+    return None
+
+
+def make_handler(upstream, faults, error_doc="s3", ec2_state_rules=False):
     up = urllib.parse.urlsplit(upstream)
+    throttle = EC2_THROTTLE if error_doc == "ec2" else S3_SLOWDOWN
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -106,11 +158,15 @@ def make_handler(upstream, faults):
                 self.rfile.read(length // 2)
                 return self.reset()
             body = self.rfile.read(length) if length else b""
-            if fault == "slowdown":
-                doc = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code>'
-                       b"<Message>Please reduce your request rate.</Message></Error>")
-                self.send_response(503, "Slow Down")
-                self.send_header("Content-Type", "application/xml")
+            answer = throttle if fault == "slowdown" else None
+            if answer is None and ec2_state_rules and self.command == "POST":
+                answer = ec2_incorrect_state(up, self.headers, body)
+                if answer:
+                    faults.count("incorrect_state")
+            if answer:
+                status, reason, doc = answer
+                self.send_response(status, reason)
+                self.send_header("Content-Type", "application/xml" if error_doc == "s3" else "text/xml")
                 self.send_header("Content-Length", str(len(doc)))
                 self.end_headers()
                 if self.command != "HEAD":
@@ -151,10 +207,12 @@ def main():
     ap.add_argument("--upload-resets", type=int, default=2)
     ap.add_argument("--download-resets", type=int, default=2)
     ap.add_argument("--stats", default="")
+    ap.add_argument("--error-doc", choices=("s3", "ec2"), default="s3")
+    ap.add_argument("--ec2-state-rules", action="store_true")
     args = ap.parse_args()
     faults = Faults(args.seed, args.slowdowns, args.window, args.upload_resets, args.download_resets, args.stats)
     faults._save()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(args.upstream, faults))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(args.upstream, faults, args.error_doc, args.ec2_state_rules))
     server.daemon_threads = True
     print("PORT %d" % server.server_address[1], flush=True)
     try:
