@@ -1,0 +1,82 @@
+#pragma once
+
+#include "ArmJson.h"
+#include "AzureConfig.h"
+#include "ComputeClient.h"
+#include "HttpClient.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QUrl>
+
+#include <memory>
+
+namespace skydeck::azure {
+
+class AzureCredentials;
+
+// Azure virtual machines of one subscription through Azure Resource Manager, as a service
+// principal (AzureCredentials). Lives on the account's worker thread (see ComputeClient).
+//  - listScopes: {"*"}: one subscription-wide listing covers every region and zone.
+//  - listInstances: Virtual Machines - List All with statusOnly=true (power states in one call),
+//    paged through nextLink (the page token); the first page also lists every network interface
+//    and public IP address of the subscription (once per refresh, not per VM) to join the addresses.
+//  - getInstance: Get with $expand=instanceView, then the VM's primary NIC and its public IP. A VM
+//    that is gone (404) answers its last description with state Terminated ("deleted").
+//  - act: start, stop = deallocate (compute billing ends; "stopped" without deallocation, which
+//    Azure keeps billing, shows as StoppedBilled), reboot = restart, terminate = delete; each
+//    answered 202 and followed through Azure-AsyncOperation (else Location), honouring
+//    Retry-After, until Succeeded or Failed/Canceled (whose error is the answer).
+//  - launch: not supported for Azure (an InvalidInput error saying so).
+// Every call carries a bearer token; a 401 (expired or revoked token) fetches a new one and tries
+// once more. 429 with Retry-After and 5xx are retried by the HttpClient. nextLink and operation
+// URLs must point at the configured Resource Manager host: the token is never sent elsewhere.
+class ArmClient : public ComputeClient
+{
+    Q_OBJECT
+public:
+    static constexpr const char *kComputeApiVersion = "2024-07-01";
+    static constexpr const char *kNetworkApiVersion = "2024-05-01";
+
+    explicit ArmClient(ArmConfig config, QObject *parent = nullptr);
+    ~ArmClient() override;
+
+    QString provider() const override { return QStringLiteral("azure"); }
+    void listScopes(const CancelToken &token, Callback<QStringList> done) override;
+    void listInstances(const QString &scope, const QString &pageToken, const CancelToken &token,
+                       Callback<InstancePage> done) override;
+    void getInstance(const Instance &instance, const CancelToken &token, Callback<Instance> done) override;
+    void act(const Instance &instance, InstanceAction action, const CancelToken &token, Callback<Done> done) override;
+    void launch(const LaunchRequest &request, const CancelToken &token, Callback<Instance> done) override;
+
+    HttpClient *http() const { return m_http; }
+    AzureCredentials *credentials() const { return m_credentials; }
+    const ArmConfig &config() const { return m_config; }
+
+Q_SIGNALS:
+    // An async operation was polled and is still running; the next poll comes in `delayMs`.
+    void operationPolled(const QString &what, int delayMs);
+
+private:
+    struct Poll;
+    // One Resource Manager call with the bearer token; a 401 renews the token and tries once more.
+    void send(const QByteArray &method, const QUrl &url, const CancelToken &token, Callback<HttpResponse> done,
+              bool renewed = false);
+    void getJson(const QUrl &url, const CancelToken &token, Callback<QJsonObject> done);
+    void listAll(const QUrl &url, const CancelToken &token, std::shared_ptr<QJsonArray> items, Callback<QJsonArray> done);
+    void loadNetwork(const CancelToken &token, Callback<ArmNetwork> done);
+    void addressesOf(const QJsonObject &vm, const CancelToken &token, Callback<ArmNetwork> done);
+    void followOperation(const HttpResponse &accepted, const QString &what, const CancelToken &token, Callback<Done> done);
+    void poll(const std::shared_ptr<Poll> &p);
+
+    QUrl armUrl(const QString &path, const char *apiVersion) const;
+    Result<QUrl> trustedLink(const QString &link) const;  // same scheme, host and port as the endpoint
+
+    ArmConfig m_config;
+    HttpClient *m_http = nullptr;
+    AzureCredentials *m_credentials = nullptr;
+    ArmNetwork m_network;  // from the last refresh's first page
+    bool m_haveNetwork = false;
+};
+
+} // namespace skydeck::azure
