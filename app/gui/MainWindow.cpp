@@ -268,6 +268,8 @@ void MainWindow::attachFileBrowser(ui::SshPane *pane)
         if (m_registry)
             m_registry->addAccount(account);  // replaces the previous session's client
         auto *browser = new FileBrowser(sftp, m_engine, account.id);
+        if (m_registry)
+            browser->setDragOut(m_registry->worker(account.id), m_registry->storage(account.id));
         connect(browser, &FileBrowser::errorOccurred, this, &MainWindow::showError);
         if (*current)
             (*current)->deleteLater();

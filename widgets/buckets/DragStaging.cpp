@@ -60,7 +60,7 @@ void DragStaging::listed(const QString &prefix, Result<QList<ObjectEntry>> resul
     if (m_outcome != Outcome::Running)
         return;
     if (!result.ok()) {
-        m_error = Error(result.error()).setContext(QStringLiteral("listing s3://%1/%2").arg(m_payload.bucket, prefix));
+        m_error = Error(result.error()).setContext(tr("listing %1").arg(m_payload.url(prefix)));
         finish(Outcome::Failed);
         return;
     }
@@ -79,8 +79,7 @@ void DragStaging::refuse(const QString &key, const QString &why)
 {
     m_refused.append(key);
     if (!m_error.isError())
-        m_error = Error(Error::Category::InvalidInput, why).setContext(QStringLiteral("s3://%1/%2")
-                                                                           .arg(m_payload.bucket, LocalPath::displayKey(key)));
+        m_error = Error(Error::Category::InvalidInput, why).setContext(m_payload.url(LocalPath::displayKey(key)));
 }
 
 void DragStaging::download()

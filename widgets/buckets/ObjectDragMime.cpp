@@ -136,7 +136,7 @@ QList<QUrl> ObjectDragMime::stage()
         dialog = std::make_unique<QProgressDialog>(
             tr("Downloading %n item(s) for the drop…", nullptr, int(m_payload.refs.size())), tr("Cancel"), 0, 0,
             m_dialogParent);
-        dialog->setWindowTitle(tr("Dragging out of s3://%1").arg(m_payload.bucket));
+        dialog->setWindowTitle(tr("Dragging out of %1").arg(m_payload.url(QString())));
         dialog->setWindowModality(m_dialogParent ? Qt::WindowModal : Qt::ApplicationModal);
         dialog->setMinimumDuration(400);
         dialog->setAutoClose(false);

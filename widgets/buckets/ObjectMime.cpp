@@ -23,11 +23,12 @@ void fill(QMimeData *mime, const ObjectDragPayload &payload)
         items.append(QJsonObject{{QStringLiteral("key"), r.key},
                                  {QStringLiteral("prefix"), r.isPrefix},
                                  {QStringLiteral("size"), double(r.size)}});
-        urls.append(QStringLiteral("s3://%1/%2").arg(payload.bucket, r.key));
+        urls.append(payload.url(r.key));
     }
     const QJsonObject root{{QStringLiteral("account"), payload.accountId},
                            {QStringLiteral("bucket"), payload.bucket},
                            {QStringLiteral("base"), payload.basePrefix},
+                           {QStringLiteral("scheme"), payload.scheme},
                            {QStringLiteral("items"), items}};
     mime->setData(QString::fromLatin1(kFormat), QJsonDocument(root).toJson(QJsonDocument::Compact));
     mime->setText(urls.join(QLatin1Char('\n')));
@@ -54,6 +55,7 @@ std::optional<ObjectDragPayload> decode(const QMimeData *mime)
     p.accountId = root.value(QStringLiteral("account")).toString();
     p.bucket = root.value(QStringLiteral("bucket")).toString();
     p.basePrefix = root.value(QStringLiteral("base")).toString();
+    p.scheme = root.value(QStringLiteral("scheme")).toString(QStringLiteral("s3"));
     for (const QJsonValue &v : root.value(QStringLiteral("items")).toArray()) {
         const QJsonObject o = v.toObject();
         ObjectRef r{o.value(QStringLiteral("key")).toString(), o.value(QStringLiteral("prefix")).toBool(),

@@ -38,6 +38,10 @@ struct ObjectDragPayload {
     QString bucket;
     QString basePrefix;   // the prefix the objects were listed under
     QList<ObjectRef> refs;
+    QString scheme = QStringLiteral("s3");  // how a key is shown: "s3://bucket/key", "sftp://host/path"
+
+    // A key as a URL for text and messages ("s3://bucket/key").
+    QString url(const QString &key) const { return scheme + QStringLiteral("://") + bucket + QLatin1Char('/') + key; }
 };
 
 namespace ObjectMime {

@@ -1,10 +1,12 @@
 #include "FileBrowser.h"
 
+#include "ObjectDragMime.h"
 #include "ProviderWorker.h"
 #include "RemoteFileModel.h"
 #include "TransferEngine.h"
 
 #include <QAction>
+#include <QDrag>
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -33,7 +35,26 @@ QString join(const QString &dir, const QString &name)
     return dir.endsWith(QLatin1Char('/')) ? QString(dir + name) : QString(dir + QLatin1Char('/') + name);
 }
 
+// A drag of ours (checked before asking for URLs: that would stage the selection).
+bool isOwnDrag(const QMimeData *mime)
+{
+    return mime->hasFormat(QString::fromLatin1(ui::ObjectMime::kFormat));
+}
+
 } // namespace
+
+// The view hands drags of selected rows to the browser, which knows the account behind them.
+class RemoteTreeView : public QTreeView
+{
+public:
+    explicit RemoteTreeView(FileBrowser *browser) : QTreeView(browser), m_browser(browser) {}
+
+protected:
+    void startDrag(Qt::DropActions) override { m_browser->startDragOut(); }
+
+private:
+    FileBrowser *m_browser;
+};
 
 FileBrowser::FileBrowser(std::shared_ptr<RemoteFileSystem> fs, TransferEngine *engine, QString accountId, QWidget *parent)
     : QWidget(parent), m_fs(std::move(fs)), m_engine(engine), m_accountId(std::move(accountId))
@@ -50,7 +71,8 @@ FileBrowser::FileBrowser(std::shared_ptr<RemoteFileSystem> fs, TransferEngine *e
     m_path = new QLineEdit(this);
     m_path->setObjectName(QStringLiteral("path"));
     connect(m_path, &QLineEdit::returnPressed, this, [this] { navigate(m_path->text().trimmed()); });
-    m_view = new QTreeView(this);
+    m_view = new RemoteTreeView(this);
+    m_view->setDragEnabled(true);
     m_view->setRootIsDecorated(false);
     m_view->setUniformRowHeights(true);
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
@@ -250,14 +272,64 @@ void FileBrowser::uploadLocal(const QStringList &localPaths)
     connect(m_engine, &TransferEngine::idle, this, &FileBrowser::refresh, Qt::SingleShotConnection);
 }
 
+void FileBrowser::setDragOut(ProviderWorker *worker, StorageClient *client)
+{
+    m_worker = worker;
+    m_client = client;
+}
+
+QMimeData *FileBrowser::dragMimeData(const QList<RemoteEntry> &entries)
+{
+    const QString dir = directory();
+    ui::ObjectDragPayload payload{m_accountId, m_fs->displayName(), dir == QLatin1String("/") ? QString() : keyFor(dir) + QLatin1Char('/'), {}};
+    payload.scheme = QStringLiteral("sftp");
+    for (const RemoteEntry &e : entries) {
+        if (e.isDirectory())
+            payload.refs.append({keyFor(e.path) + QLatin1Char('/'), true, -1});
+        else if (e.type == RemoteEntry::Type::File)
+            payload.refs.append({keyFor(e.path), false, e.size});
+    }
+    if (payload.refs.isEmpty())
+        return nullptr;
+    if (!m_engine || !m_worker || !m_client) {
+        auto *mime = new QMimeData;
+        ui::ObjectMime::fill(mime, payload);
+        return mime;
+    }
+    const ui::DragOutSettings settings = ui::DragOutSettings::load();
+    ui::DragOutSettings::removeOldStaging(settings.stagingRoot);
+    auto *mime = new ui::ObjectDragMime(payload, m_engine, m_worker, m_client, settings, window());
+    // Queued: shown after the drop that asked for the files has returned.
+    connect(mime, &ui::ObjectDragMime::notice, this, &FileBrowser::showError, Qt::QueuedConnection);
+    if (!mime->offersFiles() && mime->lastError().isError())
+        m_status->setText(mime->lastError().message());
+    return mime;
+}
+
+void FileBrowser::startDragOut()
+{
+    const QList<RemoteEntry> sel = selectedEntries();
+    QMimeData *mime = dragMimeData(sel);
+    if (!mime) {
+        if (!sel.isEmpty())
+            showError(Error(Error::Category::InvalidInput, tr("Links are not followed: drag the files they point to")));
+        return;
+    }
+    auto *drag = new QDrag(m_view);
+    drag->setMimeData(mime);
+    drag->exec(Qt::CopyAction, Qt::CopyAction);
+}
+
 void FileBrowser::dragEnterEvent(QDragEnterEvent *event)
 {
-    if (event->mimeData()->hasUrls())
+    if (!isOwnDrag(event->mimeData()) && event->mimeData()->hasUrls())
         event->acceptProposedAction();
 }
 
 void FileBrowser::dropEvent(QDropEvent *event)
 {
+    if (isOwnDrag(event->mimeData()))
+        return;  // dropped back on itself: nothing to do (asking for its URLs would download it)
     QStringList paths;
     for (const QUrl &u : event->mimeData()->urls())
         if (u.isLocalFile())
@@ -273,7 +345,7 @@ bool FileBrowser::eventFilter(QObject *watched, QEvent *event)
     if (watched == m_view->viewport()) {
         if (event->type() == QEvent::DragEnter || event->type() == QEvent::DragMove) {
             auto *e = static_cast<QDropEvent *>(event);
-            if (e->mimeData()->hasUrls()) {
+            if (!isOwnDrag(e->mimeData()) && e->mimeData()->hasUrls()) {
                 e->acceptProposedAction();
                 return true;
             }

@@ -13,6 +13,7 @@
 #include "TransferEngine.h"
 
 #include <QAbstractItemModelTester>
+#include <QMimeData>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTreeView>
@@ -133,6 +134,55 @@ private Q_SLOTS:
         QFile g(back + QStringLiteral("/up/inner/data.bin"));
         QVERIFY(g.open(QIODevice::ReadOnly));
         QCOMPARE(g.readAll(), QByteArray(300000, 'z'));
+        SftpStorage::detach(a.id);
+    }
+
+    // Dragging a file and a folder out to a file manager: when the drop asks for text/uri-list,
+    // the selection is staged through the engine and handed out as file:// URLs with the same
+    // bytes; a link inside the folder is not followed out of it.
+    void dragOutToAFileManagerStagesCopies()
+    {
+        Result<ExecResult> made = waitFor(ExecChannel::run(m_session.get(),
+            QStringLiteral("mkdir -p %1/drag/tree/deep && cd %1/drag && head -c 700000 /dev/urandom > one.bin"
+                           " && printf nested > tree/deep/n.txt && printf top > tree/t.txt && ln -s /etc tree/etc-link")
+                .arg(m_root)));
+        QVERIFY(made.ok() && made->exitStatus == 0);
+        SftpStorage::registerProvider();
+        AccountRegistry registry;
+        const Account a = SftpStorage::accountFor(m_sftp->displayName());
+        SftpStorage::attach(a.id, m_sftp);
+        registry.addAccount(a);
+        TransferEngine engine(&registry);
+        FileBrowser browser(m_sftp, &engine, a.id);
+        browser.setDragOut(registry.worker(a.id), registry.storage(a.id));
+        browser.navigate(m_root + QStringLiteral("/drag"));
+        QTRY_VERIFY_WITH_TIMEOUT(browser.model()->rowCount() == 2, 10000);
+        QList<RemoteEntry> entries;
+        for (int i = 0; i < browser.model()->rowCount(); ++i)
+            entries << browser.model()->entry(i);
+        std::unique_ptr<QMimeData> mime(browser.dragMimeData(entries));
+        QVERIFY(mime);
+        QVERIFY(mime->text().contains(QStringLiteral("sftp://")));
+        const QList<QUrl> urls = QUrl::fromStringList(
+            QString::fromUtf8(mime->data(QStringLiteral("text/uri-list"))).split(QStringLiteral("\r\n"), Qt::SkipEmptyParts));
+        QCOMPARE(urls.size(), 2);
+        QString file, folder;
+        for (const QUrl &u : urls) {
+            QVERIFY(u.isLocalFile());
+            (QFileInfo(u.toLocalFile()).isDir() ? folder : file) = u.toLocalFile();
+        }
+        QCOMPARE(QFileInfo(file).fileName(), QStringLiteral("one.bin"));
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll(), waitFor(m_sftp->read(m_root + QStringLiteral("/drag/one.bin"), 0, -1)).value());
+        QFile n(folder + QStringLiteral("/deep/n.txt"));
+        QVERIFY(n.open(QIODevice::ReadOnly));
+        QCOMPARE(n.readAll(), QByteArray("nested"));
+        QVERIFY(QFileInfo::exists(folder + QStringLiteral("/t.txt")));
+        QVERIFY(!QFileInfo(folder + QStringLiteral("/etc-link")).isDir());  // not followed to /etc
+        QVERIFY(!QFileInfo::exists(folder + QStringLiteral("/etc-link/passwd")));
+        for (const TransferStatus &s : engine.transfers())
+            QCOMPARE(s.state, TransferState::Done);
         SftpStorage::detach(a.id);
     }
 };
