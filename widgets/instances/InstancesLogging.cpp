@@ -1,0 +1,3 @@
+#include "InstancesLogging.h"
+
+Q_LOGGING_CATEGORY(lcInstances, "skydeck.instances")

@@ -1,0 +1,78 @@
+#pragma once
+
+#include "ComputeTypes.h"
+
+#include <QDialog>
+#include <QList>
+
+class QCheckBox;
+class QComboBox;
+class QDialogButtonBox;
+class QLabel;
+class QLineEdit;
+class QSpinBox;
+
+namespace skydeck::ui {
+
+// The short launch form for EC2 and Compute Engine: account, region (EC2) or zone (GCE), name,
+// machine type from the price catalog (GPUs and list price shown), GCE accelerators for N1 types,
+// image (the providers' deep-learning images offered, any other typed), disk size, spot/preemptible,
+// EC2 key pair or GCE SSH user and public key. The price per hour is shown before Launch.
+class LaunchDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    struct AccountChoice {
+        QString id;
+        QString name;
+        QString provider;  // "aws" or "gcp"
+        QString region;    // the account's default region/zone, if any
+    };
+    struct ImageChoice {
+        QString label;
+        QString image;
+    };
+
+    LaunchDialog(const QList<AccountChoice> &accounts, QWidget *parent = nullptr);
+
+    QString accountId() const;
+    QString provider() const;
+    LaunchRequest request() const;
+    QString priceText() const;  // what the price line shows
+
+    static QList<ImageChoice> images(const QString &provider);
+
+    QComboBox *machineTypes() const { return m_type; }
+    QComboBox *regionBox() const { return m_region; }
+    QCheckBox *spotBox() const { return m_spot; }
+    QLineEdit *nameEdit() const { return m_name; }
+    QComboBox *imageBox() const { return m_image; }
+    QDialogButtonBox *buttons() const { return m_buttons; }
+
+private:
+    void onAccountChanged();
+    void updatePrice();
+    void validate();
+
+    QList<AccountChoice> m_accounts;
+    QComboBox *m_account;
+    QComboBox *m_region;
+    QLineEdit *m_name;
+    QComboBox *m_type;
+    QComboBox *m_accel;
+    QSpinBox *m_accelCount;
+    QComboBox *m_image;
+    QSpinBox *m_disk;
+    QCheckBox *m_spot;
+    QLineEdit *m_keyName;
+    QLineEdit *m_sshUser;
+    QLineEdit *m_sshKey;
+    QLabel *m_keyLabel;
+    QLabel *m_userLabel;
+    QLabel *m_pubKeyLabel;
+    QLabel *m_accelLabel;
+    QLabel *m_price;
+    QDialogButtonBox *m_buttons;
+};
+
+} // namespace skydeck::ui
