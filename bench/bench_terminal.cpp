@@ -5,8 +5,14 @@
 //   bench_terminal latency [N]                  N keystrokes to `cat` on a local pty (the tty
 //                                               echoes): time from the key event to the frame
 //                                               that shows the echoed character.
+//   bench_terminal latency-ssh [N]              the same over SSH (a ShellChannel to the sshd of
+//                                               scripts/peers.sh's ssh peer: SKYDECK_TEST_SSH_*
+//                                               in the environment), the remote tty echoing.
+#include "KnownHosts.h"
 #include "LatencyProbe.h"
 #include "LocalPtyTransport.h"
+#include "ShellChannel.h"
+#include "SshSession.h"
 #include "TerminalWidget.h"
 
 #include <QApplication>
@@ -14,6 +20,7 @@
 #include <QFile>
 #include <QKeyEvent>
 #include <QScrollBar>
+#include <QTemporaryDir>
 #include <QTimer>
 
 #include <algorithm>
@@ -85,11 +92,13 @@ int parseOnly(const QString &file)
     return 0;
 }
 
-int latency(int count)
+// Types `count` keys into a terminal whose other end echoes them; `begin` starts the transport and
+// calls its argument once the far end is ready for keys.
+int measureEcho(TerminalTransport *transport, int count, const char *label,
+                const std::function<bool(TerminalWidget &, std::function<void()>)> &begin)
 {
     TerminalWidget w;
-    LocalPtyTransport pty;
-    w.setTransport(&pty);
+    w.setTransport(transport);
     sizeToGrid(w, 80, 24);
     w.show();
     w.activateWindow();
@@ -104,7 +113,7 @@ int latency(int count)
         if (typed == count) {
             std::sort(samples.begin(), samples.end());
             auto q = [&](double f) { return samples[std::min(samples.size() - 1, size_t(f * double(samples.size())))]; };
-            std::printf("latency: %d keystrokes  median %.2f ms  p95 %.2f ms  max %.2f ms\n", int(samples.size()),
+            std::printf("%s: %d keystrokes  median %.2f ms  p95 %.2f ms  max %.2f ms\n", label, int(samples.size()),
                         q(0.5), q(0.95), samples.back());
             QCoreApplication::exit(0);
             return;
@@ -134,10 +143,61 @@ int latency(int count)
         sinceKey.invalidate();
         QTimer::singleShot(25, &w, typeNext); // spaced like fast typing
     });
-    if (!pty.start(QStringLiteral("cat"), {}, w.columns(), w.rows()))
+    if (!begin(w, [&] { QTimer::singleShot(300, &w, typeNext); }))
         return 1;
-    QTimer::singleShot(300, &w, typeNext);
     return QApplication::exec();
+}
+
+int latency(int count)
+{
+    LocalPtyTransport pty;
+    return measureEcho(&pty, count, "latency", [&](TerminalWidget &w, std::function<void()> ready) {
+        if (!pty.start(QStringLiteral("cat"), {}, w.columns(), w.rows()))
+            return false;
+        ready();
+        return true;
+    });
+}
+
+int latencySsh(int count)
+{
+    const auto env = [](const char *name) { return qEnvironmentVariable(name); };
+    if (env("SKYDECK_TEST_SSH_PORT").isEmpty()) {
+        std::fprintf(stderr, "latency-ssh: start the ssh peer first (scripts/peers.sh start DIR ssh; source DIR/peers.env)\n");
+        return 2;
+    }
+    ssh::SshHostConfig host;
+    host.alias = QStringLiteral("peer");
+    host.hostName = env("SKYDECK_TEST_SSH_HOST");
+    host.port = env("SKYDECK_TEST_SSH_PORT").toInt();
+    host.user = env("SKYDECK_TEST_SSH_USER");
+    host.identityFiles = {env("SKYDECK_TEST_SSH_KEY")};
+    // Trust exactly the peer's host key (a known_hosts of our own, removed at exit).
+    QTemporaryDir dir;
+    QFile pub(env("SKYDECK_TEST_SSH_HOST_KEY_PUB"));
+    QFile kh(dir.filePath(QStringLiteral("known_hosts")));
+    if (!pub.open(QIODevice::ReadOnly) || !kh.open(QIODevice::WriteOnly))
+        return 2;
+    const QList<QByteArray> fields = pub.readAll().simplified().split(' ');
+    kh.write(ssh::KnownHosts::hostEntryName(host.hostName, host.port).toUtf8() + ' ' + fields.value(0) + ' '
+             + fields.value(1) + '\n');
+    kh.close();
+    ssh::SshSession session(host);
+    session.setKnownHosts(ssh::KnownHosts({kh.fileName()}, dir.filePath(QStringLiteral("app_known_hosts"))));
+    session.setUseAgent(false);
+    ssh::ShellChannel shell(&session);
+    QObject::connect(&shell, &TerminalTransport::closed, &shell, [](const QString &why) {
+        std::fprintf(stderr, "latency-ssh: %s\n", qPrintable(why));
+        QCoreApplication::exit(1);
+    });
+    return measureEcho(&shell, count, "latency-ssh", [&](TerminalWidget &w, std::function<void()> ready) {
+        QObject::connect(&shell, &TerminalTransport::opened, &w, [&shell, ready] {
+            shell.write("exec cat\n");  // the remote tty echoes each key, cat repeats lines
+            ready();
+        }, Qt::SingleShotConnection);
+        shell.open(w.columns(), w.rows());
+        return true;
+    });
 }
 } // namespace
 
@@ -151,6 +211,8 @@ int main(int argc, char **argv)
         return parseOnly(args[2]);
     if (args.size() >= 2 && args[1] == QLatin1String("latency"))
         return latency(args.size() > 2 ? args[2].toInt() : 200);
-    std::fprintf(stderr, "usage: bench_terminal throughput FILE [COLS ROWS] | latency [N]\n");
+    if (args.size() >= 2 && args[1] == QLatin1String("latency-ssh"))
+        return latencySsh(args.size() > 2 ? args[2].toInt() : 200);
+    std::fprintf(stderr, "usage: bench_terminal throughput FILE [COLS ROWS] | parse FILE | latency [N] | latency-ssh [N]\n");
     return 2;
 }
