@@ -1,0 +1,6 @@
+#pragma once
+
+#include <QByteArray>
+
+// The i-th sample document (see gce_samples.cpp).
+QByteArray gceSample(int i);
