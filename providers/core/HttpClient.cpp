@@ -310,7 +310,8 @@ void HttpClient::retryOrFinish(const std::shared_ptr<Call> &call, Result<HttpRes
     Q_EMIT retrying(call->attempt + 1, delay, reason);
     // The timer's lambda keeps the call alive; a cancel while waiting finishes it (no reply in
     // flight), and the timer then finds it finished.
-    QTimer::singleShot(delay, this, [this, call] {
+    // Precise: a coarse timer may fire up to 5% early, i.e. before the server's Retry-After.
+    QTimer::singleShot(delay, Qt::PreciseTimer, this, [this, call] {
         if (!call->finished)
             startAttempt(call);
     });

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
-"""Signs requests with botocore's own S3 signers, for tst_sigv4_botocore.
+"""Signs requests with botocore's own signers, for tst_sigv4_botocore and tst_ec2_unit.
 
 Reads a JSON list of requests (argv[1]) and prints a JSON list with, for each, the Authorization
-header botocore.auth.S3SigV4Auth computes and the URL botocore.auth.S3SigV4QueryAuth presigns, both
+header botocore.auth.S3SigV4Auth (or SigV4Auth for a case whose "service" is not s3) computes and the URL botocore.auth.S3SigV4QueryAuth presigns, both
 at the request's fixed timestamp. Exit code 3 when botocore is not importable.
 """
 import base64
@@ -44,7 +44,11 @@ def sign(case):
     for name, value in case.get("headers", []):
         headers[name] = value
     request = AWSRequest(method=case["method"], url=case["url"], headers=headers, data=body)
-    botocore.auth.S3SigV4Auth(creds, "s3", case["region"]).add_auth(request)
+    service = case.get("service", "s3")
+    if service == "s3":
+        botocore.auth.S3SigV4Auth(creds, "s3", case["region"]).add_auth(request)
+    else:  # EC2 and the other Query/JSON services: the plain signer (payload always hashed)
+        botocore.auth.SigV4Auth(creds, service, case["region"]).add_auth(request)
     out = {"authorization": request.headers["Authorization"]}
     if case.get("expires"):
         presign = AWSRequest(method="GET", url=case["presign_url"], headers={}, data=b"")
