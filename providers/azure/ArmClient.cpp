@@ -118,6 +118,8 @@ void ArmClient::send(const QByteArray &method, const QUrl &url, const CancelToke
         req.idempotent = method == "GET";
         req.setHeader("Authorization", "Bearer " + bearer.value());
         req.setHeader("Accept", "application/json");
+        if (method == "POST")
+            req.setHeader("Content-Type", "application/json");  // the actions take no body
         const QByteArray used = bearer.value();
         m_http->send(std::move(req), token,
                      [this, method, url, token, done = std::move(done), renewed, used](Result<HttpResponse> r) mutable {
@@ -425,6 +427,7 @@ void ArmClient::followOperation(const HttpResponse &accepted, const QString &wha
         delay = m_config.pollIntervalMs;
     p->timer = new QTimer(this);
     p->timer->setSingleShot(true);
+    p->timer->setTimerType(Qt::PreciseTimer);  // never before the service's Retry-After
     connect(p->timer, &QTimer::timeout, this, [this, p] { poll(p); });
     Q_EMIT operationPolled(what, delay);
     p->timer->start(delay);

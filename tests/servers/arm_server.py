@@ -45,7 +45,7 @@ What each handler follows (learn.microsoft.com):
 Control API for tests and the sandbox (no auth; loopback only), all JSON:
   POST /_control/reset                    forget every subscription, operation and token
   POST /_control/seed                     {"subscription", "vms": [{name, resourceGroup, location, zones,
-                                           vmSize, priority, power, publicIp, publicIpAllocation, adminUsername,
+                                           vmSize, priority, power, publicIp, publicIpAllocation, publicIpAddress, privateIp, adminUsername,
                                            tags}], "count": N, "pageSize", "transitionSeconds", "retryAfter",
                                            "asyncHeader": "both|location"}  -> {"vms": [ids]}
   POST /_control/fail-next-operation      {"subscription"?, "code", "message"}
@@ -119,7 +119,8 @@ class Vm:
         if spec.get("publicIp", True):
             self.pip_id = f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/publicIPAddresses/{name}-ip"
         self.pip_allocation = spec.get("publicIpAllocation", "Static")
-        self.public_ip = f"20.{index // 250 % 250}.{index % 250}.{(index * 7) % 250 + 1}" if self.pip_id else None
+        self.public_ip = spec.get("publicIpAddress", f"20.{index // 250 % 250}.{index % 250}.{(index * 7) % 250 + 1}") \
+            if self.pip_id else None
         if self.pip_allocation == "Dynamic" and self.power == "deallocated":
             self.public_ip = None
         self.index = index
