@@ -20,7 +20,8 @@ Every handler names the reference page it follows. What it serves:
 
 Control API for tests (no auth, loopback only), JSON bodies:
   POST /_control/seed                {"instances":[{zone,name,machineType,status,gpus:[type,n],spot}], "zones":[..]}
-                                     or {"generate":N,"zones":[..]}: N instances spread over the zones
+                                     or {"generate":N,"zones":[..],"generateZones":[..]}: N instances spread
+                                     over generateZones (default: all zones)
   POST /_control/fail-next-operation {"operationType":"start","code":"ZONE_RESOURCE_POOL_EXHAUSTED",
                                       "message":"...","httpErrorStatusCode":503}
   POST /_control/throttle            {"count":2,"status":429|403,"retryAfter":1}
@@ -781,8 +782,9 @@ class Handler(BaseHTTPRequestHandler):
                 if "generate" in body:
                     n = int(body["generate"])
                     types = ["n1-standard-8", "a2-highgpu-1g", "g2-standard-4", "e2-medium"]
+                    into = list(body.get("generateZones") or st.zones)
                     for i in range(n):
-                        zone = st.zones[i % len(st.zones)]
+                        zone = into[i % len(into)]
                         mt = types[i % len(types)]
                         status = ["RUNNING", "TERMINATED", "RUNNING", "SUSPENDED"][i % 4]
                         gpus = ("nvidia-tesla-t4", 1 + i % 2) if mt == "n1-standard-8" else None
