@@ -31,6 +31,52 @@ class TestSshSession : public QObject
         return failed.isEmpty() ? Error() : failed.first().first().value<Error>();
     }
 
+    static int freePort()
+    {
+        QTcpServer probe;
+        return probe.listen(QHostAddress::LocalHost) ? probe.serverPort() : 0;
+    }
+
+    // An sshd of our own on `port`: the peer's sshd_config with some keywords replaced (and its
+    // pid file and log in dir). nullptr when it does not listen within 10 s.
+    QProcess *startOwnSshd(const QTemporaryDir &dir, int port, const QMap<QByteArray, QByteArray> &overrides)
+    {
+        const QByteArray baseConfig = readAll(QFileInfo(m_hostKeyPub).absolutePath() + QStringLiteral("/sshd_config"));
+        if (baseConfig.isEmpty())
+            return nullptr;
+        QMap<QByteArray, QByteArray> set = overrides;
+        set.insert("Port", QByteArray::number(port));
+        set.insert("PidFile", dir.filePath(QStringLiteral("sshd.pid")).toUtf8());
+        QByteArray config;
+        for (const QByteArray &line : baseConfig.split('\n')) {
+            const QByteArray keyword = line.split(' ').value(0);
+            config += (set.contains(keyword) ? keyword + ' ' + set.value(keyword) : line) + '\n';
+        }
+        QFile f(dir.filePath(QStringLiteral("sshd_config")));
+        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            return nullptr;
+        f.write(config);
+        f.close();
+        auto *p = new QProcess(this);
+        p->start(QStringLiteral("/usr/sbin/sshd"), {QStringLiteral("-D"), QStringLiteral("-f"), f.fileName(),
+                                                    QStringLiteral("-E"), dir.filePath(QStringLiteral("sshd.log"))});
+        const bool listening = QTest::qWaitFor([&] {
+            QTcpSocket probe;
+            probe.connectToHost(QHostAddress::LocalHost, quint16(port));
+            return probe.waitForConnected(100);
+        }, 10000);
+        if (!listening)
+            delete p;
+        return listening ? p : nullptr;
+    }
+
+    static void stopSshd(QProcess *p)
+    {
+        p->terminate();
+        p->waitForFinished(5000);
+        delete p;
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -229,48 +275,43 @@ private Q_SLOTS:
     // The real thing: the same host:port comes back (sshd restarted) with another host key after
     // its first key was accepted into Skydeck's store. The second connection is refused outright,
     // naming the store and the line, even with accept-new on.
+    // Keyboard-interactive (PAM's password prompt) on a second sshd that offers nothing else for
+    // passwords: the prompt reaches passwordNeeded, the answer logs in.
+    void keyboardInteractiveAuthentication()
+    {
+        QTemporaryDir dir;
+        const int port = freePort();
+        QVERIFY(port > 0);
+        QProcess *sshd = startOwnSshd(dir, port, {{"UsePAM", "yes"}, {"KbdInteractiveAuthentication", "yes"},
+                                                  {"PasswordAuthentication", "no"}});
+        QVERIFY2(sshd, readAll(dir.filePath(QStringLiteral("sshd.log"))).constData());
+        SshHostConfig h = sshPeerHost();
+        h.port = port;
+        h.identityFiles = {dir.filePath(QStringLiteral("no_such_key"))};
+        SshSession s(h);
+        s.setKnownHosts(knownHostsWith(dir, m_hostKeyPub));
+        s.setUseAgent(false);
+        s.setAcceptNewHostKey(true);  // this sshd's port is not in the peer's known_hosts
+        QStringList prompts;
+        connect(&s, &SshSession::passwordNeeded, &s, [&](const QString &prompt) {
+            prompts << prompt;
+            s.answerPassword(peerValue("SKYDECK_TEST_SSH_PASSWORD"));
+        });
+        const Error e = connectAndWait(s);
+        QVERIFY2(!e.isError(), qPrintable(e.toString()));
+        QCOMPARE(prompts.size(), 1);
+        QTRY_VERIFY2(readAll(dir.filePath(QStringLiteral("sshd.log"))).contains("Accepted keyboard-interactive"),
+                     readAll(dir.filePath(QStringLiteral("sshd.log"))).constData());
+        stopSshd(sshd);
+    }
+
     void restartedServerWithAnotherKeyIsRefused()
     {
         QTemporaryDir dir;
-        const QString peerDir = QFileInfo(m_hostKeyPub).absolutePath();
-        const QByteArray baseConfig = readAll(peerDir + QStringLiteral("/sshd_config"));
-        QVERIFY(!baseConfig.isEmpty());
-        int port = 0;
-        {
-            QTcpServer probe;
-            QVERIFY(probe.listen(QHostAddress::LocalHost));
-            port = probe.serverPort();
-        }
+        const int port = freePort();
+        QVERIFY(port > 0);
         const auto startSshd = [&](const QString &hostKey) {
-            QByteArray config;
-            for (const QByteArray &line : baseConfig.split('\n')) {
-                if (line.startsWith("Port "))
-                    config += "Port " + QByteArray::number(port) + '\n';
-                else if (line.startsWith("HostKey "))
-                    config += "HostKey " + hostKey.toUtf8() + '\n';
-                else if (line.startsWith("PidFile "))
-                    config += "PidFile " + dir.filePath(QStringLiteral("sshd.pid")).toUtf8() + '\n';
-                else
-                    config += line + '\n';
-            }
-            QFile f(dir.filePath(QStringLiteral("sshd_config")));
-            f.open(QIODevice::WriteOnly | QIODevice::Truncate);
-            f.write(config);
-            f.close();
-            auto *p = new QProcess(this);
-            p->start(QStringLiteral("/usr/sbin/sshd"), {QStringLiteral("-D"), QStringLiteral("-f"), f.fileName(),
-                                                        QStringLiteral("-E"), dir.filePath(QStringLiteral("sshd.log"))});
-            const bool listening = QTest::qWaitFor([&] {
-                QTcpSocket probe;
-                probe.connectToHost(QHostAddress::LocalHost, port);
-                return probe.waitForConnected(100);
-            }, 10000);
-            return listening ? p : nullptr;
-        };
-        const auto stopSshd = [](QProcess *p) {
-            p->terminate();
-            p->waitForFinished(5000);
-            delete p;
+            return startOwnSshd(dir, port, {{"HostKey", hostKey.toUtf8()}});
         };
         const QString firstKey = m_hostKeyPub.chopped(4);  // host_ed25519.pub -> host_ed25519
         const QString otherKey = peerValue("SKYDECK_TEST_SSH_OTHER_HOST_KEY_PUB").chopped(4);
