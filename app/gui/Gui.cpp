@@ -5,6 +5,8 @@
 #include "AddedAccounts.h"
 #include "AwsConfig.h"
 #include "AwsProvider.h"
+#include "AzureConfig.h"
+#include "AzureProvider.h"
 #include "CredentialStore.h"
 #include "DarkPalette.h"
 #include "GuiLogging.h"
@@ -59,13 +61,16 @@ int run(int argc, char **argv)
     }
 
     aws::registerProviders();
+    azure::registerProviders();
     ssh::SftpStorage::registerProvider();
     // Destroyed in reverse order: the window first, then the engine, the workers, the sandbox.
     Sandbox sandbox;
     AccountRegistry registry;
     CredentialStore store;
     TransferEngine engine(&registry);
-    const QList<Account> discovered = aws::discoverAccounts(QProcessEnvironment::systemEnvironment(), QDir::homePath());
+    const QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    QList<Account> discovered = aws::discoverAccounts(env, QDir::homePath());
+    discovered += azure::discoverAccounts(env, QDir::homePath());
     for (const Account &a : discovered)
         registry.addAccount(a);
 
