@@ -77,6 +77,8 @@ public:
     // --- settings (off by default)
     void setAllowTitle(bool allow) { m_allowTitle = allow; }
     void setAllowClipboardWrite(bool allow) { m_allowClipboardWrite = allow; }
+    bool allowsTitle() const { return m_allowTitle; }
+    bool allowsClipboardWrite() const { return m_allowClipboardWrite; }
 
     // --- input (encoded by libvterm, written to the transport)
     // False when the key is not one the terminal sends (e.g. a lone modifier).

@@ -74,6 +74,12 @@ TerminalWidget *TerminalTabs::addTerminal(TerminalTransport *transport)
             setTabText(i, title);
     };
     connect(page->terminal, &TerminalWidget::titleChanged, this, relabel);
+    // A font picked in one tab's menu goes to every tab.
+    connect(page->terminal, &TerminalWidget::fontChosen, this, [this](const QFont &font) {
+        for (int i = 0; i < count(); ++i)
+            if (TerminalWidget *t = terminalAt(i))
+                t->setTerminalFont(font);
+    });
     connect(transport, &TerminalTransport::opened, this, [relabel, transport] { relabel(transport->title()); });
     setCurrentIndex(index);
     page->terminal->setFocus();

@@ -12,6 +12,8 @@
 
 #include <vector>
 
+class QMenu;
+
 namespace skydeck {
 
 class TerminalTransport;
@@ -31,7 +33,10 @@ class TerminalTransport;
 // Keys: Ctrl+Shift+C / Ctrl+Shift+V copy and paste, Shift+Insert pastes the X selection,
 // Ctrl+= / Ctrl+- / Ctrl+0 zoom, Shift+PageUp/PageDown scroll. Mouse: select (double click: word,
 // triple: line; selecting copies to the X selection), middle click pastes the X selection; when
-// the program asked for mouse reports they go to it instead, unless Shift is held.
+// the program asked for mouse reports they go to it instead, unless Shift is held. The context menu
+// (right click; Shift+right click while a program takes the mouse) has copy/paste, zoom, the font
+// (QFontDialog, monospaced; saved for new terminals) and the two permissions a remote program
+// does not have unless the user gives them: setting the window title and writing the clipboard.
 class TerminalWidget : public QAbstractScrollArea
 {
     Q_OBJECT
@@ -60,6 +65,14 @@ public:
     void paste();
     void pasteSelection();
 
+    // The context menu's choices, also for tests. Each is saved in QSettings ("terminal/...").
+    QMenu *createContextMenu(QWidget *parent);
+    void chooseFont();
+    void setAllowRemoteTitle(bool allow);
+    void setAllowClipboardWrite(bool allow);
+    bool allowsRemoteTitle() const;
+    bool allowsClipboardWrite() const;
+
     // Lines the view is scrolled back into the history (0: following the output).
     int scrollOffset() const { return m_scrollOffset; }
     void scrollToBottom();
@@ -74,6 +87,8 @@ Q_SIGNALS:
     // Everything received so far is parsed.
     void inputDrained();
     void titleChanged(const QString &title);
+    // The user picked a font in this terminal's menu (TerminalTabs applies it to its other tabs).
+    void fontChosen(const QFont &font);
 
 protected:
     bool event(QEvent *event) override;
@@ -86,6 +101,7 @@ protected:
     void mouseReleaseEvent(QMouseEvent *event) override;
     void mouseDoubleClickEvent(QMouseEvent *event) override;
     void wheelEvent(QWheelEvent *event) override;
+    void contextMenuEvent(QContextMenuEvent *event) override;
     void focusInEvent(QFocusEvent *event) override;
     void focusOutEvent(QFocusEvent *event) override;
     void scrollContentsBy(int dx, int dy) override;

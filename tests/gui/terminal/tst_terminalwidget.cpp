@@ -7,6 +7,10 @@
 #include "TerminalWidget.h"
 
 #include <QClipboard>
+#include <QFontDatabase>
+#include <QFontDialog>
+#include <QMenu>
+#include <QSettings>
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollBar>
@@ -198,6 +202,55 @@ private Q_SLOTS:
         QCOMPARE(f.widget.selectedText(), QStringLiteral("line1"));
         QTest::keyClick(&f.widget, Qt::Key_A); // typing returns to the bottom
         QCOMPARE(f.widget.scrollOffset(), 0);
+    }
+
+    // A program cannot set the title until the user allows it in the context menu (saved).
+    void remoteTitleOnlyWhenAllowed()
+    {
+        QSettings().remove(QStringLiteral("terminal/allowRemoteTitle"));
+        Fixture f;
+        QSignalSpy title(&f.widget, &TerminalWidget::titleChanged);
+        QVERIFY(f.run(QStringLiteral("printf '\\033]0;sneaky\\007first\\n'; read x; printf '\\033]0;allowed\\007second\\n'; sleep 0.3")));
+        QTRY_VERIFY(screenText(f.widget).contains(QLatin1String("first")));
+        QVERIFY(title.isEmpty());
+        std::unique_ptr<QMenu> menu(f.widget.createContextMenu(nullptr));
+        auto *allow = menu->findChild<QAction *>(QStringLiteral("allowTitle"));
+        QVERIFY(allow && allow->isCheckable() && !allow->isChecked());
+        allow->setChecked(true);
+        QVERIFY(f.widget.allowsRemoteTitle());
+        QVERIFY(QSettings().value(QStringLiteral("terminal/allowRemoteTitle")).toBool());
+        f.pty.write("\n");  // the script goes on
+        QTRY_VERIFY(screenText(f.widget).contains(QLatin1String("second")));
+        QCOMPARE(title.size(), 1);
+        QCOMPARE(title.first().first().toString(), QStringLiteral("allowed"));
+        QVERIFY(f.finish());
+        f.widget.setAllowRemoteTitle(false);
+        QVERIFY(!menu->findChild<QAction *>(QStringLiteral("allowClipboard"))->isChecked());
+    }
+
+    // Font… in one tab's menu: a monospaced font dialog; the choice goes to every tab and is saved.
+    void fontChoiceAppliesToEveryTab()
+    {
+        TerminalTabs tabs;
+        tabs.resize(600, 400);
+        auto *a = new LocalPtyTransport;
+        auto *b = new LocalPtyTransport;
+        TerminalWidget *first = tabs.addTerminal(a);
+        TerminalWidget *second = tabs.addTerminal(b);
+        tabs.show();
+        first->chooseFont();
+        auto *dialog = first->findChild<QFontDialog *>();
+        QVERIFY(dialog);
+        QVERIFY(dialog->testOption(QFontDialog::MonospacedFonts));
+        QFont pick = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+        pick.setPointSize(17);
+        dialog->setCurrentFont(pick);
+        dialog->accept();
+        QCOMPARE(first->terminalFont().pointSize(), 17);
+        QCOMPARE(second->terminalFont().pointSize(), 17);
+        QCOMPARE(QSettings().value(QStringLiteral("terminal/fontSize")).toInt(), 17);
+        QSettings().remove(QStringLiteral("terminal/fontSize"));
+        QSettings().remove(QStringLiteral("terminal/fontFamily"));
     }
 
     void closedTabOffersWhatTheTransportCan()
