@@ -9,6 +9,8 @@
 #include "AzureProvider.h"
 #include "CredentialStore.h"
 #include "DarkPalette.h"
+#include "GcpConfig.h"
+#include "GcpProvider.h"
 #include "GuiLogging.h"
 #include "MainWindow.h"
 #include "SshHostList.h"
@@ -62,6 +64,7 @@ int run(int argc, char **argv)
 
     aws::registerProviders();
     azure::registerProviders();
+    gcp::registerProviders();
     ssh::SftpStorage::registerProvider();
     // Destroyed in reverse order: the window first, then the engine, the workers, the sandbox.
     Sandbox sandbox;
@@ -71,6 +74,7 @@ int run(int argc, char **argv)
     const QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     QList<Account> discovered = aws::discoverAccounts(env, QDir::homePath());
     discovered += azure::discoverAccounts(env, QDir::homePath());
+    discovered += gcp::discoverAccounts(env, QDir::homePath());
     for (const Account &a : discovered)
         registry.addAccount(a);
 
