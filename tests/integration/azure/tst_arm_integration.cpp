@@ -3,8 +3,10 @@
 // power state, a failed operation's error, 429 + Retry-After, an expired token renewed on 401, a
 // token renewed before it expires, Location-only operations, a wrong secret. Each test seeds its
 // own subscription, so nothing depends on another test's VMs.
+#include "AccountRegistry.h"
 #include "ArmClient.h"
 #include "AzureCredentials.h"
+#include "AzureProvider.h"
 #include "Peers.h"
 #include "ProviderWorker.h"
 #include "TestMain.h"
@@ -40,6 +42,8 @@ private Q_SLOTS:
     void tokenRenewedBeforeExpiry();
     void wrongSecretIsAnAuthError();
     void launchIsUnsupported();
+    void cancelWhileFollowingAnOperation();
+    void discoveredAccountThroughTheRegistry();
 
 private:
     QJsonDocument control(const QString &path, const QJsonObject &body = {}, const QByteArray &method = "POST");
@@ -515,6 +519,60 @@ void TestArmIntegration::launchIsUnsupported()
     });
     QVERIFY(!r.ok());
     QCOMPARE(r.error().code(), QStringLiteral("Unsupported"));
+}
+
+void TestArmIntegration::cancelWhileFollowingAnOperation()
+{
+    const QString sub = seed({vmSpec(QStringLiteral("slow"), QStringLiteral("running"))},
+                             {{QStringLiteral("transitionSeconds"), 30}, {QStringLiteral("retryAfter"), 10}});
+    makeClient(config(sub));
+    const Instance vm = find(listAll(), QStringLiteral("slow"));
+    QFuture<Status> f = start<Done>([vm](ArmClient *c, const CancelToken &t, Callback<Done> d) {
+        c->act(vm, InstanceAction::Stop, t, d);
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(!requests(sub + QStringLiteral("/resourceGroups/Skydeck-RG/providers/Microsoft.Compute/virtualMachines/slow/deallocate")).isEmpty(), 5000);
+    QElapsedTimer clock;
+    clock.start();
+    f.cancel();  // while waiting out the operation's Retry-After of 10 s
+    const Status s = waitFor(f);
+    QVERIFY(!s.ok());
+    QCOMPARE(s.error().category(), Error::Category::Cancelled);
+    QVERIFY2(clock.elapsed() < 2000, qPrintable(QString::number(clock.elapsed())));
+    QCOMPARE(get(vm).value().state, InstanceState::Stopping);  // Azure goes on deallocating
+}
+
+void TestArmIntegration::discoveredAccountThroughTheRegistry()
+{
+    // The account as a user's environment gives it, through the registry's "azure" factory.
+    QString subscription;
+    SKYDECK_REQUIRE_PEER(subscription, "SKYDECK_TEST_ARM_SUBSCRIPTION");
+    QProcessEnvironment env;
+    env.insert(QStringLiteral("AZURE_TENANT_ID"), m_tenant);
+    env.insert(QStringLiteral("AZURE_CLIENT_ID"), m_clientId);
+    env.insert(QStringLiteral("AZURE_CLIENT_SECRET"), m_secret);
+    env.insert(QStringLiteral("AZURE_SUBSCRIPTION_ID"), subscription);
+    env.insert(QStringLiteral("AZURE_AUTHORITY_HOST"), m_endpoint);
+    env.insert(QStringLiteral("AZURE_RESOURCE_MANAGER_ENDPOINT"), m_endpoint);
+    const QList<Account> found = discoverAccounts(env, QDir::tempPath());
+    QCOMPARE(found.size(), 1);
+    azure::registerProviders();
+    QVERIFY(AccountRegistry::hasCompute(QStringLiteral("azure")));
+    AccountRegistry registry;
+    registry.addAccount(found.first());
+    ComputeClient *client = registry.compute(found.first().id);
+    QVERIFY(client);
+    QCOMPARE(client->provider(), QStringLiteral("azure"));
+    const Result<InstancePage> page = waitFor(registry.worker(found.first().id)->run<InstancePage>(
+        [client](const CancelToken &t, Callback<InstancePage> d) { client->listInstances(QStringLiteral("*"), {}, t, d); }));
+    QVERIFY2(page.ok(), qPrintable(page.error().toString()));
+    QVERIFY(page.value().instances.size() >= 4);  // the peer's demo VMs
+    bool a100 = false;
+    for (const Instance &i : page.value().instances) {
+        QCOMPARE(i.accountId, QStringLiteral("azure:env"));
+        if (i.name == QLatin1String("train-a100"))
+            a100 = i.gpu.count == 1 && !i.publicIp.isEmpty();
+    }
+    QVERIFY(a100);
 }
 
 SKYDECK_TEST_MAIN(TestArmIntegration)
