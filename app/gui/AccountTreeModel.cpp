@@ -35,6 +35,12 @@ AccountTreeModel::AccountTreeModel(AccountRegistry *registry, QObject *parent)
     : QStandardItemModel(parent), m_registry(registry)
 {
     setHorizontalHeaderLabels({tr("Accounts")});
+    auto *vms = new QStandardItem(icon("server"), tr("Virtual machines"));
+    vms->setData(InstancesNode, KindRole);
+    vms->setData(QStringLiteral("instances"), AccountIdRole);
+    vms->setToolTip(tr("Every instance of every EC2, Compute Engine and Azure account, in one table"));
+    vms->setEditable(false);
+    appendRow(vms);
     connect(registry, &AccountRegistry::accountsChanged, this, &AccountTreeModel::syncAccounts);
     syncAccounts();
 }
@@ -84,7 +90,8 @@ void AccountTreeModel::syncAccounts()
     // Remove accounts that are gone.
     for (int p = rowCount() - 1; p >= 0; --p) {
         QStandardItem *prov = item(p);
-        if (prov->data(AccountIdRole).toString() == QLatin1String("provider:ssh"))
+        if (prov->data(AccountIdRole).toString() == QLatin1String("provider:ssh")
+            || prov->data(KindRole).toInt() == InstancesNode)
             continue;
         for (int r = prov->rowCount() - 1; r >= 0; --r) {
             const QString id = prov->child(r)->data(AccountIdRole).toString();
@@ -152,6 +159,14 @@ QModelIndex AccountTreeModel::sshHostIndex(const QString &target) const
                 && prov->child(r)->data(SshTargetRole).toString() == target)
                 return prov->child(r)->index();
     }
+    return {};
+}
+
+QModelIndex AccountTreeModel::instancesIndex() const
+{
+    for (int p = 0; p < rowCount(); ++p)
+        if (item(p)->data(KindRole).toInt() == InstancesNode)
+            return item(p)->index();
     return {};
 }
 

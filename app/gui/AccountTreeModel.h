@@ -19,7 +19,7 @@ class AccountTreeModel : public QStandardItemModel
 {
     Q_OBJECT
 public:
-    enum Kind { ProviderNode, AccountNode, BucketNode, MessageNode, SshHostNode, SshConnectNode };
+    enum Kind { ProviderNode, AccountNode, BucketNode, MessageNode, SshHostNode, SshConnectNode, InstancesNode };
     enum Role { KindRole = Qt::UserRole + 1, AccountIdRole, BucketRole, SshTargetRole };
 
     static QString sandboxLabel();  // "Sandbox (local, not a cloud account)"
@@ -34,6 +34,8 @@ public:
     // and a last row "Connect to host…" (SshConnectNode).
     void setSshHosts(const QList<SshHostEntry> &hosts);
     QModelIndex sshHostIndex(const QString &target) const;
+    // The "Virtual machines" row at the top (InstancesNode): opens the instances pane.
+    QModelIndex instancesIndex() const;
     int loading() const { return m_loading; }
 
 Q_SIGNALS:

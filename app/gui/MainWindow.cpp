@@ -9,6 +9,8 @@
 #include "FileBrowser.h"
 #include "CredentialStore.h"
 #include "GuiLogging.h"
+#include "InstanceModel.h"
+#include "InstancePane.h"
 #include "ObjectListModel.h"
 #include "SftpClient.h"
 #include "SftpStorage.h"
@@ -74,7 +76,8 @@ MainWindow::MainWindow(AccountRegistry *registry, TransferEngine *engine, Creden
     m_welcome->setText(tr("<h2>Skydeck</h2><p>Choose a bucket on the left to browse it.</p>"
                           "<p>Accounts come from your AWS environment and ~/.aws files, the local sandbox, "
                           "or <i>File → Add S3 account…</i></p>"
-                          "<p>SSH hosts come from ~/.ssh/config, or <i>File → Connect to SSH host…</i></p>"));
+                          "<p>SSH hosts come from ~/.ssh/config, or <i>File → Connect to SSH host…</i></p>"
+                          "<p><i>Virtual machines</i> lists the instances of your EC2, Compute Engine and Azure accounts.</p>"));
     m_panes = new QStackedWidget(this);
     m_panes->addWidget(m_welcome);
     m_panes->addWidget(m_browser);
@@ -161,6 +164,10 @@ void MainWindow::buildMenus()
     go->addAction(m_browser->upAction());
     go->addAction(m_browser->refreshAction());
     go->addAction(m_browser->focusFilterAction());
+    go->addSeparator();
+    QAction *vms = go->addAction(QIcon(QStringLiteral(":/icons/server.svg")), tr("Virtual machines"));
+    vms->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M));
+    connect(vms, &QAction::triggered, this, [this] { openInstances(); });
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     QAction *toggle = m_transferDock->toggleViewAction();
@@ -230,21 +237,7 @@ ui::SshPane *MainWindow::openSshHost(const QString &target)
         const bool sandbox = target == SshHostList::sandboxTarget();
         if (sandbox && !m_sandboxSsh)
             return nullptr;  // the sandbox's sshd is not running
-        const ssh::SshHostConfig host = sandbox ? m_sandboxSsh->host : SshHostList::resolve(m_sshConfig, target);
-        pane = new ui::SshPane(host, sandbox ? nullptr : m_store.data(), this);
-        pane->session()->setSshConfig(m_sshConfig);
-        if (sandbox) {
-            // Its host key is trusted in the sandbox's own known_hosts only; the generated key only.
-            pane->session()->setKnownHosts(m_sandboxSsh->knownHosts);
-            pane->session()->setUseAgent(false);
-        }
-        attachFileBrowser(pane);
-        m_sshPanes.insert(target, pane);
-        m_panes->addWidget(pane);
-        connect(pane, &ui::SshPane::errorOccurred, this, &MainWindow::showError);
-        connect(pane, &ui::SshPane::activity, this, [this](const QString &m) { statusBar()->showMessage(m, 8000); });
-        m_panes->setCurrentWidget(pane);
-        pane->start();
+        pane = addSshPane(target, sandbox ? m_sandboxSsh->host : SshHostList::resolve(m_sshConfig, target), sandbox);
     }
     m_panes->setCurrentWidget(pane);
     setWindowTitle(QStringLiteral("%1 — Skydeck").arg(pane->host().displayName()));
@@ -252,6 +245,82 @@ ui::SshPane *MainWindow::openSshHost(const QString &target)
     if (hi.isValid())
         m_tree->setCurrentIndex(hi);
     return pane;
+}
+
+ui::SshPane *MainWindow::addSshPane(const QString &target, const ssh::SshHostConfig &host, bool sandbox)
+{
+    auto *pane = new ui::SshPane(host, sandbox ? nullptr : m_store.data(), this);
+    pane->session()->setSshConfig(m_sshConfig);
+    if (sandbox) {
+        // Its host key is trusted in the sandbox's own known_hosts only; the generated key only.
+        pane->session()->setKnownHosts(m_sandboxSsh->knownHosts);
+        pane->session()->setUseAgent(false);
+    }
+    attachFileBrowser(pane);
+    m_sshPanes.insert(target, pane);
+    m_panes->addWidget(pane);
+    connect(pane, &ui::SshPane::errorOccurred, this, &MainWindow::showError);
+    connect(pane, &ui::SshPane::activity, this, [this](const QString &m) { statusBar()->showMessage(m, 8000); });
+    m_panes->setCurrentWidget(pane);
+    pane->start();
+    return pane;
+}
+
+ui::SshPane *MainWindow::openInstanceSsh(const ui::InstanceSshTarget &target, bool jupyter)
+{
+    if (!target.ok()) {
+        statusBar()->showMessage(target.error, 8000);
+        return nullptr;
+    }
+    ui::SshPane *pane = m_sshPanes.value(target.target);
+    // The instance may have a new address since (stopped and started again): a new pane then.
+    if (pane && (pane->host().hostName != target.host.hostName || pane->host().user != target.host.user)) {
+        m_sshPanes.remove(target.target);
+        pane->deleteLater();
+        pane = nullptr;
+    }
+    if (!pane)
+        pane = addSshPane(target.target, target.host, false);
+    m_panes->setCurrentWidget(pane);
+    setWindowTitle(QStringLiteral("%1 — Skydeck").arg(pane->host().displayName()));
+    if (jupyter) {
+        QAction *open = pane->openJupyterAction();
+        if (open->isEnabled()) {
+            open->trigger();
+        } else {
+            // Once the first shell is up (the pane enables the action then), once.
+            auto conn = std::make_shared<QMetaObject::Connection>();
+            *conn = connect(open, &QAction::changed, pane, [open, conn] {
+                if (!open->isEnabled())
+                    return;
+                QObject::disconnect(*conn);
+                open->trigger();
+            });
+        }
+    }
+    return pane;
+}
+
+ui::InstancePane *MainWindow::openInstances()
+{
+    if (!m_instances) {
+        m_instances = new ui::InstancePane(m_registry, this);
+        m_panes->addWidget(m_instances);
+        connect(m_instances, &ui::InstancePane::errorOccurred, this, &MainWindow::showError);
+        connect(m_instances, &ui::InstancePane::activity, this, [this](const QString &m) { statusBar()->showMessage(m, 8000); });
+        connect(m_instances, &ui::InstancePane::sshRequested, this,
+                [this](const ui::InstanceSshTarget &t) { openInstanceSsh(t, false); });
+        connect(m_instances, &ui::InstancePane::jupyterRequested, this,
+                [this](const ui::InstanceSshTarget &t) { openInstanceSsh(t, true); });
+        connect(m_instances->model(), &ui::InstanceModel::refreshStarted, this, &MainWindow::updateRequests);
+        connect(m_instances->model(), &ui::InstanceModel::refreshFinished, this, &MainWindow::updateRequests);
+    }
+    m_panes->setCurrentWidget(m_instances);
+    setWindowTitle(tr("Virtual machines — Skydeck"));
+    const QModelIndex vi = m_accounts->instancesIndex();
+    if (vi.isValid())
+        m_tree->setCurrentIndex(vi);
+    return m_instances;
 }
 
 // The SFTP browser beside the terminal, on the pane's own session. It is (re)built each time the
@@ -297,6 +366,9 @@ void MainWindow::onTreeActivated(const QModelIndex &index)
         break;
     case AccountTreeModel::SshConnectNode:
         connectToSshHost();
+        break;
+    case AccountTreeModel::InstancesNode:
+        openInstances();
         break;
     case AccountTreeModel::MessageNode:
         if (!accountId.isEmpty() && index.data(Qt::DisplayRole).toString().contains(tr("retry")))
@@ -362,7 +434,8 @@ void MainWindow::updateRequests()
     using State = ui::ObjectListModel::State;
     const State st = m_browser->model()->state();
     const int listing = (st == State::Loading || st == State::Streaming) ? 1 : 0;
-    m_status->setRequests(m_accounts->loading() + m_browser->runningOperations() + listing);
+    const int vms = m_instances && m_instances->model()->isRefreshing() ? 1 : 0;
+    m_status->setRequests(m_accounts->loading() + m_browser->runningOperations() + listing + vms);
 }
 
 void MainWindow::showError(const Error &error)

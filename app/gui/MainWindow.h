@@ -22,6 +22,8 @@ class Sandbox;
 class TransferEngine;
 namespace ui {
 class BucketBrowser;
+class InstancePane;
+struct InstanceSshTarget;
 class SshPane;
 class TransferPane;
 }
@@ -57,6 +59,13 @@ public:
     // SSH: opens (or focuses) the session pane of a host (a ~/.ssh/config alias or user@host:port)
     // and starts its first shell when new.
     ui::SshPane *openSshHost(const QString &target);
+    // SSH to a VM: opens (or focuses) a session pane for target.target with the settings the
+    // instances pane worked out (address, user, key, jump host); `jupyter` then runs Open Jupyter
+    // once the first shell is up.
+    ui::SshPane *openInstanceSsh(const ui::InstanceSshTarget &target, bool jupyter);
+    // The VMs pane (created on first use) in the pane area.
+    ui::InstancePane *openInstances();
+    ui::InstancePane *instancePane() const { return m_instances; }
     ui::SshPane *sshPane(const QString &target) const { return m_sshPanes.value(target); }
     // Reads ~/.ssh/config again and refreshes the SSH hosts in the tree.
     void reloadSshHosts();
@@ -77,6 +86,7 @@ private:
     void showSshHosts();
     void onTreeActivated(const QModelIndex &index);
     void attachFileBrowser(ui::SshPane *pane);
+    ui::SshPane *addSshPane(const QString &target, const ssh::SshHostConfig &host, bool sandbox);
     void onBucketsLoaded(const QString &accountId);
     void updateRequests();
     void saveLocation(const QString &accountId, const QString &bucket, const QString &prefix);
@@ -91,6 +101,7 @@ private:
     QLabel *m_welcome = nullptr;
     ui::BucketBrowser *m_browser = nullptr;
     ui::TransferPane *m_transfers = nullptr;
+    ui::InstancePane *m_instances = nullptr;
     QDockWidget *m_transferDock = nullptr;
     StatusPanel *m_status = nullptr;
     bool m_restoredLocation = false;
