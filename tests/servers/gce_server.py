@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """A loopback Compute Engine v1 + Google OAuth 2.0 token server for Skydeck's tests and sandbox.
 
-    gce_server.py --port N --project P --client-email E --public-key SA.pub.pem
-                  [--private-key SA.pem --key-file-out KEY.json]        (writes a service-account key)
+    gce_server.py --port N --project P --client-email E (--public-key SA.pub.pem | --private-key SA.pem)
+                  [--key-file-out KEY.json]                  (writes a service-account key; needs --private-key)
                   [--adc-out ADC.json]                                  (writes authorized_user ADC)
                   [--token-lifetime 3600] [--step-delay 0.3] [--demo]
 
@@ -391,8 +391,7 @@ class Handler(BaseHTTPRequestHandler):
     def verify_rs256(self, signing_input, signature):
         args = self.server.args
         if serialization is not None:
-            with open(args.public_key, "rb") as f:
-                key = serialization.load_pem_public_key(f.read())
+            key = serialization.load_pem_public_key(args.public_key_pem)
             try:
                 key.verify(signature, signing_input, padding.PKCS1v15(), hashes.SHA256())
                 return True
@@ -403,7 +402,9 @@ class Handler(BaseHTTPRequestHandler):
                 f.write(signing_input)
             with open(os.path.join(d, "sig"), "wb") as f:
                 f.write(signature)
-            r = subprocess.run([shutil.which("openssl") or "openssl", "dgst", "-sha256", "-verify", args.public_key,
+            with open(os.path.join(d, "pub.pem"), "wb") as f:
+                f.write(args.public_key_pem)
+            r = subprocess.run([shutil.which("openssl") or "openssl", "dgst", "-sha256", "-verify", os.path.join(d, "pub.pem"),
                                 "-signature", os.path.join(d, "sig"), os.path.join(d, "in")],
                                capture_output=True)
             return r.returncode == 0
@@ -843,8 +844,8 @@ def main():
     ap.add_argument("--project", default="skydeck-test")
     ap.add_argument("--project-number", default="123456789012")
     ap.add_argument("--client-email", default="skydeck-test@skydeck-test.iam.gserviceaccount.com")
-    ap.add_argument("--public-key", required=True, help="the service account's RSA public key (PEM)")
-    ap.add_argument("--private-key", help="its private key, only to write --key-file-out")
+    ap.add_argument("--public-key", help="the service account's RSA public key (PEM); default: from --private-key")
+    ap.add_argument("--private-key", help="its private key, to write --key-file-out (and derive the public key)")
     ap.add_argument("--key-file-out", help="write a service-account key JSON whose token_uri is this server")
     ap.add_argument("--adc-out", help="write authorized_user application default credentials for this server")
     ap.add_argument("--adc-client-id", default="764086051850-skydeck.apps.googleusercontent.com")
@@ -858,6 +859,17 @@ def main():
     args = ap.parse_args()
     if args.key_file_out and not args.private_key:
         ap.error("--key-file-out needs --private-key")
+    if args.public_key:
+        with open(args.public_key, "rb") as f:
+            args.public_key_pem = f.read()
+    elif args.private_key:
+        r = subprocess.run([shutil.which("openssl") or "openssl", "pkey", "-in", args.private_key, "-pubout"],
+                           capture_output=True)
+        if r.returncode != 0:
+            ap.error("cannot read --private-key: " + r.stderr.decode(errors="replace"))
+        args.public_key_pem = r.stdout
+    else:
+        ap.error("--public-key or --private-key is needed")
     if args.port:  # the files exist before the port listens (peers.sh waits for the port)
         write_key_files(args, f"http://127.0.0.1:{args.port}")
     httpd = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
