@@ -16,6 +16,7 @@
 #include "SshHostList.h"
 #include "TransferEngine.h"
 #include "sandbox/Sandbox.h"
+#include "sandbox/SandboxArm.h"
 #include "sandbox/SandboxSsh.h"
 
 #include <QApplication>
@@ -112,6 +113,13 @@ int run(int argc, char **argv)
             // Not an error of the user's: the S3 sandbox works without it. Say why, once.
             qCInfo(lcUi).noquote() << "sandbox ssh:" << reason;
             window.statusBar()->showMessage(QObject::tr("No sandbox SSH host: %1").arg(reason), 20000);
+        });
+        QObject::connect(sandbox.arm(), &SandboxArm::started, &window, [&](const Account &account) {
+            registry.addAccount(account);  // its demo VMs show in the instances pane
+            qCInfo(lcUi) << "sandbox Azure running";
+        });
+        QObject::connect(sandbox.arm(), &SandboxArm::unavailable, &window, [](const QString &reason) {
+            qCInfo(lcUi).noquote() << "sandbox Azure:" << reason;  // the rest of the sandbox works without it
         });
         sandbox.start();
     }

@@ -2,6 +2,7 @@
 
 #include "DemoContent.h"
 #include "SandboxLogging.h"
+#include "SandboxArm.h"
 #include "SandboxSsh.h"
 
 #include "ProviderWorker.h"
@@ -41,6 +42,7 @@ const char kSeededMarker[] = ".skydeck-demo-created";
 struct Sandbox::Private {
     Sandbox *q;
     SandboxSsh *ssh = nullptr;
+    SandboxArm *arm = nullptr;
     QProcess *process = nullptr;
     QTimer *poll = nullptr;
     QTcpSocket *probe = nullptr;
@@ -193,6 +195,7 @@ Sandbox::Sandbox(QObject *parent) : QObject(parent), d(std::make_unique<Private>
 {
     d->q = this;
     d->ssh = new SandboxSsh(dataDirectory() + QStringLiteral("/ssh"), this);
+    d->arm = new SandboxArm(this);
 }
 
 Sandbox::~Sandbox()
@@ -216,6 +219,11 @@ QString Sandbox::s3rverProgram()
 SandboxSsh *Sandbox::ssh() const
 {
     return d->ssh;
+}
+
+SandboxArm *Sandbox::arm() const
+{
+    return d->arm;
 }
 
 qint64 Sandbox::s3rverProcessId() const
@@ -252,6 +260,7 @@ QList<Account> Sandbox::accounts() const
 void Sandbox::start()
 {
     d->ssh->start();  // independent of s3rver; answers on its own signals
+    d->arm->start();  // likewise
     if (d->starting)
         return;
     if (isRunning()) {
@@ -321,6 +330,7 @@ void Sandbox::stop()
     d->starting = false;
     d->killProcess();
     d->ssh->stop();
+    d->arm->stop();
 }
 
 } // namespace skydeck

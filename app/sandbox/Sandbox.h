@@ -9,6 +9,7 @@
 
 namespace skydeck {
 
+class SandboxArm;
 class SandboxSsh;
 
 // The local sandbox: s3rver (and later the other peers and simulated compute endpoints) started on
@@ -22,7 +23,8 @@ class SandboxSsh;
 //
 // It also starts a loopback sshd for the current user (SandboxSsh, keys in
 // AppLocalDataLocation/sandbox/ssh) when OpenSSH's server is installed; that one answers on its own
-// signals (ssh()->started / unavailable), and s3rver failing does not stop it.
+// signals (ssh()->started / unavailable), and s3rver failing does not stop it. Likewise a loopback
+// Azure Resource Manager with demo VMs (SandboxArm: arm()->started gives its account).
 class Sandbox : public QObject
 {
     Q_OBJECT
@@ -42,6 +44,7 @@ public:
     static QString s3rverProgram();
     qint64 s3rverProcessId() const;  // 0 when not running
     SandboxSsh *ssh() const;
+    SandboxArm *arm() const;
 
     // The S3 sandbox account for an endpoint ("http://127.0.0.1:PORT").
     static Account s3Account(const QString &endpoint);

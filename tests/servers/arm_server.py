@@ -61,6 +61,7 @@ import datetime
 import hashlib
 import hmac
 import json
+import os
 import re
 import sys
 import threading
@@ -814,7 +815,8 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--tenant", default="0a1b2c3d-4e5f-4a6b-8c7d-5e6f7a8b9c0d")
     ap.add_argument("--client-id", default="00000000-0000-0000-0000-00000000c11e")
-    ap.add_argument("--client-secret", default="skydeck-test-secret")
+    ap.add_argument("--client-secret", default=os.environ.get("ARM_SERVER_CLIENT_SECRET", "skydeck-test-secret"),
+                    help="default: $ARM_SERVER_CLIENT_SECRET (kept off the command line)")
     ap.add_argument("--subscription", default=None, help="a subscription to create at start")
     ap.add_argument("--demo", action="store_true", help="seed --subscription with a few GPU VMs")
     ap.add_argument("--transition-seconds", type=float, default=1.5)
