@@ -70,10 +70,10 @@ import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-COMPUTE_API_VERSIONS = {"2022-08-01", "2022-11-01", "2023-03-01", "2023-07-01", "2023-09-01", "2024-03-01",
-                        "2024-07-01", "2024-11-01"}
-NETWORK_API_VERSIONS = {"2022-09-01", "2023-04-01", "2023-09-01", "2023-11-01", "2024-01-01", "2024-03-01",
-                        "2024-05-01"}
+COMPUTE_API_VERSIONS = {"2021-03-01", "2021-04-01", "2021-07-01", "2021-11-01", "2022-03-01", "2022-08-01",
+                        "2022-11-01", "2023-03-01", "2023-07-01", "2023-09-01", "2024-03-01", "2024-07-01", "2024-11-01"}
+NETWORK_API_VERSIONS = {"2021-02-01", "2021-05-01", "2021-08-01", "2022-01-01", "2022-05-01", "2022-07-01",
+                        "2022-09-01", "2023-04-01", "2023-09-01", "2023-11-01", "2024-01-01", "2024-03-01", "2024-05-01"}
 AUDIENCES = ("https://management.azure.com/", "https://management.core.windows.net/",
              "https://management.azure.com", "https://management.core.windows.net")
 
