@@ -11,9 +11,13 @@
 #include "RemoveCommand.h"
 #include "SftpCommands.h"
 #include "SftpStorage.h"
+#include "VmAccounts.h"
+#include "VmCommand.h"
 
 #include "AccountRegistry.h"
 #include "AwsProvider.h"
+#include "AzureProvider.h"
+#include "GcpProvider.h"
 #include "sandbox/Sandbox.h"
 
 #include <QCoreApplication>
@@ -80,7 +84,7 @@ std::unique_ptr<Command> makeCommand(const Invocation &inv, Output &out, Account
 bool isCliInvocation(int argc, char **argv)
 {
     // Options with a value that may come before the command.
-    static const char *valued[] = {"--profile", "--endpoint-url", "--region"};
+    static const char *valued[] = {"--profile", "--endpoint-url", "--region", "--provider"};
     for (int i = 1; i < argc; ++i) {
         const char *a = argv[i];
         if (std::strcmp(a, "--help") == 0 || std::strcmp(a, "-h") == 0 || std::strcmp(a, "--version") == 0
@@ -100,7 +104,8 @@ bool isCliInvocation(int argc, char **argv)
         // Flags of the command line; --sandbox belongs to both (alone, it opens the window).
         if (std::strcmp(a, "-r") == 0 || std::strcmp(a, "--recursive") == 0 || std::strcmp(a, "-q") == 0
             || std::strcmp(a, "--quiet") == 0 || std::strcmp(a, "--sandbox") == 0
-            || std::strcmp(a, "--accept-new-host-key") == 0)
+            || std::strcmp(a, "--accept-new-host-key") == 0 || std::strcmp(a, "--json") == 0
+            || std::strcmp(a, "--yes") == 0 || std::strcmp(a, "--no-wait") == 0)
             continue;
         // The first other argument decides: a word is a command (a typo is a usage error, not a
         // window), an option (--sandbox, Qt's -platform ...) belongs to the window.
@@ -142,8 +147,11 @@ int run(int argc, char **argv)
     std::unique_ptr<Sandbox> sandbox;
     AccountRegistry registry;
     std::unique_ptr<Command> command;
+    std::unique_ptr<VmCommand> vm;
     const auto interrupts = watchInterrupts(&app, [&] {
-        if (command && !command->isFinished())
+        if (vm && !vm->isFinished())
+            vm->interrupt();
+        else if (command && !command->isFinished())
             command->interrupt();
         else if (!command)
             QCoreApplication::exit(ExitInterrupted);  // still starting (the sandbox): stop it on the way out
@@ -161,6 +169,25 @@ int run(int argc, char **argv)
         QObject::connect(command.get(), &Command::finished, &app, [](int code) { QCoreApplication::exit(code); });
         command->start();
     };
+
+    // vm: every account with a compute client, whatever its provider.
+    if (inv.command == QLatin1String("vm")) {
+        if (inv.sandbox) {
+            out.error(QStringLiteral("the sandbox has no VMs (vm works with AWS, Google Cloud and Azure accounts)"));
+            return ExitUsage;
+        }
+        gcp::registerProviders();
+        azure::registerProviders();
+        for (const Account &a : computeAccounts(inv, QProcessEnvironment::systemEnvironment(), QDir::homePath()))
+            registry.addAccount(a);
+        vm = std::make_unique<VmCommand>(inv, out, registry);
+        QObject::connect(vm.get(), &VmCommand::finished, &app, [](int code) { QCoreApplication::exit(code); });
+        QTimer::singleShot(0, vm.get(), [&vm] { vm->start(); });
+        const int code = QCoreApplication::exec();
+        vm.reset();  // before the registry's workers go
+        out.flush();
+        return code;
+    }
 
     // sftp:// on the command line: an SSH session first, then the command on its SFTP account.
     std::unique_ptr<SftpConnection> sftp;

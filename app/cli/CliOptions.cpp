@@ -28,14 +28,48 @@ Arity arityOf(const QString &command)
         return {1, 1, "rm [-r] s3://bucket/key"};
     if (command == QLatin1String("mb"))
         return {1, 1, "mb s3://bucket"};
+    if (command == QLatin1String("vm"))
+        return {1, 1 << 20, "vm list|start|stop|reboot|terminate [ID...]"};
     return {1, 1, "rb [--force] s3://bucket"};
+}
+
+// The vm subcommands and their options; an empty error when they fit.
+QString checkVm(const Invocation &inv)
+{
+    const QString sub = inv.args.value(0);
+    const QStringList subs = {QStringLiteral("list"), QStringLiteral("start"), QStringLiteral("stop"),
+                              QStringLiteral("reboot"), QStringLiteral("terminate")};
+    if (!subs.contains(sub))
+        return QStringLiteral("unknown vm command '%1' (one of: %2)").arg(sub, subs.join(QStringLiteral(", ")));
+    const qsizetype ids = inv.args.size() - 1;
+    if (sub == QLatin1String("list") && ids > 0)
+        return QStringLiteral("usage: skydeck vm list [--provider P] [--json]");
+    if (sub == QLatin1String("terminate") && ids != 1)
+        return QStringLiteral("usage: skydeck vm terminate ID --yes [--no-wait] (one instance at a time)");
+    if (sub != QLatin1String("list") && sub != QLatin1String("terminate") && ids < 1)
+        return QStringLiteral("usage: skydeck vm %1 ID... [--no-wait]").arg(sub);
+    if (sub == QLatin1String("terminate") && !inv.yes)
+        return QStringLiteral("vm terminate deletes the instance and its disks: add --yes to confirm");
+    if (inv.yes && sub != QLatin1String("terminate"))
+        return QStringLiteral("--yes only applies to vm terminate");
+    if (inv.json && sub != QLatin1String("list"))
+        return QStringLiteral("--json only applies to vm list");
+    if (inv.noWait && sub == QLatin1String("list"))
+        return QStringLiteral("--no-wait does not apply to vm list");
+    const QStringList providers = {QStringLiteral("aws"), QStringLiteral("gcp"), QStringLiteral("azure")};
+    if (!inv.provider.isEmpty() && !providers.contains(inv.provider))
+        return QStringLiteral("--provider must be one of: %1").arg(providers.join(QStringLiteral(", ")));
+    if (inv.recursive || inv.force || inv.humanReadable)
+        return QStringLiteral("-r, --force and --human-readable do not apply to vm");
+    return {};
 }
 
 } // namespace
 
 QStringList commandNames()
 {
-    return {QStringLiteral("ls"), QStringLiteral("cp"), QStringLiteral("rm"), QStringLiteral("mb"), QStringLiteral("rb")};
+    return {QStringLiteral("ls"), QStringLiteral("cp"), QStringLiteral("rm"), QStringLiteral("mb"), QStringLiteral("rb"),
+            QStringLiteral("vm")};
 }
 
 Result<Invocation> parseArguments(const QStringList &arguments)
@@ -53,7 +87,12 @@ Result<Invocation> parseArguments(const QStringList &arguments)
     const QCommandLineOption profile(QStringLiteral("profile"), QString(), QStringLiteral("name"));
     const QCommandLineOption endpoint(QStringLiteral("endpoint-url"), QString(), QStringLiteral("url"));
     const QCommandLineOption region(QStringLiteral("region"), QString(), QStringLiteral("name"));
-    parser.addOptions({recursive, force, human, quiet, sandbox, acceptHostKey, help, version, profile, endpoint, region});
+    const QCommandLineOption provider(QStringLiteral("provider"), QString(), QStringLiteral("name"));
+    const QCommandLineOption json(QStringLiteral("json"), QString());
+    const QCommandLineOption yes(QStringLiteral("yes"), QString());
+    const QCommandLineOption noWait(QStringLiteral("no-wait"), QString());
+    parser.addOptions({recursive, force, human, quiet, sandbox, acceptHostKey, help, version, profile, endpoint, region,
+                       provider, json, yes, noWait});
 
     if (!parser.parse(arguments))
         return usage(parser.errorText());
@@ -70,6 +109,10 @@ Result<Invocation> parseArguments(const QStringList &arguments)
     inv.profile = parser.value(profile);
     inv.endpointUrl = parser.value(endpoint);
     inv.region = parser.value(region);
+    inv.provider = parser.value(provider);
+    inv.json = parser.isSet(json);
+    inv.yes = parser.isSet(yes);
+    inv.noWait = parser.isSet(noWait);
     if (inv.sandbox && (!inv.profile.isEmpty() || !inv.endpointUrl.isEmpty()))
         return usage(QStringLiteral("--sandbox cannot be combined with --profile or --endpoint-url"));
     if (parser.isSet(profile) && inv.profile.isEmpty())
@@ -97,6 +140,13 @@ Result<Invocation> parseArguments(const QStringList &arguments)
     if (inv.recursive && (inv.command == QLatin1String("mb") || inv.command == QLatin1String("rb")))
         return usage(QStringLiteral("-r does not apply to %1").arg(inv.command));
     inv.args = positional;
+    if (inv.command == QLatin1String("vm")) {
+        const QString why = checkVm(inv);
+        if (!why.isEmpty())
+            return usage(why);
+    } else if (!inv.provider.isEmpty() || inv.json || inv.yes || inv.noWait) {
+        return usage(QStringLiteral("--provider, --json, --yes and --no-wait only apply to vm"));
+    }
     return inv;
 }
 
@@ -113,6 +163,13 @@ QString usageText()
         "  mb s3://bucket                   make a bucket\n"
         "  rb [--force] s3://bucket         remove an empty bucket (--force: delete its objects first)\n"
         "\n"
+        "Commands (virtual machines on EC2, Compute Engine and Azure, every account found):\n"
+        "  vm list [--provider P] [--json]  every instance of every region/zone, in parallel\n"
+        "  vm start|stop|reboot ID...       act, then wait until each reaches its state\n"
+        "  vm terminate ID --yes            delete an instance (refused without --yes)\n"
+        "  ID is the instance's id (i-0abc..., a Compute Engine id, an Azure vmId) or its name;\n"
+        "  a name shared by several live instances is refused. Azure's stop deallocates.\n"
+        "\n"
         "Locations: s3://bucket/key (a key ending in '/' is a folder), local paths, file:// URLs,\n"
         "  sftp://[user@]host[:port]/path (ls and cp; hosts and keys from ~/.ssh/config, /~/ = home).\n"
         "\n"
@@ -126,16 +183,25 @@ QString usageText()
         "  --human-readable       ls: sizes as KiB, MiB, GiB\n"
         "  --accept-new-host-key  sftp://: trust a host key not yet in known_hosts (a changed key\n"
         "                         is always refused)\n"
+        "  --provider P           vm: only accounts of aws, gcp or azure\n"
+        "  --json                 vm list: a JSON array of instances\n"
+        "  --no-wait              vm: return once the provider accepted the action\n"
+        "  --yes                  vm terminate: confirm the deletion\n"
         "  -q, --quiet            no progress line\n"
         "  -V, --version          print the version\n"
         "  -h, --help             this help\n"
         "\n"
         "Credentials are found as the AWS CLI finds them: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,\n"
         "AWS_SESSION_TOKEN, AWS_PROFILE, ~/.aws/credentials and ~/.aws/config; AWS_ENDPOINT_URL and\n"
-        "AWS_ENDPOINT_URL_S3 select an S3-compatible endpoint.\n"
+        "AWS_ENDPOINT_URL_S3 select an S3-compatible endpoint, AWS_ENDPOINT_URL_EC2 an EC2 one. vm also\n"
+        "uses Google Cloud (GOOGLE_APPLICATION_CREDENTIALS, gcloud's application default credentials) and\n"
+        "Azure (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_SUBSCRIPTION_ID) accounts;\n"
+        "with vm, --region lists only that AWS region and --endpoint-url is the EC2 endpoint.\n"
         "\n"
-        "Progress goes to stderr when it is a terminal. Exit codes: 0 success, 1 failure, 2 usage or\n"
-        "invalid URL, 3 not found, 4 authentication or permission, 5 network, 130 interrupted.\n");
+        "Progress goes to stderr when it is a terminal. Exit codes: 0 success, 1 failure (vm: also a\n"
+        "refused state change or an instance that did not reach its state), 2 usage or invalid URL,\n"
+        "3 not found (vm: an unknown instance id or name), 4 authentication or permission, 5 network,\n"
+        "130 interrupted.\n");
 }
 
 } // namespace skydeck::cli

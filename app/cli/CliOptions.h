@@ -8,7 +8,7 @@ namespace skydeck::cli {
 
 // One command line, parsed: `skydeck [options] COMMAND ARGS...`.
 struct Invocation {
-    QString command;      // ls, cp, rm, mb, rb; empty with --help/--version
+    QString command;      // ls, cp, rm, mb, rb, vm; empty with --help/--version
     QStringList args;     // the command's operands (URLs and paths)
     bool recursive = false;
     bool force = false;          // rb: delete every object first
@@ -21,6 +21,11 @@ struct Invocation {
     QString profile;      // --profile NAME
     QString endpointUrl;  // --endpoint-url URL (like aws)
     QString region;       // --region NAME
+    // vm: args[0] is the subcommand (list, start, stop, reboot, terminate), the rest instance ids/names
+    QString provider;     // --provider aws|gcp|azure (vm)
+    bool json = false;    // --json (vm list)
+    bool yes = false;     // --yes (vm terminate)
+    bool noWait = false;  // --no-wait (vm start|stop|reboot|terminate)
 };
 
 // The commands isCliInvocation() recognises.

@@ -1,0 +1,65 @@
+#include "VmAccounts.h"
+
+#include "AccountRegistry.h"
+#include "AwsConfig.h"
+#include "AzureConfig.h"
+#include "CliLogging.h"
+#include "GcpConfig.h"
+
+#include <QSet>
+
+namespace skydeck::cli {
+
+namespace {
+
+QList<Account> awsAccounts(const Invocation &inv, const QProcessEnvironment &environment, const QString &home)
+{
+    QProcessEnvironment env = environment;
+    if (!inv.region.isEmpty())
+        env.insert(QStringLiteral("AWS_REGION"), inv.region);
+    QList<Account> found;
+    if (!inv.profile.isEmpty()) {
+        const Result<Account> a = aws::accountForProfile(env, home, inv.profile);
+        if (a.ok())
+            found.append(a.value());
+        else
+            qCInfo(lcCli).noquote() << a.error().toString();
+    } else {
+        found = aws::discoverAccounts(env, home);
+    }
+    QList<Account> out;
+    QSet<QString> keys;
+    for (Account a : std::as_const(found)) {
+        if (!inv.endpointUrl.isEmpty())
+            a.settings.insert(QStringLiteral("ec2Endpoint"), inv.endpointUrl);
+        if (!inv.region.isEmpty())
+            a.settings.insert(QStringLiteral("regionPinned"), QStringLiteral("true"));
+        const QString key = a.setting(QStringLiteral("accessKeyId")) + QLatin1Char('|') + a.setting(QStringLiteral("ec2Endpoint"));
+        if (keys.contains(key)) {
+            qCDebug(lcCli) << "skipping" << a.id << ": same keys as an account already listed";
+            continue;
+        }
+        keys.insert(key);
+        out.append(a);
+    }
+    return out;
+}
+
+} // namespace
+
+QList<Account> computeAccounts(const Invocation &inv, const QProcessEnvironment &env, const QString &home)
+{
+    QList<Account> all;
+    auto wanted = [&](const QString &provider) {
+        return (inv.provider.isEmpty() || inv.provider == provider) && AccountRegistry::hasCompute(provider);
+    };
+    if (wanted(QStringLiteral("aws")))
+        all += awsAccounts(inv, env, home);
+    if (wanted(QStringLiteral("gcp")))
+        all += gcp::discoverAccounts(env, home);
+    if (wanted(QStringLiteral("azure")))
+        all += azure::discoverAccounts(env, home);
+    return all;
+}
+
+} // namespace skydeck::cli
