@@ -17,6 +17,7 @@
 #include "TransferEngine.h"
 #include "sandbox/Sandbox.h"
 #include "sandbox/SandboxArm.h"
+#include "sandbox/SandboxGce.h"
 #include "sandbox/SandboxSsh.h"
 
 #include <QApplication>
@@ -120,6 +121,13 @@ int run(int argc, char **argv)
         });
         QObject::connect(sandbox.arm(), &SandboxArm::unavailable, &window, [](const QString &reason) {
             qCInfo(lcUi).noquote() << "sandbox Azure:" << reason;  // the rest of the sandbox works without it
+        });
+        QObject::connect(sandbox.gce(), &SandboxGce::started, &window, [&](const Account &account) {
+            registry.addAccount(account);  // its demo VMs show in the instances pane
+            qCInfo(lcUi) << "sandbox Compute Engine running";
+        });
+        QObject::connect(sandbox.gce(), &SandboxGce::unavailable, &window, [](const QString &reason) {
+            qCInfo(lcUi).noquote() << "sandbox Compute Engine:" << reason;
         });
         sandbox.start();
     }

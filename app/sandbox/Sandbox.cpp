@@ -3,6 +3,7 @@
 #include "DemoContent.h"
 #include "SandboxLogging.h"
 #include "SandboxArm.h"
+#include "SandboxGce.h"
 #include "SandboxSsh.h"
 
 #include "ProviderWorker.h"
@@ -43,6 +44,7 @@ struct Sandbox::Private {
     Sandbox *q;
     SandboxSsh *ssh = nullptr;
     SandboxArm *arm = nullptr;
+    SandboxGce *gce = nullptr;
     QProcess *process = nullptr;
     QTimer *poll = nullptr;
     QTcpSocket *probe = nullptr;
@@ -196,6 +198,7 @@ Sandbox::Sandbox(QObject *parent) : QObject(parent), d(std::make_unique<Private>
     d->q = this;
     d->ssh = new SandboxSsh(dataDirectory() + QStringLiteral("/ssh"), this);
     d->arm = new SandboxArm(this);
+    d->gce = new SandboxGce(dataDirectory() + QStringLiteral("/gce"), this);
 }
 
 Sandbox::~Sandbox()
@@ -224,6 +227,11 @@ SandboxSsh *Sandbox::ssh() const
 SandboxArm *Sandbox::arm() const
 {
     return d->arm;
+}
+
+SandboxGce *Sandbox::gce() const
+{
+    return d->gce;
 }
 
 qint64 Sandbox::s3rverProcessId() const
@@ -261,6 +269,7 @@ void Sandbox::start()
 {
     d->ssh->start();  // independent of s3rver; answers on its own signals
     d->arm->start();  // likewise
+    d->gce->start();  // likewise
     if (d->starting)
         return;
     if (isRunning()) {
@@ -331,6 +340,7 @@ void Sandbox::stop()
     d->killProcess();
     d->ssh->stop();
     d->arm->stop();
+    d->gce->stop();
 }
 
 } // namespace skydeck

@@ -10,6 +10,7 @@
 namespace skydeck {
 
 class SandboxArm;
+class SandboxGce;
 class SandboxSsh;
 
 // The local sandbox: s3rver (and later the other peers and simulated compute endpoints) started on
@@ -24,7 +25,8 @@ class SandboxSsh;
 // It also starts a loopback sshd for the current user (SandboxSsh, keys in
 // AppLocalDataLocation/sandbox/ssh) when OpenSSH's server is installed; that one answers on its own
 // signals (ssh()->started / unavailable), and s3rver failing does not stop it. Likewise a loopback
-// Azure Resource Manager with demo VMs (SandboxArm: arm()->started gives its account).
+// Azure Resource Manager with demo VMs (SandboxArm: arm()->started gives its account), and a loopback
+// Compute Engine with demo VMs (SandboxGce: gce()->started).
 class Sandbox : public QObject
 {
     Q_OBJECT
@@ -45,6 +47,7 @@ public:
     qint64 s3rverProcessId() const;  // 0 when not running
     SandboxSsh *ssh() const;
     SandboxArm *arm() const;
+    SandboxGce *gce() const;
 
     // The S3 sandbox account for an endpoint ("http://127.0.0.1:PORT").
     static Account s3Account(const QString &endpoint);
