@@ -16,7 +16,7 @@ DEB_PACKAGES=(
   qt6-qpa-plugins xvfb xauth imagemagick fonts-dejavu-core xterm
   # test peers and real clients to compare with
   openssh-server openssh-client gnome-keyring dbus dbus-x11 libsecret-tools
-  awscli rclone python3-botocore python3 curl bc
+  awscli rclone python3-botocore python3 curl bc openssl
 )
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
