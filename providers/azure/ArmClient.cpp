@@ -337,7 +337,9 @@ void ArmClient::getInstance(const Instance &instance, const CancelToken &token, 
     url.setQuery(q);
     getJson(url, token, [this, instance, token, done = std::move(done)](Result<QJsonObject> r) mutable {
         if (!r.ok()) {
-            if (r.error().category() == Error::Category::NotFound && r.error().code() == QLatin1String("ResourceNotFound")) {
+            const QString code = r.error().code();
+            if (r.error().category() == Error::Category::NotFound
+                && (code == QLatin1String("ResourceNotFound") || code == QLatin1String("ResourceGroupNotFound"))) {
                 Instance gone = instance;  // deleted: ARM forgets it, the model keeps the row until refresh
                 gone.state = InstanceState::Terminated;
                 gone.providerState = QStringLiteral("deleted");

@@ -47,7 +47,7 @@ Control API for tests and the sandbox (no auth; loopback only), all JSON:
   POST /_control/seed                     {"subscription", "vms": [{name, resourceGroup, location, zones,
                                            vmSize, priority, power, publicIp, publicIpAllocation, publicIpAddress, privateIp, adminUsername,
                                            tags}], "count": N, "pageSize", "transitionSeconds", "retryAfter",
-                                           "asyncHeader": "both|location"}  -> {"vms": [ids]}
+                                           "asyncHeader": "both|location", "nextLinkBase"}  -> {"vms": [ids]}
   POST /_control/fail-next-operation      {"subscription"?, "code", "message"}
   POST /_control/throttle-next            {"count", "retryAfter", "method"?, "pathContains"?}
   POST /_control/expire-tokens            every token issued so far is expired
@@ -276,6 +276,7 @@ class Subscription:
         self.transition = 1.5
         self.retry_after = 1
         self.async_header = "both"
+        self.next_link_base = None  # another host for nextLink (a client must not follow it with its token)
         self.fail_next = None
         self.writes_left = 1199
         self.reads_left = 11999
@@ -317,7 +318,8 @@ class State:
     def seed(self, body):
         sub = self.subscription(body.get("subscription") or str(uuid.uuid4()), create=True)
         for key, attr in (("pageSize", "page_size"), ("transitionSeconds", "transition"),
-                          ("retryAfter", "retry_after"), ("asyncHeader", "async_header")):
+                          ("retryAfter", "retry_after"), ("asyncHeader", "async_header"),
+                          ("nextLinkBase", "next_link_base")):
             if key in body:
                 setattr(sub, attr, body[key])
         specs = list(body.get("vms", []))
@@ -723,9 +725,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def page(self, items, query, render):
         sub_size = None
+        base = self.base()
         m = re.match(r"^/subscriptions/([^/?]+)", self.path, re.I)
         if m and (sub := self.state.subscription(urllib.parse.unquote(m.group(1)))):
             sub_size = sub.page_size
+            base = sub.next_link_base or base
         size = max(1, int(sub_size or 50))
         token = query.get("$skiptoken")
         start = 0
@@ -740,7 +744,7 @@ class Handler(BaseHTTPRequestHandler):
             q = {k: v for k, v in query.items() if k != "$skiptoken"}
             q["$skiptoken"] = b64url(f"skip:{start + size}".encode())
             path = urllib.parse.urlsplit(self.path).path
-            out["nextLink"] = self.base() + path + "?" + urllib.parse.urlencode(q, safe="$")
+            out["nextLink"] = base + path + "?" + urllib.parse.urlencode(q, safe="$")
         self.send_json(200, out, self.limits)
 
     def op_url(self, op, monitor=False):

@@ -43,6 +43,7 @@ private Q_SLOTS:
     void wrongSecretIsAnAuthError();
     void launchIsUnsupported();
     void cancelWhileFollowingAnOperation();
+    void nextLinkToAnotherHostIsRefused();
     void discoveredAccountThroughTheRegistry();
 
 private:
@@ -539,6 +540,30 @@ void TestArmIntegration::cancelWhileFollowingAnOperation()
     QCOMPARE(s.error().category(), Error::Category::Cancelled);
     QVERIFY2(clock.elapsed() < 2000, qPrintable(QString::number(clock.elapsed())));
     QCOMPARE(get(vm).value().state, InstanceState::Stopping);  // Azure goes on deallocating
+}
+
+void TestArmIntegration::nextLinkToAnotherHostIsRefused()
+{
+    // A listing whose nextLink points elsewhere: the bearer token must not follow it.
+    QJsonArray vms;
+    for (int i = 0; i < 3; ++i)
+        vms.append(vmSpec(QStringLiteral("vm-%1").arg(i), QStringLiteral("running")));
+    const QString sub = seed(vms, {{QStringLiteral("pageSize"), 2},
+                                   {QStringLiteral("nextLinkBase"), QStringLiteral("http://127.0.0.2:9")}});
+    makeClient(config(sub));
+    const Result<InstancePage> first = call<InstancePage>([](ArmClient *c, const CancelToken &t, Callback<InstancePage> d) {
+        c->listInstances(QStringLiteral("*"), {}, t, d);
+    });
+    QVERIFY2(first.ok(), qPrintable(first.error().toString()));  // the NICs' foreign nextLink: no addresses, no error
+    QCOMPARE(first.value().instances.size(), 2);
+    QVERIFY(first.value().instances.first().privateIp.isEmpty());
+    const QString foreign = first.value().nextPageToken;
+    QVERIFY(foreign.startsWith(QLatin1String("http://127.0.0.2:9/")));
+    const Result<InstancePage> next = call<InstancePage>([foreign](ArmClient *c, const CancelToken &t, Callback<InstancePage> d) {
+        c->listInstances(QStringLiteral("*"), foreign, t, d);
+    });
+    QVERIFY(!next.ok());
+    QCOMPARE(next.error().code(), QStringLiteral("UntrustedLink"));
 }
 
 void TestArmIntegration::discoveredAccountThroughTheRegistry()
