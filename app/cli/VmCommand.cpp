@@ -303,7 +303,7 @@ void VmCommand::poll(const Instance &instance, int delayMs, int stableMisses)
                                     QStringLiteral("%1 stays %2 after %3 (wanted %4)")
                                         .arg(label, VmFormat::stateName(s), verb(m_action), targetName(m_action))));
             if (m_clock.elapsed() > kWaitLimitMs)
-                return abandon(instance, Error(Error::Category::Network,
+                return abandon(instance, Error(Error::Category::Server,
                                     QStringLiteral("%1 is still %2 after %3 min; stopped waiting (the %4 goes on)")
                                         .arg(label, VmFormat::stateName(s))
                                         .arg(kWaitLimitMs / 60000)

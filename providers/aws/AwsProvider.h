@@ -2,7 +2,8 @@
 
 namespace skydeck::aws {
 
-// Registers the "aws" storage factory (S3Client) with AccountRegistry. Safe to call more than once.
+// Registers the "aws" storage (S3Client) and compute (Ec2Client) factories with AccountRegistry. Safe
+// to call more than once.
 void registerProviders();
 
 } // namespace skydeck::aws
