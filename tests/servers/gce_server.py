@@ -293,16 +293,20 @@ class ApiError(Exception):
     STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
               409: "ALREADY_EXISTS", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
 
-    def __init__(self, code, message, reason, domain="global", headers=None, extra=None):
+    def __init__(self, code, message, reason, domain="global", headers=None, extra=None, front_end=False):
         super().__init__(message)
         self.code, self.message, self.reason, self.domain = code, message, reason, domain
         self.headers = headers or {}
         self.extra = extra or {}
+        self.front_end = front_end  # answered by Google's API front end (auth, quota): carries "status"
 
     def document(self):
         err = {"message": self.message, "domain": self.domain, "reason": self.reason}
         err.update(self.extra)
-        return {"error": {"code": self.code, "message": self.message, "errors": [err]}}
+        doc = {"code": self.code, "message": self.message, "errors": [err]}
+        if self.front_end and self.code in self.STATUS:
+            doc["status"] = self.STATUS[self.code]
+        return {"error": doc}
 
 
 def not_found(what):
@@ -482,7 +486,7 @@ class Handler(BaseHTTPRequestHandler):
                                "https://developers.google.com/identity/sign-in/web/devconsole-project.",
                                "authError", headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", '
                                                                          'error="invalid_token"'},
-                               extra={"location": "Authorization", "locationType": "header"})
+                               extra={"location": "Authorization", "locationType": "header"}, front_end=True)
             scopes = entry[1]
             if not scopes & COMPUTE_SCOPES or (write and scopes & COMPUTE_SCOPES == {READONLY_SCOPE}):
                 raise ApiError(403, "Request had insufficient authentication scopes.", "insufficientPermissions")
@@ -500,7 +504,7 @@ class Handler(BaseHTTPRequestHandler):
                "'compute.googleapis.com' for consumer 'project_number:%s'." % self.server.args.project_number)
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         raise ApiError(status, msg if status == 429 else "Rate Limit Exceeded", "rateLimitExceeded",
-                       domain="usageLimits", headers=headers)
+                       domain="usageLimits", headers=headers, front_end=True)
 
     def compute(self, method, path, query):
         with self.st.lock:
