@@ -1,0 +1,173 @@
+// The VMs pane with an Azure account against the arm peer (tests/servers/arm_server.py): the
+// subscription's VMs are listed with their GPUs and addresses, a VM that is only "stopped" says it
+// is still billed, a click on Start shows the transition at once and the row becomes running with
+// a public address; Stop deallocates; a failed operation's error stays on the row.
+#include "AccountRegistry.h"
+#include "AzureProvider.h"
+#include "GuiTestMain.h"
+#include "InstanceFilterProxy.h"
+#include "InstanceModel.h"
+#include "InstancePane.h"
+#include "Peers.h"
+
+#include <QAbstractItemModelTester>
+#include <QAction>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QToolButton>
+#include <QUuid>
+
+using namespace skydeck;
+using skydeck::ui::InstanceModel;
+using skydeck::ui::InstancePane;
+
+class TestInstancePaneAzure : public QObject
+{
+    Q_OBJECT
+    QString m_endpoint, m_control;
+    QNetworkAccessManager m_nam;
+
+    void control(const QString &path, const QJsonObject &body)
+    {
+        QNetworkRequest req(QUrl(m_control + path));
+        req.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+        QNetworkReply *reply = m_nam.post(req, QJsonDocument(body).toJson());
+        QSignalSpy done(reply, &QNetworkReply::finished);
+        QVERIFY(reply->isFinished() || done.wait(10000));
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        reply->deleteLater();
+    }
+
+    Account account(const QString &subscription) const
+    {
+        Account a;
+        a.id = QStringLiteral("azure:gui");
+        a.provider = QStringLiteral("azure");
+        a.displayName = QStringLiteral("Azure · test");
+        a.settings = {{QStringLiteral("tenantId"), skydeck::test::peerValue("SKYDECK_TEST_ARM_TENANT")},
+                      {QStringLiteral("clientId"), skydeck::test::peerValue("SKYDECK_TEST_ARM_CLIENT_ID")},
+                      {QStringLiteral("subscriptionId"), subscription},
+                      {QStringLiteral("authorityHost"), m_endpoint},
+                      {QStringLiteral("endpoint"), m_endpoint},
+                      {QStringLiteral("audience"), QStringLiteral("https://management.azure.com")}};
+        a.secrets = {{QStringLiteral("clientSecret"), skydeck::test::peerValue("SKYDECK_TEST_ARM_CLIENT_SECRET")}};
+        return a;
+    }
+
+    static QToolButton *buttonFor(QWidget *pane, QAction *action)
+    {
+        for (QToolButton *b : pane->findChildren<QToolButton *>())
+            if (b->defaultAction() == action)
+                return b;
+        return nullptr;
+    }
+
+    static void clickRow(InstancePane *pane, const QString &key)
+    {
+        pane->view()->selectionModel()->clear();
+        const int row = pane->model()->rowForKey(key);
+        const QModelIndex pi = pane->proxy()->mapFromSource(pane->model()->index(row, InstanceModel::NameColumn));
+        pane->view()->scrollTo(pi);
+        QTest::mouseClick(pane->view()->viewport(), Qt::LeftButton, {}, pane->view()->visualRect(pi).center());
+    }
+
+    static QString cell(InstancePane *pane, const QString &key, int column, int role = Qt::DisplayRole)
+    {
+        const int row = pane->model()->rowForKey(key);
+        return row < 0 ? QStringLiteral("<no row>") : pane->model()->index(row, column).data(role).toString();
+    }
+
+    static QString keyOf(InstancePane *pane, const QString &name)
+    {
+        for (int r = 0; r < pane->model()->rowCount(); ++r)
+            if (pane->model()->instance(r).name == name)
+                return pane->model()->instance(r).key();
+        return {};
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        SKYDECK_REQUIRE_PEER(m_endpoint, "SKYDECK_TEST_ARM_ENDPOINT");
+        SKYDECK_REQUIRE_PEER(m_control, "SKYDECK_TEST_ARM_CONTROL");
+        azure::registerProviders();
+    }
+
+    void startStopAndAFailedStart()
+    {
+        const QString sub = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        auto vm = [](const QString &name, const QString &power, const QString &size) {
+            return QJsonObject{{QStringLiteral("name"), name}, {QStringLiteral("power"), power},
+                               {QStringLiteral("vmSize"), size}, {QStringLiteral("resourceGroup"), QStringLiteral("gui-rg")},
+                               {QStringLiteral("location"), QStringLiteral("westeurope")},
+                               {QStringLiteral("publicIpAllocation"), QStringLiteral("Dynamic")}};
+        };
+        control(QStringLiteral("/seed"),
+                {{QStringLiteral("subscription"), sub}, {QStringLiteral("transitionSeconds"), 1.5},
+                 {QStringLiteral("retryAfter"), 1},
+                 {QStringLiteral("vms"), QJsonArray{vm(QStringLiteral("gui-t4"), QStringLiteral("deallocated"),
+                                                       QStringLiteral("Standard_NC4as_T4_v3")),
+                                                    vm(QStringLiteral("gui-v100"), QStringLiteral("stopped"),
+                                                       QStringLiteral("Standard_NC6s_v3"))}}});
+
+        AccountRegistry registry;
+        registry.addAccount(account(sub));
+        InstancePane pane(&registry);
+        new QAbstractItemModelTester(pane.model(), QAbstractItemModelTester::FailureReportingMode::QtTest, &pane);
+        pane.model()->setPollIntervals(200, 1000);
+        pane.resize(1500, 700);
+        pane.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&pane));
+
+        QTRY_COMPARE_WITH_TIMEOUT(pane.model()->rowCount(), 2, 15000);
+        const QString t4 = keyOf(&pane, QStringLiteral("gui-t4"));
+        const QString v100 = keyOf(&pane, QStringLiteral("gui-v100"));
+        QVERIFY(!t4.isEmpty() && !v100.isEmpty());
+        QCOMPARE(cell(&pane, t4, InstanceModel::StateColumn), QStringLiteral("stopped"));
+        QCOMPARE(cell(&pane, t4, InstanceModel::GpuColumn), QStringLiteral("1 × T4"));
+        QVERIFY(cell(&pane, t4, InstanceModel::PublicIpColumn).isEmpty());
+        QVERIFY(!cell(&pane, t4, InstanceModel::PrivateIpColumn).isEmpty());
+        QCOMPARE(cell(&pane, v100, InstanceModel::StateColumn), QStringLiteral("stopped (still billed)"));
+        QVERIFY(cell(&pane, v100, InstanceModel::StateColumn, Qt::ToolTipRole).contains(QLatin1String("still billed")));
+
+        // Start the deallocated T4: the transition at once, then running with a new public address.
+        clickRow(&pane, t4);
+        QCOMPARE(pane.selectedKeys(), QStringList{t4});
+        QToolButton *start = buttonFor(&pane, pane.startAction());
+        QVERIFY(start && start->isEnabled());
+        QTest::mouseClick(start, Qt::LeftButton);
+        QCOMPARE(cell(&pane, t4, InstanceModel::StateColumn), QStringLiteral("stopped → starting…"));
+        QTRY_COMPARE_WITH_TIMEOUT(cell(&pane, t4, InstanceModel::StateColumn), QStringLiteral("running"), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(!cell(&pane, t4, InstanceModel::PublicIpColumn).isEmpty(), 10000);
+        QVERIFY(!cell(&pane, t4, InstanceModel::UptimeColumn).isEmpty());
+
+        // Stop the still-billed V100: Stop deallocates it.
+        clickRow(&pane, v100);
+        QTRY_VERIFY(pane.stopAction()->isEnabled());
+        QTest::mouseClick(buttonFor(&pane, pane.stopAction()), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(cell(&pane, v100, InstanceModel::StateColumn), QStringLiteral("stopped"), 20000);
+        QVERIFY(cell(&pane, v100, InstanceModel::StateColumn, Qt::ToolTipRole).contains(QLatin1String("deallocated")));
+
+        // A start that Azure fails: the operation's error stays on the row, the VM stays stopped.
+        control(QStringLiteral("/fail-next-operation"),
+                {{QStringLiteral("subscription"), sub}, {QStringLiteral("code"), QStringLiteral("AllocationFailed")},
+                 {QStringLiteral("message"), QStringLiteral("Allocation failed. We do not have sufficient capacity.")}});
+        QSignalSpy errors(pane.model(), &InstanceModel::errorOccurred);
+        clickRow(&pane, v100);
+        QTRY_VERIFY(pane.startAction()->isEnabled());
+        QTest::mouseClick(buttonFor(&pane, pane.startAction()), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!cell(&pane, v100, 0, InstanceModel::ErrorRole).isEmpty(), 20000);
+        QVERIFY2(cell(&pane, v100, 0, InstanceModel::ErrorRole).contains(QLatin1String("Allocation failed")),
+                 qPrintable(cell(&pane, v100, 0, InstanceModel::ErrorRole)));
+        QVERIFY(errors.size() >= 1);
+        QTRY_COMPARE_WITH_TIMEOUT(cell(&pane, v100, InstanceModel::StateColumn), QStringLiteral("stopped"), 10000);
+    }
+};
+
+SKYDECK_GUI_TEST_MAIN(TestInstancePaneAzure)
+#include "tst_instancepane_azure.moc"
