@@ -94,6 +94,10 @@ struct HttpClient::Call {
     QElapsedTimer clock;
     int attempt = 0;
     bool finished = false;
+    // This attempt's streamed body (HttpRequest::sink).
+    enum class Stream { Undecided, Yes, No } stream = Stream::Undecided;
+    qint64 streamed = 0;
+    Error sinkError;
 
     void finish(Result<HttpResponse> r)
     {
@@ -223,7 +227,12 @@ void HttpClient::startAttempt(const std::shared_ptr<Call> &call)
     else
         reply = m_nam->sendCustomRequest(nr, m, req.body);
     call->reply = reply;
+    call->stream = Call::Stream::Undecided;
+    call->streamed = 0;
+    call->sinkError = Error();
 
+    if (call->request.sink)
+        connect(reply, &QIODevice::readyRead, this, [this, call] { onReadyRead(call); });
     if (req.uploadProgress)
         connect(reply, &QNetworkReply::uploadProgress, this, [fn = req.uploadProgress](qint64 d, qint64 t) { fn(d, t); });
     if (req.downloadProgress)
@@ -232,17 +241,71 @@ void HttpClient::startAttempt(const std::shared_ptr<Call> &call)
     qCDebug(lcHttp).noquote() << "->" << describe(req) << "attempt" << call->attempt;
 }
 
+void HttpClient::onReadyRead(const std::shared_ptr<Call> &call)
+{
+    QNetworkReply *reply = call->reply;
+    if (!reply || call->finished || call->sinkError.isError() || call->stream == Call::Stream::No)
+        return;
+    DataSink *sink = call->request.sink.get();
+    if (call->stream == Call::Stream::Undecided) {
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status < 200 || status >= 300) {
+            call->stream = Call::Stream::No;  // an error document: buffered, read at the end
+            return;
+        }
+        Status s = Done{};
+        if (call->request.acceptBody) {
+            HttpResponse head;
+            head.status = status;
+            head.url = reply->url();
+            head.attempts = call->attempt;
+            for (const auto &pair : reply->rawHeaderPairs())
+                head.headers.append({pair.first, pair.second});
+            s = call->request.acceptBody(head);
+        }
+        if (s.ok())
+            s = sink->begin();
+        if (!s.ok()) {
+            call->sinkError = s.error();
+            reply->abort();  // onFinished answers with sinkError
+            return;
+        }
+        call->stream = Call::Stream::Yes;
+    }
+    if (m_sinkBuffer.size() < 256 * 1024)
+        m_sinkBuffer.resize(256 * 1024);
+    while (reply->bytesAvailable() > 0) {
+        const qint64 n = reply->read(m_sinkBuffer.data(), m_sinkBuffer.size());
+        if (n <= 0)
+            break;
+        const Status s = sink->write(m_sinkBuffer.constData(), n);
+        if (!s.ok()) {
+            call->sinkError = s.error();
+            reply->abort();
+            return;
+        }
+        call->streamed += n;
+    }
+}
+
 void HttpClient::onFinished(const std::shared_ptr<Call> &call)
 {
     QNetworkReply *reply = call->reply;
-    call->reply = nullptr;
     if (!reply)
         return;
+    // What is left of a streamed body (a short one may come whole with finished).
+    if (call->request.sink && !call->finished && !call->sinkError.isError() && reply->error() == QNetworkReply::NoError)
+        onReadyRead(call);
+    call->reply = nullptr;
     reply->deleteLater();
     if (call->finished)
         return;
     if (call->token.isCanceled()) {
         call->finish(Error::cancelled());
+        return;
+    }
+    if (call->sinkError.isError()) {
+        call->finish(call->sinkError);
         return;
     }
 
@@ -273,7 +336,10 @@ void HttpClient::onFinished(const std::shared_ptr<Call> &call)
     resp.attempts = call->attempt;
     for (const auto &pair : reply->rawHeaderPairs())
         resp.headers.append({pair.first, pair.second});
-    resp.body = reply->readAll();
+    if (call->stream == Call::Stream::Yes)
+        resp.streamed = call->streamed;
+    else
+        resp.body = reply->readAll();
 
     qCDebug(lcHttp).noquote() << "<-" << resp.status << describe(call->request) << resp.body.size() << "bytes in"
                               << call->clock.elapsed() << "ms";

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "CancelToken.h"
+#include "DataSink.h"
 #include "Result.h"
 
 #include <QByteArray>
@@ -19,6 +20,8 @@ namespace skydeck {
 
 using HttpHeaders = QList<std::pair<QByteArray, QByteArray>>;
 
+struct HttpResponse;
+
 struct HttpRequest {
     QByteArray method = "GET";
     QUrl url;
@@ -30,6 +33,11 @@ struct HttpRequest {
     std::function<void(HttpRequest &)> prepare;
     std::function<void(qint64 done, qint64 total)> uploadProgress;
     std::function<void(qint64 done, qint64 total)> downloadProgress;
+    // Streams a 2xx response's body into the sink as it arrives (HttpResponse::body stays empty,
+    // HttpResponse::streamed counts the bytes). acceptBody, when set, sees the 2xx status and
+    // headers first; its error ends the request. Other statuses are buffered as usual.
+    std::shared_ptr<DataSink> sink;
+    std::function<Status(const HttpResponse &head)> acceptBody;
 
     void setHeader(const QByteArray &name, const QByteArray &value);  // replaces, case-insensitive
     QByteArray header(const QByteArray &name) const;                  // case-insensitive
@@ -42,6 +50,7 @@ struct HttpResponse {
     QByteArray body;
     QUrl url;
     int attempts = 0;  // how many tries it took
+    qint64 streamed = -1;  // bytes given to HttpRequest::sink (-1: the body was not streamed)
 
     QByteArray header(const QByteArray &name) const;  // case-insensitive, first match
     bool isSuccess() const { return status >= 200 && status < 300; }
@@ -93,6 +102,7 @@ private:
     struct Call;
     void startAttempt(const std::shared_ptr<Call> &call);
     void onFinished(const std::shared_ptr<Call> &call);
+    void onReadyRead(const std::shared_ptr<Call> &call);
     void retryOrFinish(const std::shared_ptr<Call> &call, Result<HttpResponse> outcome, bool retryable,
                        int retryAfterMs, const QString &reason);
 
@@ -101,6 +111,7 @@ private:
     std::function<bool(const HttpResponse &)> m_classifier;
     quint64 m_retries = 0;
     std::vector<std::weak_ptr<Call>> m_calls;  // unfinished calls, answered Cancelled on destruction
+    QByteArray m_sinkBuffer;                   // reused for streamed bodies (one thread)
 };
 
 } // namespace skydeck

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "CancelToken.h"
+#include "DataSink.h"
 #include "Result.h"
 #include "StorageTypes.h"
 
@@ -8,6 +9,7 @@
 #include <QUrl>
 
 #include <functional>
+#include <memory>
 
 namespace skydeck {
 
@@ -36,6 +38,23 @@ public:
                             Callback<ObjectHead> done) = 0;
     virtual void getObject(const GetRequest &request, const ProgressFn &progress, const CancelToken &token,
                            Callback<ObjectData> done) = 0;
+    // The same GET with the body streamed into sink as it arrives (on this client's thread) instead
+    // of held in memory; answers with the response's metadata once the body is complete. The
+    // default buffers through getObject(); clients on an HTTP layer stream.
+    virtual void getObjectInto(const GetRequest &request, std::shared_ptr<DataSink> sink, const ProgressFn &progress,
+                               const CancelToken &token, Callback<ObjectHead> done)
+    {
+        getObject(request, progress, token, [sink = std::move(sink), done = std::move(done)](Result<ObjectData> r) {
+            if (!r.ok())
+                return done(r.error());
+            Status s = sink->begin();
+            if (s.ok())
+                s = sink->write(r->data.constData(), r->data.size());
+            if (!s.ok())
+                return done(s.error());
+            done(r->head);
+        });
+    }
     virtual void putObject(const QString &bucket, const QString &key, const QByteArray &data,
                            const PutOptions &options, const ProgressFn &progress, const CancelToken &token,
                            Callback<PutResult> done) = 0;
