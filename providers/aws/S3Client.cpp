@@ -161,6 +161,8 @@ struct S3Client::Op {
     bool idempotent = true;
     ProgressFn uploadProgress;
     ProgressFn downloadProgress;
+    std::shared_ptr<DataSink> sink;  // streamed GETs (HttpRequest::sink)
+    std::function<Status(const HttpResponse &)> acceptBody;
     QString forcedRegion;  // CreateBucket signs for the new bucket's region
     QString context;       // "s3://bucket/key" for error messages
 };
@@ -320,6 +322,8 @@ void S3Client::sendAttempt(const std::shared_ptr<Op> &op, const CancelToken &tok
         req.uploadProgress = op->uploadProgress;
     if (op->downloadProgress)
         req.downloadProgress = op->downloadProgress;
+    req.sink = op->sink;
+    req.acceptBody = op->acceptBody;
     const Credentials creds = m_config.credentials;
     if (!creds.accessKeyId.isEmpty()) {
         req.prepare = [creds, region, t, hash = op->payloadHash](HttpRequest &r) {
@@ -497,20 +501,11 @@ void S3Client::getObject(const GetRequest &request, const ProgressFn &progress, 
         });
         return;
     }
-    auto op = std::make_shared<Op>();
-    op->bucket = request.bucket;
-    op->key = request.key;
-    op->context = s3Url(request.bucket, request.key);
+    Error invalidRequest;
+    const std::shared_ptr<Op> op = getOp(request, progress, &invalidRequest);
+    if (!op)
+        return done(invalidRequest);
     const bool ranged = request.offset > 0 || request.length > 0;
-    if (ranged) {
-        QByteArray range = "bytes=" + QByteArray::number(request.offset) + '-';
-        if (request.length > 0)
-            range += QByteArray::number(request.offset + request.length - 1);
-        addPair(op->headers, "Range", range);
-    }
-    if (!request.ifMatch.isEmpty())
-        addPair(op->headers, "If-Match", '"' + request.ifMatch.toUtf8() + '"');
-    op->downloadProgress = progress;
     const qint64 offset = request.offset;
     const qint64 length = request.length;
     send(op, token, [op, ranged, offset, length, done = std::move(done)](Result<HttpResponse> r) {
@@ -554,6 +549,146 @@ void S3Client::getObject(const GetRequest &request, const ProgressFn &progress, 
                 d.head.size = total;
         }
         done(std::move(d));
+    });
+}
+
+std::shared_ptr<S3Client::Op> S3Client::getOp(const GetRequest &request, const ProgressFn &progress, Error *error) const
+{
+    if (request.bucket.isEmpty() || request.key.isEmpty()) {
+        *error = invalid(QStringLiteral("GET needs a bucket and a key"));
+        return nullptr;
+    }
+    if (request.offset < 0 || request.length < -1) {
+        *error = invalid(QStringLiteral("Bad range: offset %1, length %2").arg(request.offset).arg(request.length));
+        return nullptr;
+    }
+    auto op = std::make_shared<Op>();
+    op->bucket = request.bucket;
+    op->key = request.key;
+    op->context = s3Url(request.bucket, request.key);
+    if (request.offset > 0 || request.length > 0) {
+        QByteArray range = "bytes=" + QByteArray::number(request.offset) + '-';
+        if (request.length > 0)
+            range += QByteArray::number(request.offset + request.length - 1);
+        addPair(op->headers, "Range", range);
+    }
+    if (!request.ifMatch.isEmpty())
+        addPair(op->headers, "If-Match", '"' + request.ifMatch.toUtf8() + '"');
+    op->downloadProgress = progress;
+    return op;
+}
+
+namespace {
+
+// Passes on bytes [skip, skip + limit) of a streamed body (limit -1: to the end): a server that
+// ignores Range sends the whole object, of which only the range asked for is wanted.
+class WindowSink : public DataSink
+{
+public:
+    explicit WindowSink(std::shared_ptr<DataSink> inner) : m_inner(std::move(inner)) {}
+    void setWindow(qint64 skip, qint64 limit)
+    {
+        m_skip = skip;
+        m_limit = limit;
+    }
+    Status begin() override
+    {
+        m_pos = 0;
+        return m_inner->begin();
+    }
+    Status write(const char *data, qint64 size) override
+    {
+        const qint64 from = std::clamp<qint64>(m_skip - m_pos, 0, size);
+        const qint64 end = m_limit < 0 ? size : std::clamp<qint64>(m_skip + m_limit - m_pos, 0, size);
+        m_pos += size;
+        if (end <= from)
+            return Done{};
+        return m_inner->write(data + from, end - from);
+    }
+
+private:
+    std::shared_ptr<DataSink> m_inner;
+    qint64 m_skip = 0;
+    qint64 m_limit = -1;
+    qint64 m_pos = 0;
+};
+
+// A 206 must start where it was asked to ("bytes first-last/total"); answers the total size.
+Result<qint64> checkContentRange(const HttpResponse &resp, qint64 offset, const QString &context)
+{
+    const QByteArray contentRange = resp.header("Content-Range").trimmed();
+    const qsizetype space = contentRange.indexOf(' ');
+    const qsizetype dash = contentRange.indexOf('-');
+    const qsizetype slash = contentRange.lastIndexOf('/');
+    bool firstOk = false;
+    bool totalOk = false;
+    const qint64 first = contentRange.mid(space + 1, dash - space - 1).toLongLong(&firstOk);
+    const qint64 total = contentRange.mid(slash + 1).toLongLong(&totalOk);
+    if (!firstOk || first != offset || dash < 0 || slash < 0)
+        return Error(Error::Category::Integrity,
+                     QStringLiteral("Asked for bytes from %1, the server sent '%2'")
+                         .arg(offset).arg(QString::fromLatin1(contentRange)),
+                     QStringLiteral("BadContentRange"))
+            .setRetryable(true)
+            .setContext(context);
+    return totalOk ? total : qint64(-1);
+}
+
+} // namespace
+
+void S3Client::getObjectInto(const GetRequest &request, std::shared_ptr<DataSink> sink, const ProgressFn &progress,
+                             const CancelToken &token, Callback<ObjectHead> done)
+{
+    if (request.length == 0) {
+        // Nothing to stream; the default asks HEAD for the metadata.
+        StorageClient::getObjectInto(request, std::move(sink), progress, token, std::move(done));
+        return;
+    }
+    Error invalidRequest;
+    const std::shared_ptr<Op> op = getOp(request, progress, &invalidRequest);
+    if (!op)
+        return done(invalidRequest);
+    const bool ranged = request.offset > 0 || request.length > 0;
+    auto window = std::make_shared<WindowSink>(std::move(sink));
+    op->sink = window;
+    const qint64 offset = request.offset;
+    const qint64 length = request.length;
+    op->acceptBody = [window, ranged, offset, length, context = op->context](const HttpResponse &head) -> Status {
+        if (ranged && head.status == 200) {
+            window->setWindow(offset, length);  // the server ignored Range: the whole object comes
+            return Done{};
+        }
+        window->setWindow(0, -1);
+        if (ranged) {
+            const Result<qint64> total = checkContentRange(head, offset, context);
+            if (!total.ok())
+                return total.error();
+        }
+        return Done{};
+    };
+    send(op, token, [op, ranged, offset, done = std::move(done)](Result<HttpResponse> r) {
+        if (!r.ok())
+            return done(r.error());
+        const HttpResponse &resp = r.value();
+        if (!resp.isSuccess())
+            return done(s3Error(resp, op->context));
+        ObjectHead head = headFromResponse(resp);
+        bool lengthOk = false;
+        const qint64 contentLength = resp.header("Content-Length").toLongLong(&lengthOk);
+        const qint64 got = std::max<qint64>(resp.streamed, 0);
+        if (lengthOk && contentLength != got)
+            return done(Error(Error::Category::Integrity, QStringLiteral("Received %1 of %2 bytes").arg(got).arg(contentLength),
+                              QStringLiteral("Truncated"))
+                            .setRetryable(true)
+                            .setContext(op->context));
+        if (ranged && resp.status != 200) {
+            const Result<qint64> total = checkContentRange(resp, offset, op->context);
+            if (!total.ok())
+                return done(total.error());
+            if (total.value() >= 0)
+                head.size = total.value();
+        }
+        done(std::move(head));
     });
 }
 

@@ -56,6 +56,8 @@ public:
                     Callback<ObjectHead> done) override;
     void getObject(const GetRequest &request, const ProgressFn &progress, const CancelToken &token,
                    Callback<ObjectData> done) override;
+    void getObjectInto(const GetRequest &request, std::shared_ptr<DataSink> sink, const ProgressFn &progress,
+                       const CancelToken &token, Callback<ObjectHead> done) override;
     void putObject(const QString &bucket, const QString &key, const QByteArray &data, const PutOptions &options,
                    const ProgressFn &progress, const CancelToken &token, Callback<PutResult> done) override;
     void copyObject(const QString &srcBucket, const QString &srcKey, const QString &dstBucket, const QString &dstKey,
@@ -99,6 +101,8 @@ private:
     QUrl endpointFor(const QString &region) const;
     S3Target targetIn(const QString &region, const QString &bucket, const QString &key, const QueryItems &query) const;
     QByteArray payloadHash(const QByteArray &body, bool haveMd5) const;
+    // A GET's Op (Range, If-Match); nullptr when the request is invalid (error in *error).
+    std::shared_ptr<Op> getOp(const GetRequest &request, const ProgressFn &progress, Error *error) const;
 
     S3Config m_config;
     Error m_configError;  // set when the endpoint is unusable: every operation answers with it
