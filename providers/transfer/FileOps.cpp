@@ -71,22 +71,38 @@ Status preparePartFile(const QString &partPath, qint64 size)
     return Done{};
 }
 
-Status writeAt(const QString &path, qint64 offset, const QByteArray &data, Durability durability)
+Status hashRange(const QString &path, qint64 offset, qint64 length, Md5 &md5)
 {
     QFile f(path);
-    if (!f.open(QIODevice::ReadWrite | QIODevice::ExistingOnly))
-        return localError(QStringLiteral("cannot write"), path, f.errorString());
-    if (!f.seek(offset) || f.write(data) != data.size())
-        return localError(QStringLiteral("cannot write"), path, f.errorString());
-    if (!f.flush())
-        return localError(QStringLiteral("cannot write"), path, f.errorString());
-    // On disk before the journal says so: a resume after a crash must not trust lost bytes.
-    if (durability == Durability::Durable && ::fdatasync(f.handle()) != 0)
-        return localError(QStringLiteral("cannot write"), path, QString::fromLocal8Bit(std::strerror(errno)));
+    if (!f.open(QIODevice::ReadOnly | QIODevice::Unbuffered))
+        return localError(QStringLiteral("cannot read back"), path, f.errorString());
+    constexpr qint64 kChunk = 1024 * 1024;
+    QByteArray buf(int(std::min(kChunk, std::max<qint64>(length, 1))), Qt::Uninitialized);
+    while (length > 0) {
+        const ssize_t n = ::pread(f.handle(), buf.data(), size_t(std::min<qint64>(length, buf.size())), off_t(offset));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return localError(QStringLiteral("cannot read back"), path,
+                              n < 0 ? QString::fromLocal8Bit(std::strerror(errno)) : QStringLiteral("file is shorter than expected"));
+        md5.add(buf.constData(), n);
+        offset += n;
+        length -= n;
+    }
     return Done{};
 }
 
-Status finishDownload(const QString &partPath, const QString &target, qint64 size, const QString &md5Hex)
+void checkpointJournal(const QString &partPath, const DownloadJournal &journal)
+{
+    QFile f(partPath);
+    // On disk before the journal says so: a resume after a crash must not trust lost bytes.
+    if (!f.open(QIODevice::ReadOnly) || ::fdatasync(f.handle()) != 0)
+        return;
+    writeJournal(partPath, journal);
+}
+
+Status finishDownload(const QString &partPath, const QString &target, qint64 size, const QString &md5Hex,
+                      const QString &computedMd5Hex)
 {
     QFile f(partPath);
     if (!f.open(QIODevice::ReadOnly))
@@ -94,7 +110,13 @@ Status finishDownload(const QString &partPath, const QString &target, qint64 siz
     if (f.size() != size)
         return Error(Error::Category::Integrity,
                      QStringLiteral("downloaded %1 bytes, expected %2").arg(f.size()).arg(size), QStringLiteral("SizeMismatch"));
-    if (!md5Hex.isEmpty()) {
+    if (!md5Hex.isEmpty() && !computedMd5Hex.isEmpty()) {
+        if (computedMd5Hex.compare(md5Hex, Qt::CaseInsensitive) != 0)
+            return Error(Error::Category::Integrity,
+                         QStringLiteral("MD5 of the downloaded data (%1) differs from the object's ETag (%2)")
+                             .arg(computedMd5Hex, md5Hex),
+                         QStringLiteral("ChecksumMismatch"));
+    } else if (!md5Hex.isEmpty()) {
         Md5 m;
         QByteArray buf;
         while (!f.atEnd()) {

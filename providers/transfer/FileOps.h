@@ -8,6 +8,10 @@
 
 // Blocking file work for the transfer engine. Every function here runs on a pool thread, never on
 // the engine's (UI) thread.
+namespace skydeck {
+class Md5;
+}
+
 namespace skydeck::fileops {
 
 struct Chunk {
@@ -44,13 +48,16 @@ void writeJournal(const QString &partPath, const DownloadJournal &journal);
 // Removes a .part file and its journal.
 void discardPartFile(const QString &partPath);
 
-// Writes data at offset into an existing file (never creates it: a cancelled download's .part
-// stays removed). Durable: on disk (fdatasync) before it returns, so a journal written after it
-// may name the part; without it the data may still be in the page cache only.
-enum class Durability { Durable, Buffered };
-Status writeAt(const QString &path, qint64 offset, const QByteArray &data, Durability durability = Durability::Durable);
-// Checks the size (and the MD5 when md5Hex is not empty), then renames over the target.
-Status finishDownload(const QString &partPath, const QString &target, qint64 size, const QString &md5Hex);
+// Feeds `length` bytes of the file from `offset` to md5 (a download's parts, in order, while the
+// rest is still arriving; they are in the page cache).
+Status hashRange(const QString &path, qint64 offset, qint64 length, Md5 &md5);
+// A resume checkpoint: the .part's data on disk (fdatasync), then the journal naming the parts.
+// Best effort, like writeJournal.
+void checkpointJournal(const QString &partPath, const DownloadJournal &journal);
+// Checks the size and, when md5Hex is not empty, the MD5 (computedMd5Hex, or read back from the
+// file when that is empty), then renames over the target.
+Status finishDownload(const QString &partPath, const QString &target, qint64 size, const QString &md5Hex,
+                      const QString &computedMd5Hex = QString());
 Status makeFolder(const QString &path);
 void removeFile(const QString &path);
 // Every regular file under dir (symlinked folders are not followed), sorted by relative path.

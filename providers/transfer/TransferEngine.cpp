@@ -47,7 +47,7 @@ void TransferEngine::Private::pump()
     for (const JobPtr &j : all) {
         if (active >= maxActive)
             break;
-        if (j->st.state == TransferState::Queued) {
+        if (j->st.state == TransferState::Queued && !j->savingJournal) {
             start(j);
             ++active;
         }
@@ -260,9 +260,14 @@ void TransferEngine::Private::stop(const JobPtr &job, bool keepPart)
                                                     << r.error().toString();
             });
     }
+    job->hash.reset();
+    job->hashing = false;
+    job->checkpointing = false;
     if (!job->isUpload() && !job->partPath.isEmpty() && !keepPart) {
         const QString partPath = job->partPath;
         onPool<bool>(nullptr, [partPath] { fileops::discardPartFile(partPath); return true; }, [](bool) {});
+    } else if (keepPart) {
+        saveJournal(job);
     }
 }
 
@@ -555,6 +560,11 @@ void TransferEngine::retry(quint64 id)
     job->bytesFinished = 0;
     job->uploadId.clear();
     job->journalDone.clear();
+    job->journaled = 0;
+    job->hash.reset();
+    job->hashedParts = 0;
+    job->hashing = false;
+    job->checkpointing = false;
     job->st.state = TransferState::Queued;
     job->st.error = Error();
     job->st.bytesDone = 0;
@@ -603,7 +613,7 @@ TransferStatus TransferEngine::status(quint64 id) const
 
 bool TransferEngine::isIdle() const
 {
-    if (d->expanding > 0)
+    if (d->expanding > 0 || d->savingJournals > 0)
         return false;
     for (const JobPtr &j : std::as_const(d->jobs))
         if (!j->st.isFinished())

@@ -35,6 +35,10 @@ namespace transfer {
 inline constexpr int kConnectionsPerClient = 6;  // QNetworkAccessManager's limit per host
 inline constexpr int kTickMs = 200;              // progress at most 5 times a second
 inline constexpr double kSpeedWindowS = 2.0;     // speed smoothing time constant
+// A download of several parts checkpoints its journal (after an fdatasync of the .part) at most
+// this often, and when it stops with its .part kept: a crash loses at most this much progress,
+// and a download quicker than this never waits for the disk.
+inline constexpr qint64 kCheckpointMs = 30000;
 
 inline QString objectContext(const TransferSpec &s)
 {
@@ -64,6 +68,7 @@ struct AccountLanes {
 } // namespace transfer
 
 using transfer::AccountLanes;
+using transfer::kCheckpointMs;
 using transfer::kConnectionsPerClient;
 using transfer::kSpeedWindowS;
 using transfer::kTickMs;
@@ -82,6 +87,7 @@ struct TransferEngine::Private {
     QMap<quint64, JobPtr> jobs;
     int inFlight = 0;      // requests in flight across the engine
     int expanding = 0;     // folder walks and prefix listings under way
+    int savingJournals = 0;  // journals of stopped downloads being written
     bool pumpQueued = false;
     bool idleSignalled = true;
     quint64 partRetries = 0;
@@ -182,6 +188,10 @@ struct TransferEngine::Private {
     // --- downloads ------------------------------------------------------------------------------
     void onHead(const JobPtr &job, const ObjectHead &head);
     void downloadPart(const JobPtr &job, int index);
+    void pumpHash(const JobPtr &job);
+    static bool journaled(const Job &job);
+    void checkpoint(const JobPtr &job);
+    void saveJournal(const JobPtr &job);  // a stopped download keeping its .part
     void finishDownload(const JobPtr &job);
 
     // --- outcomes -------------------------------------------------------------------------------

@@ -9,6 +9,8 @@
 #include <QHash>
 #include <QList>
 
+#include "Md5.h"
+
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -39,7 +41,14 @@ struct Job {
     QString uploadId;         // multipart upload to complete or abort
     QString sourceEtag;       // downloads: the object's ETag from HEAD (If-Match on every range)
     QString partPath;         // downloads: target + ".part"
-    QList<int> journalDone;   // downloads: parts written to the .part file (and its journal)
+    QList<int> journalDone;   // downloads: parts written to the .part file
+    int journaled = 0;        // downloads: how many of journalDone the journal on disk names
+    qint64 lastCheckpointMs = 0;
+    bool checkpointing = false;  // a checkpoint (fdatasync + journal) is on the pool
+    bool savingJournal = false;  // the journal of a stopped download is being saved: no restart yet
+    std::shared_ptr<Md5> hash;   // downloads of several parts with an MD5 ETag: MD5 of parts [0, hashedParts)
+    int hashedParts = 0;
+    bool hashing = false;        // the next parts are being hashed on the pool
     int slots = 0;            // requests this job holds from the engine's budget
     QHash<int, std::function<void()>> cancellers;  // in-flight requests
     int nextCanceller = 0;
