@@ -81,7 +81,7 @@ Account AddAccountDialog::account() const
     a.id = AddedAccounts::idForName(name);
     a.provider = QStringLiteral("aws");
     a.displayName = name;
-    a.source = tr("added in Skydeck");
+    a.source = AddedAccounts::addedSource();
     const QString region = m_region->text().trimmed();
     a.settings.insert(QStringLiteral("region"), region.isEmpty() ? QStringLiteral("us-east-1") : region);
     a.settings.insert(QStringLiteral("accessKeyId"), m_keyId->text().trimmed());

@@ -37,7 +37,7 @@ void AddedAccounts::loadAll()
         a.id = s.value(QStringLiteral("id")).toString();
         a.provider = QStringLiteral("aws");
         a.displayName = s.value(QStringLiteral("displayName")).toString();
-        a.source = tr("added in Skydeck");
+        a.source = addedSource();
         for (const QString &k : {QStringLiteral("region"), QStringLiteral("endpoint"), QStringLiteral("addressingStyle"),
                                  QStringLiteral("accessKeyId")})
             if (s.contains(k))
@@ -105,6 +105,11 @@ void AddedAccounts::remove(const QString &accountId)
         m_store->removeAccount(accountId, this, [](Status) {});
     if (m_registry)
         m_registry->removeAccount(accountId);
+}
+
+QString AddedAccounts::addedSource()
+{
+    return tr("added in Skydeck");
 }
 
 } // namespace skydeck::gui

@@ -29,6 +29,8 @@ public:
     void remove(const QString &accountId);
 
     static QString idForName(const QString &name);
+    // Account::source of the accounts added in the window.
+    static QString addedSource();
 
 Q_SIGNALS:
     void message(const QString &text);

@@ -58,6 +58,8 @@ MainWindow::MainWindow(AccountRegistry *registry, TransferEngine *engine, Creden
     m_tree->setMinimumWidth(260);
     connect(m_tree, &QTreeView::activated, this, &MainWindow::onTreeActivated);
     connect(m_tree, &QTreeView::clicked, this, &MainWindow::onTreeActivated);
+    m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_tree, &QWidget::customContextMenuRequested, this, &MainWindow::showTreeMenu);
     connect(m_accounts, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &under, int, int) {
         if (under.isValid())
             m_tree->expand(under);

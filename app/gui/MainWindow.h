@@ -11,6 +11,7 @@
 #include <optional>
 
 class QDockWidget;
+class QMenu;
 class QStackedWidget;
 class QTreeView;
 class QLabel;
@@ -78,6 +79,11 @@ public Q_SLOTS:
     void addAccount();
     void connectToSshHost();
 
+    // The account tree's context menu for index (nullptr where there is none), and removing an
+    // account added in the window after asking (false when not removed).
+    QMenu *treeMenu(const QModelIndex &index);
+    bool removeAddedAccount(const QString &accountId);
+
 protected:
     void closeEvent(QCloseEvent *event) override;
 
@@ -85,6 +91,8 @@ private:
     void buildMenus();
     void showSshHosts();
     void onTreeActivated(const QModelIndex &index);
+    void showTreeMenu(const QPoint &pos);
+    bool isAddedAccount(const QString &accountId) const;
     void attachFileBrowser(ui::SshPane *pane);
     ui::SshPane *addSshPane(const QString &target, const ssh::SshHostConfig &host, bool sandbox);
     void onBucketsLoaded(const QString &accountId);

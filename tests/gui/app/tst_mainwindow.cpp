@@ -4,6 +4,7 @@
 #include "AccountRegistry.h"
 #include "AccountTreeModel.h"
 #include "AddAccountDialog.h"
+#include "AddedAccounts.h"
 #include "AwsProvider.h"
 #include "BucketBrowser.h"
 #include "MainWindow.h"
@@ -20,6 +21,10 @@
 #include <QAction>
 #include <QCheckBox>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QTimer>
 #include <QRandomGenerator>
 #include <QSettings>
 #include <QTableView>
@@ -151,6 +156,42 @@ private Q_SLOTS:
         QCOMPARE(w.browser()->prefix(), QStringLiteral("docs/"));
         QTRY_VERIFY(w.browser()->model()->isComplete());
         QCOMPARE(w.browser()->model()->keyAt(0), QStringLiteral("docs/readme.txt"));
+    }
+
+    // The tree's menu removes an account added in the window, after asking; a discovered one
+    // (environment, ~/.aws) cannot be removed there.
+    void removeAddedAccountAsksFirst()
+    {
+        QSettings().clear();
+        AccountRegistry registry;
+        TransferEngine engine(&registry);
+        MainWindow w(&registry, &engine, nullptr);
+        Account added = s3Account(QStringLiteral("aws:added:lab"), m_endpoint, false);
+        added.source = gui::AddedAccounts::addedSource();
+        registry.addAccount(added);
+        registry.addAccount(s3Account(QStringLiteral("aws:profile:default"), m_endpoint, false));
+        auto *tree = w.findChild<QTreeView *>(QStringLiteral("accountTree"));
+        auto *model = qobject_cast<AccountTreeModel *>(tree->model());
+        std::unique_ptr<QMenu> found(w.treeMenu(model->accountIndex(QStringLiteral("aws:profile:default"))));
+        QVERIFY(found);
+        QVERIFY(!found->findChild<QAction *>(QStringLiteral("removeAccount"))->isEnabled());
+        std::unique_ptr<QMenu> menu(w.treeMenu(model->accountIndex(added.id)));
+        QVERIFY(menu);
+        QAction *remove = menu->findChild<QAction *>(QStringLiteral("removeAccount"));
+        QVERIFY(remove && remove->isEnabled());
+        // Cancel keeps it; Yes removes it.
+        for (const auto button : {QMessageBox::Cancel, QMessageBox::Yes}) {
+            QTimer::singleShot(0, &w, [button] {
+                QTRY_VERIFY(qobject_cast<QMessageBox *>(QApplication::activeModalWidget()));
+                auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+                QVERIFY(box->text().contains(QStringLiteral("aws:added:lab")));
+                box->button(button)->click();
+            });
+            QCOMPARE(w.removeAddedAccount(added.id), button == QMessageBox::Yes);
+        }
+        QVERIFY(!registry.account(added.id));
+        QVERIFY(registry.account(QStringLiteral("aws:profile:default")));
+        QVERIFY(!model->accountIndex(added.id).isValid());
     }
 
     void addAccountDialogValidates()
