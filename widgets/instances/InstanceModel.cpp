@@ -341,6 +341,7 @@ void InstanceModel::fetchPage(const QString &accountId, const QString &scope, co
             qCWarning(lcInstances) << "listing" << accountId << scope << "failed:" << page.error().toString();
             Q_EMIT errorOccurred(page.error());
         } else {
+            Q_EMIT pageArrived(accountId, scope, int(page->instances.size()));
             enqueue(scope, page->instances);
             if (!page->nextPageToken.isEmpty())
                 fetchPage(accountId, scope, page->nextPageToken);

@@ -92,6 +92,8 @@ Q_SIGNALS:
     // An action's poll ended: the row's state is stable again (or the row is gone).
     void actionFinished(const QString &key, skydeck::InstanceAction action, bool ok);
     void launched(const QString &key);
+    // A page of a scope's instances arrived (before it is applied): for the status and the bench.
+    void pageArrived(const QString &accountId, const QString &scope, int count);
     void launchFailed(const skydeck::Error &error);
 
 private:
