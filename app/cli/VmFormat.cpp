@@ -56,7 +56,11 @@ QStringList table(const QList<Instance> &instances)
                  QStringLiteral("PRIVATE IP"), QStringLiteral("LAUNCHED"), QStringLiteral("MARKET")});
     auto dash = [](const QString &s) { return s.isEmpty() ? QStringLiteral("-") : s; };
     for (const Instance &in : instances) {
-        rows.append({in.accountId, in.zone.isEmpty() ? in.region : in.zone, in.id, dash(in.name), stateName(in.state),
+        // us-east-1a names its region; Azure's zone "1" does not: westeurope/1.
+        const QString where = in.zone.isEmpty() ? in.region
+            : in.zone.startsWith(in.region) || in.region.isEmpty() ? in.zone
+                                                                   : in.region + QLatin1Char('/') + in.zone;
+        rows.append({in.accountId, where, in.id, dash(in.name), stateName(in.state),
                      dash(in.machineType), gpus(in.gpu), dash(in.publicIp), dash(in.privateIp),
                      in.launched.isValid() ? Output::timestamp(in.launched) : QStringLiteral("-"),
                      in.spot ? QStringLiteral("spot") : QStringLiteral("on-demand")});
