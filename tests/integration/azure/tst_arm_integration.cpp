@@ -306,7 +306,8 @@ void TestArmIntegration::everyActionReachesItsFinalState()
 {
     const QString sub = seed({vmSpec(QStringLiteral("nc6"), QStringLiteral("deallocated"),
                                      {{QStringLiteral("vmSize"), QStringLiteral("Standard_NC6s_v3")},
-                                      {QStringLiteral("publicIpAllocation"), QStringLiteral("Dynamic")}})});
+                                      {QStringLiteral("publicIpAllocation"), QStringLiteral("Dynamic")}})},
+                             {{QStringLiteral("transitionSeconds"), 2.0}});  // room to see "starting" on a busy machine
     makeClient(config(sub));
     Instance vm = find(listAll(), QStringLiteral("nc6"));
     QCOMPARE(vm.state, InstanceState::Stopped);
