@@ -33,6 +33,7 @@ private Q_SLOTS:
     void init();
     void cleanup();
     void listJoinsAddressesAcrossPages();
+    void thousandVmsInPages();
     void everyActionReachesItsFinalState();
     void refusedActionIsAConflict();
     void failedOperationSurfacesItsError();
@@ -300,6 +301,35 @@ void TestArmIntegration::listJoinsAddressesAcrossPages()
     QCOMPARE(nicLists, 3);  // 9 NICs, 3 per page
     QCOMPARE(pipLists, 3);  // 8 public IPs: 3 + 3 + 2
     QCOMPARE(perVm, 0);
+}
+
+void TestArmIntegration::thousandVmsInPages()
+{
+    // 1,000 VMs over 10 regions in pages of 100 (NICs and public IPs likewise): all of them, once each.
+    const QString sub = seed({}, {{QStringLiteral("count"), 1000}, {QStringLiteral("pageSize"), 100}});
+    makeClient(config(sub));
+    QElapsedTimer clock;
+    clock.start();
+    int pages = 0;
+    const QList<Instance> all = listAll(&pages);
+    const qint64 ms = clock.elapsed();
+    QCOMPARE(all.size(), 1000);
+    QCOMPARE(pages, 10);
+    QSet<QString> keys, regions;
+    int withPrivateIp = 0, running = 0, gpus = 0;
+    for (const Instance &i : all) {
+        keys.insert(i.key());
+        regions.insert(i.region);
+        withPrivateIp += !i.privateIp.isEmpty();
+        running += i.state == InstanceState::Running;
+        gpus += i.gpu.count > 0;
+    }
+    QCOMPARE(keys.size(), 1000);
+    QCOMPARE(regions.size(), 10);
+    QCOMPARE(withPrivateIp, 1000);
+    QCOMPARE(running, 334);  // every third of the generated VMs
+    QCOMPARE(gpus, 750);     // three of the four generated sizes are N-series
+    qInfo() << "1,000 VMs in" << pages << "pages (NICs and IPs joined) in" << ms << "ms";
 }
 
 void TestArmIntegration::everyActionReachesItsFinalState()
