@@ -1,5 +1,6 @@
 #include "SftpClient.h"
 
+#include "SftpLanes.h"
 #include "SftpLogging.h"
 #include "SftpOp.h"
 #include "SftpWorker.h"
@@ -8,17 +9,24 @@
 
 
 #include <algorithm>
+#include <atomic>
 #include <climits>
+#include <utility>
 #include <sys/stat.h>
 
 namespace skydeck::ssh {
 
 namespace {
 
-constexpr qint64 kMaxReadBuffer = 2LL * 1024 * 1024;  // libssh2 asks ahead 4x the buffer (8 MiB)
+// libssh2 asks ahead 4x the buffer: 1 MiB, about 35 requests of 30000 bytes in flight per
+// channel. With 2 MiB (8 MiB ahead, and libssh2 opening the window 8x that) sshd used twice the
+// CPU per byte: its output buffers grew to megabytes and every packet moved them.
+constexpr qint64 kMaxReadBuffer = 256LL * 1024;
 // Bytes of a write in flight per channel: 64 of libssh2 1.10's 30000-byte write requests, about
 // what OpenSSH's sftp keeps in flight (64 x 32 KiB) and what sshd's 2 MiB channel window admits.
 constexpr qint64 kWriteWindow = 64LL * 30000;
+// SFTP channels for file contents on each extra transfer connection (SftpLanes).
+constexpr int kLaneBulkChannels = 2;
 
 QString fxName(unsigned long fx)
 {
@@ -240,7 +248,9 @@ struct SftpClient::Shared {
     QPointer<SshSession> session;
     QPointer<SftpWorker> worker;      // on the session's worker thread only
     SshConnection *workerConn = nullptr;
+    std::unique_ptr<SftpLanes> lanes;  // on the session's worker thread only
     int bulkChannels = 4;
+    std::atomic<int> extraConnections{SftpLanes::defaultExtraConnections()};
 
     template <typename T>
     QFuture<Result<T>> submit(bool bulk, Body<T> body, const std::shared_ptr<Shared> &self,
@@ -263,8 +273,21 @@ struct SftpClient::Shared {
                 return;
             }
             if (!self->worker || self->workerConn != &c) {
+                self->lanes.reset();
                 self->worker = new SftpWorker(&c, self->bulkChannels);
                 self->workerConn = &c;
+                // The transfer connections end with this one.
+                QObject::connect(&c, &SshConnection::sessionEnding, self->worker, [weak = std::weak_ptr<Shared>(self)] {
+                    if (auto shared = weak.lock())
+                        shared->lanes.reset();
+                });
+            }
+            const int extra = self->extraConnections.load();
+            if (op->bulk && extra > 0) {
+                if (!self->lanes)
+                    self->lanes = std::make_unique<SftpLanes>(&c, extra, kLaneBulkChannels);
+                if (self->lanes->dispatch(self->worker->bulkLoad()->load(), op))
+                    return;
             }
             self->worker->enqueue(op);
         });
@@ -283,7 +306,20 @@ SftpClient::SftpClient(SshSession *session, int bulkChannels) : d(std::make_shar
 SftpClient::~SftpClient()
 {
     if (SshSession *s = d->session.data())
-        s->post([d = d](SshConnection &) { delete d->worker.data(); });
+        s->post([d = d](SshConnection &) {
+            d->lanes.reset();
+            delete d->worker.data();
+        });
+}
+
+void SftpClient::setTransferConnections(int connections)
+{
+    d->extraConnections.store(std::clamp(connections, 1, 16) - 1);
+}
+
+int SftpClient::transferConnections() const
+{
+    return d->extraConnections.load() + 1;
 }
 
 QString SftpClient::versionTag(const RemoteEntry &entry)
@@ -557,75 +593,125 @@ QFuture<Result<SftpClient::Tree>> SftpClient::walk(const QString &directory)
     }, d);
 }
 
-QFuture<Result<QByteArray>> SftpClient::read(const QString &path, qint64 offset, qint64 length, const QString &version,
-                                             ProgressFn progressFn)
-{
-    struct State {
-        bool checked = false;
-        QByteArray data;
-        qint64 length = 0;
-        qint64 got = 0;
-        qint64 asked = 0;  // libssh2 has requested at most this much of the range
-    };
-    auto st = std::make_shared<State>();
-    st->length = length;
-    return d->submit<QByteArray>(true, [=](SftpContext &c, std::vector<SftpHandlePtr> &h, bool &progress) -> std::optional<Result<QByteArray>> {
+namespace {
+
+// A ranged read: the state machine behind read() and readChunks(). Bytes go into `data`, whole
+// (chunkSize 0) or in pieces of chunkSize handed to onChunk as each fills.
+struct RangeRead {
+    QString path;
+    qint64 offset = 0;
+    qint64 length = 0;  // -1: to the end (set from the size once open)
+    QString version;
+    ProgressFn progressFn;
+    qint64 chunkSize = 0;
+    SftpClient::ChunkFn onChunk;
+
+    bool checked = false;
+    QByteArray data;
+    qint64 dataStart = 0;  // range offset of data[0]
+    qint64 got = 0;
+    qint64 asked = 0;      // libssh2 has requested at most this much of the range
+
+    // nullopt: call again; an Error (category None once every byte arrived) when finished.
+    std::optional<Error> step(SftpContext &c, std::vector<SftpHandlePtr> &h, bool &progress)
+    {
         std::optional<Error> err;
         if (!openHandle(c, h, 0, path, LIBSSH2_FXF_READ, 0, LIBSSH2_SFTP_OPENFILE, err))
-            return err ? std::optional<Result<QByteArray>>(*err) : std::nullopt;
+            return err;
         LIBSSH2_SFTP_HANDLE *handle = h[0].get();
-        if (!st->checked) {
+        if (!checked) {
             LIBSSH2_SFTP_ATTRIBUTES a{};
             const int rc = libssh2_sftp_fstat_ex(handle, &a, 0);
             if (rc == LIBSSH2_ERROR_EAGAIN)
                 return std::nullopt;
             if (rc < 0)
-                return Result<QByteArray>(c.error(rc, QStringLiteral("cannot stat"), path));
+                return c.error(rc, QStringLiteral("cannot stat"), path);
             const RemoteEntry e = toEntry(QStringLiteral("/"), QString(), a);
             if (e.type == RemoteEntry::Type::Directory)
-                return Result<QByteArray>(Error(Error::Category::InvalidInput, QStringLiteral("is a directory")).setContext(path));
-            if (!version.isEmpty() && versionTag(e) != version)
-                return Result<QByteArray>(Error(Error::Category::Conflict,
-                                                QStringLiteral("the file changed on the server during the transfer"),
-                                                QStringLiteral("PreconditionFailed"))
-                                              .setRetryable(false)
-                                              .setContext(path));
-            if (st->length < 0)
-                st->length = std::max<qint64>(0, e.size - offset);
-            st->data.resize(st->length);
+                return Error(Error::Category::InvalidInput, QStringLiteral("is a directory")).setContext(path);
+            if (!version.isEmpty() && SftpClient::versionTag(e) != version)
+                return Error(Error::Category::Conflict, QStringLiteral("the file changed on the server during the transfer"),
+                             QStringLiteral("PreconditionFailed"))
+                    .setRetryable(false)
+                    .setContext(path);
+            if (length < 0)
+                length = std::max<qint64>(0, e.size - offset);
+            if (chunkSize <= 0)
+                data.resize(length);
             libssh2_sftp_seek64(handle, libssh2_uint64_t(offset));
-            st->checked = true;
+            checked = true;
             progress = true;
         }
         for (;;) {
             // Cancelled, the range ends where libssh2's requests end: their answers are read
             // (not left to the close, which would drop a request half written to the channel).
-            const qint64 end = c.canceled ? std::min(st->length, st->asked) : st->length;
-            if (st->got >= end)
+            const qint64 end = c.canceled ? std::min(length, asked) : length;
+            if (got >= end)
                 break;
-            const qint64 remaining = end - st->got;
-            // Never ask past the range: libssh2 requests up to 4x the buffer ahead.
-            const qint64 buffer = remaining < 4 ? remaining : std::min(remaining / 4, kMaxReadBuffer);
-            st->asked = std::max(st->asked, st->got + 4 * buffer);
-            const ssize_t n = libssh2_sftp_read(handle, st->data.data() + st->got, size_t(buffer));
+            if (chunkSize > 0 && got - dataStart >= data.size()) {
+                if (!data.isEmpty())
+                    onChunk(std::exchange(data, QByteArray()));
+                dataStart = got;
+                data.resize(std::min(chunkSize, length - got));
+            }
+            // Never ask past the range (libssh2 requests up to 4x the buffer ahead), and keep the
+            // read-ahead near OpenSSH's: sshd's buffers (and the memmoves in them) grow with it.
+            const qint64 remaining = end - got;
+            const qint64 room = data.size() - (got - dataStart);
+            const qint64 buffer = std::min(room, remaining < 4 ? remaining : std::min(remaining / 4, kMaxReadBuffer));
+            asked = std::max(asked, got + 4 * buffer);
+            const ssize_t n = libssh2_sftp_read(handle, data.data() + (got - dataStart), size_t(buffer));
             if (n == LIBSSH2_ERROR_EAGAIN)
                 return std::nullopt;
             if (n < 0)
-                return Result<QByteArray>(c.error(int(n), QStringLiteral("read failed"), path));
+                return c.error(int(n), QStringLiteral("read failed"), path);
             if (n == 0)
-                return Result<QByteArray>(Error(Error::Category::Integrity,
-                                                QStringLiteral("the file ended after %1 bytes; expected %2 (changed on the server?)")
-                                                    .arg(offset + st->got).arg(offset + st->length))
-                                              .setRetryable(true)
-                                              .setContext(path));
-            st->got += n;
+                return Error(Error::Category::Integrity,
+                             QStringLiteral("the file ended after %1 bytes; expected %2 (changed on the server?)")
+                                 .arg(offset + got).arg(offset + length))
+                    .setRetryable(true)
+                    .setContext(path);
+            got += n;
             progress = true;
             if (progressFn)
-                progressFn(st->got, st->length);
+                progressFn(got, length);
         }
-        if (st->got < st->length)
-            return Result<QByteArray>(Error::cancelled());
+        if (got < length)
+            return Error::cancelled();
+        if (chunkSize > 0 && !data.isEmpty())
+            onChunk(std::exchange(data, QByteArray()));
+        return Error();
+    }
+};
+
+} // namespace
+
+QFuture<Result<QByteArray>> SftpClient::read(const QString &path, qint64 offset, qint64 length, const QString &version,
+                                             ProgressFn progressFn)
+{
+    auto st = std::make_shared<RangeRead>(RangeRead{path, offset, length, version, std::move(progressFn), 0, {}});
+    return d->submit<QByteArray>(true, [st](SftpContext &c, std::vector<SftpHandlePtr> &h, bool &progress) -> std::optional<Result<QByteArray>> {
+        std::optional<Error> r = st->step(c, h, progress);
+        if (!r)
+            return std::nullopt;
+        if (r->isError())
+            return Result<QByteArray>(*r);
         return Result<QByteArray>(std::move(st->data));
+    }, d);
+}
+
+QFuture<Result<qint64>> SftpClient::readChunks(const QString &path, qint64 offset, qint64 length, const QString &version,
+                                               qint64 chunkSize, ChunkFn onChunk, ProgressFn progressFn)
+{
+    auto st = std::make_shared<RangeRead>(RangeRead{path, offset, length, version, std::move(progressFn),
+                                                    std::max<qint64>(chunkSize, 1), std::move(onChunk)});
+    return d->submit<qint64>(true, [st](SftpContext &c, std::vector<SftpHandlePtr> &h, bool &progress) -> std::optional<Result<qint64>> {
+        std::optional<Error> r = st->step(c, h, progress);
+        if (!r)
+            return std::nullopt;
+        if (r->isError())
+            return Result<qint64>(*r);
+        return Result<qint64>(st->got);
     }, d);
 }
 

@@ -20,8 +20,9 @@ class SshSession;
 // File contents move with libssh2's pipelining: many 30 kB SFTP requests in flight per channel
 // (reads ask ahead up to four times the buffer, capped here at the range end so no byte past it is
 // requested; writes keep a sliding window of about 2 MB in flight), and `bulkChannels` SFTP
-// channels carry parts side by side. A cancelled read or write finishes the requests in flight
-// before it answers, so the channel stays usable.
+// channels carry parts side by side, spread over a few SSH connections (setTransferConnections).
+// A cancelled read or write finishes the requests in flight before it answers, so the channel
+// stays usable.
 class SftpClient : public RemoteFileSystem
 {
 public:
@@ -30,6 +31,12 @@ public:
 
     SftpClient(const SftpClient &) = delete;
     SftpClient &operator=(const SftpClient &) = delete;
+
+    // Connections to the host that carry file contents, the session's own included (default 4,
+    // or SKYDECK_SFTP_CONNECTIONS): the extra ones are opened with the session's host key and
+    // credentials when transfers overlap and closed when idle (see SftpLanes). 1: the session only.
+    void setTransferConnections(int connections);
+    int transferConnections() const;
 
     QString scheme() const override { return QStringLiteral("sftp"); }
     QString displayName() const override { return m_displayName; }
@@ -58,6 +65,12 @@ public:
     // empty) must still match the file when it is opened, or the read fails with Conflict.
     QFuture<Result<QByteArray>> read(const QString &path, qint64 offset, qint64 length, const QString &version = {},
                                      ProgressFn progress = {});
+    // The same read handed over in pieces of chunkSize bytes (the last may be shorter), in order,
+    // as they arrive: onChunk runs on the session's worker thread, and every piece was handed over
+    // before the future answers (with the byte count). No buffer the size of the range.
+    using ChunkFn = std::function<void(QByteArray chunk)>;
+    QFuture<Result<qint64>> readChunks(const QString &path, qint64 offset, qint64 length, const QString &version,
+                                       qint64 chunkSize, ChunkFn onChunk, ProgressFn progress = {});
     // Writes data at offset (creating the file, mode 0644; truncate: empty it first).
     QFuture<Result<Done>> write(const QString &path, qint64 offset, const QByteArray &data, bool truncate,
                                 ProgressFn progress = {});

@@ -37,6 +37,10 @@ public:
     void headObject(const QString &bucket, const QString &key, const CancelToken &token, Callback<ObjectHead> done) override;
     void getObject(const GetRequest &request, const ProgressFn &progress, const CancelToken &token,
                    Callback<ObjectData> done) override;
+    // Streams the range into sink in pieces as they arrive (written here, on this client's
+    // thread, in order), without a buffer the size of the range.
+    void getObjectInto(const GetRequest &request, std::shared_ptr<DataSink> sink, const ProgressFn &progress,
+                       const CancelToken &token, Callback<ObjectHead> done) override;
     void putObject(const QString &bucket, const QString &key, const QByteArray &data, const PutOptions &options,
                    const ProgressFn &progress, const CancelToken &token, Callback<PutResult> done) override;
     void copyObject(const QString &srcBucket, const QString &srcKey, const QString &dstBucket, const QString &dstKey,

@@ -45,9 +45,17 @@ void SftpWorker::abandonAll(const Error &error)
     for (Channel &ch : m_channels) {
         auto queue = std::move(ch.queue);
         ch.queue.clear();
-        for (const auto &op : queue)
+        for (const auto &op : queue) {
             op->abandon(error);
+            finished(*op);
+        }
     }
+}
+
+void SftpWorker::finished(const SftpOp &op)
+{
+    if (op.bulk)
+        m_bulkLoad->fetch_sub(1, std::memory_order_relaxed);
 }
 
 void SftpWorker::enqueue(std::shared_ptr<SftpOp> op)
@@ -56,6 +64,8 @@ void SftpWorker::enqueue(std::shared_ptr<SftpOp> op)
         op->abandon(Error(Error::Category::Network, QStringLiteral("not connected")));
         return;
     }
+    if (op->bulk)
+        m_bulkLoad->fetch_add(1, std::memory_order_relaxed);
     Channel *target = &m_channels[0];
     if (op->bulk) {
         target = &m_channels[1];
@@ -114,8 +124,10 @@ bool SftpWorker::pumpChannel(Channel &ch)
             const Error e = m_conn->sessionError(rc, QStringLiteral("cannot start SFTP (is the sftp subsystem enabled on the server?)"));
             auto queue = std::move(ch.queue);
             ch.queue.clear();
-            for (const auto &op : queue)
+            for (const auto &op : queue) {
                 op->abandon(e);
+                finished(*op);
+            }
             return true;
         }
         m_initializing = nullptr;
@@ -133,6 +145,7 @@ bool SftpWorker::pumpChannel(Channel &ch)
         if (s == SftpOp::Step::Done) {
             if (!ch.queue.empty() && ch.queue.front() == op)
                 ch.queue.pop_front();
+            finished(*op);
             progress = true;
             continue;
         }

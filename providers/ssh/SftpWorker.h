@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QPointer>
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <vector>
@@ -25,6 +26,8 @@ public:
     ~SftpWorker() override;
 
     void enqueue(std::shared_ptr<SftpOp> op);
+    // Bulk operations queued or running here (read from any thread; SftpLanes balances on it).
+    std::shared_ptr<const std::atomic<int>> bulkLoad() const { return m_bulkLoad; }
 
 private:
     struct Channel {
@@ -35,12 +38,14 @@ private:
     bool pump();
     bool pumpChannel(Channel &ch);
     void abandonAll(const Error &error);
+    void finished(const SftpOp &op);
 
     QPointer<SshConnection> m_conn;
     std::vector<Channel> m_channels;  // [0] metadata, [1..] bulk
     Channel *m_initializing = nullptr; // libssh2_sftp_init keeps its state in the session: one at a time
     Channel *m_sending = nullptr;      // its call left a half-sent packet: only it goes on
     bool m_dead = false;
+    std::shared_ptr<std::atomic<int>> m_bulkLoad = std::make_shared<std::atomic<int>>(0);
 };
 
 } // namespace skydeck::ssh

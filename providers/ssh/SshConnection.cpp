@@ -284,7 +284,11 @@ void SshConnection::handshake()
     libssh2_session_set_blocking(s, 1);
     libssh2_session_set_timeout(s, m_options.timeoutMs);
     // Prefer the host key types already known for this host, as OpenSSH does.
-    const QStringList known = m_options.knownHosts.knownKeyTypes(m_options.host.hostName, m_options.host.port);
+    QStringList known = m_options.knownHosts.knownKeyTypes(m_options.host.hostName, m_options.host.port);
+    if (!m_options.pinnedHostKey.isEmpty()) {
+        known.removeAll(HostKey{m_options.pinnedHostKey}.type());
+        known.prepend(HostKey{m_options.pinnedHostKey}.type());
+    }
     if (!known.isEmpty()) {
         QStringList prefs = known;
         for (const char *t : {"ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
@@ -316,6 +320,17 @@ void SshConnection::handshake()
     if (!blob)
         return fail(sessionError(LIBSSH2_ERROR_HOSTKEY_INIT, QStringLiteral("no host key")));
     m_hostKey = HostKey{QByteArray(blob, qsizetype(len))};
+    if (!m_options.pinnedHostKey.isEmpty()) {
+        // Another connection to a server whose key the first connection checked: the same key or nothing.
+        if (m_hostKey.blob == m_options.pinnedHostKey)
+            return beginAuth();
+        Error e(Error::Category::Auth,
+                QStringLiteral("Host key verification failed: the server showed the %1 key %2, not the key of the first connection")
+                    .arg(m_hostKey.type(), m_hostKey.fingerprint()),
+                QStringLiteral("HostKeyChanged"));
+        e.setContext(m_options.host.displayName()).setRetryable(false);
+        return fail(e);
+    }
     const HostKeyCheck check = m_options.knownHosts.check(m_options.host.hostName, m_options.host.port, m_hostKey);
     switch (check.status) {
     case HostKeyCheck::Status::Match:
@@ -358,6 +373,14 @@ void SshConnection::answerHostKey(bool accept)
     if (!m_options.knownHosts.accept(m_options.host.hostName, m_options.host.port, m_hostKey, &err))
         qCWarning(lcSsh) << "could not remember the host key:" << err;
     beginAuth();
+}
+
+SshConnection::Options SshConnection::siblingOptions() const
+{
+    Options o = m_options;
+    o.acceptNewHostKey = false;
+    o.pinnedHostKey = m_hostKey.blob;
+    return o;
 }
 
 bool SshConnection::isEncryptedKeyFile(const QString &path)

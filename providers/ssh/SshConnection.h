@@ -43,6 +43,9 @@ public:
         QString agentSocket;             // empty: $SSH_AUTH_SOCK
         QString password;                // preset (keychain, tests); empty: ask when needed
         int timeoutMs = 20000;           // connect and each blocking setup step
+        // Non-empty: the server must show exactly this host key (a wire blob), which stands in for
+        // the known_hosts check. Set by siblingOptions() for extra connections to a host.
+        QByteArray pinnedHostKey;
     };
 
     explicit SshConnection(Options options, QObject *parent = nullptr);
@@ -52,6 +55,11 @@ public:
     bool isReady() const { return m_state == State::Ready; }
     LIBSSH2_SESSION *session() const { return m_session.get(); }
     const SshHostConfig &host() const { return m_options.host; }
+    // Options for another connection to the same server as this ready one (SFTP transfer lanes):
+    // the host key pinned to the one this connection verified, no new key accepted, and the
+    // password that worked here (if one did). Passphrases are not kept: a key that needed one is
+    // skipped there.
+    Options siblingOptions() const;
     // Why the session ended (valid from sessionEnding() on): a sentence for the user.
     QString endReason() const { return m_endReason; }
 
