@@ -74,20 +74,24 @@ void TransferEngine::Private::downloadPart(const JobPtr &job, int index)
     progress->store(0);
     const ProgressFn onProgress = [progress](qint64 done, qint64) { progress->store(done); };
     const bool whole = job->parts.size() == 1;
-    auto sink = std::make_shared<PartSink>(job->partPath, req.offset, req.length,
+    const qint64 expected = req.length;
+    // The whole object: no Range (a shorter response to parse; the sink refuses more than expected).
+    if (whole)
+        req.length = -1;
+    auto sink = std::make_shared<PartSink>(job->partPath, req.offset, expected,
                                            whole ? PartSink::Mode::Whole : PartSink::Mode::IntoExisting);
     const QString target = job->st.spec.localPath;
     const QString md5 = whole && Md5::isPlainMd5Etag(job->sourceEtag) ? job->sourceEtag : QString();
     call<qint64>(
         job,
-        [req, sink, onProgress, whole, target, md5](StorageClient *c, const CancelToken &t, Callback<qint64> done) {
+        [req, expected, sink, onProgress, whole, target, md5](StorageClient *c, const CancelToken &t, Callback<qint64> done) {
             // On the client's thread: the sink is closed (and a whole one checked and renamed, or
             // removed) before the engine hears of it, so a retry never meets this attempt's file.
-            c->getObjectInto(req, sink, onProgress, t, [req, sink, whole, target, md5, done](Result<ObjectHead> r) {
+            c->getObjectInto(req, sink, onProgress, t, [req, expected, sink, whole, target, md5, done](Result<ObjectHead> r) {
                 Status s = r.ok() ? Status(Done{}) : Status(r.error());
-                if (s.ok() && sink->written() != req.length)
+                if (s.ok() && sink->written() != expected)
                     s = integrityError(QStringLiteral("range %1-%2 came back with %3 bytes")
-                                           .arg(req.offset).arg(req.offset + req.length - 1).arg(sink->written()));
+                                           .arg(req.offset).arg(req.offset + expected - 1).arg(sink->written()));
                 if (s.ok() && whole)
                     s = sink->commit(target, md5);
                 sink->finish();
