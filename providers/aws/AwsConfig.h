@@ -25,7 +25,8 @@ namespace skydeck::aws {
 // The environment account takes its region/endpoint from the active profile (AWS_PROFILE, then
 // AWS_DEFAULT_PROFILE, then "default"). Order: the environment account, the active profile, then
 // the rest by name. Profiles without static keys (SSO, roles, credential_process) are skipped.
-// Settings: region, endpoint, ec2Endpoint, addressingStyle, accessKeyId, profile. Secrets (memory only):
+// Settings: region, endpoint, ec2Endpoint, addressingStyle, accessKeyId, profile (and regionPinned =
+// "true", set by the user, not found here: EC2 lists only `region` instead of every enabled region). Secrets (memory only):
 // secretAccessKey, sessionToken.
 QList<Account> discoverAccounts(const QProcessEnvironment &env, const QString &home);
 

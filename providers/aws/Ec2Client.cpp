@@ -285,8 +285,13 @@ void Ec2Client::fillGpus(const QString &region, QList<Instance> instances, const
                                                             : Result<QHash<QString, GpuInfo>>(r.error());
              if (!types.ok()) {
                  // Instances without GPU details beat no instances: the GUI fills them from the catalog.
+                 // An endpoint that refuses the call is not asked again; a passing failure
+                 // (throttled, network, 5xx) is, on the next page.
                  qCInfo(lcEc2).noquote() << "no instance type details in" << region << ":" << types.error().toString();
-                 m_gpuUnavailable.insert(region);
+                 const Error::Category c = types.error().category();
+                 if (c == Error::Category::Permission || c == Error::Category::InvalidInput || c == Error::Category::Auth
+                     || c == Error::Category::NotFound)
+                     m_gpuUnavailable.insert(region);
              } else {
                  QHash<QString, GpuInfo> &known = m_gpuTypes[region];
                  for (const QString &t : unknown)
