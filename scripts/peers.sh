@@ -169,6 +169,14 @@ start_ec2() {
     echo "export SKYDECK_TEST_EC2_ACCESS_KEY=testing"
     echo "export SKYDECK_TEST_EC2_SECRET_KEY=testing"
   } >>"$DIR/peers.env"
+  # A second moto that checks IAM and SigV4 after its first six calls, which make an all-allowed user
+  # and an ec2:Describe*-only user (tests/servers/moto_auth_setup.py prints their keys).
+  port=$(free_port)
+  INITIAL_NO_AUTH_ACTION_COUNT=6 setsid "$py" -m moto.server -H 127.0.0.1 -p "$port" </dev/null >"$DIR/ec2auth.log" 2>&1 &
+  echo $! >"$DIR/ec2auth.pid"
+  wait_port "$port" ec2auth "$!"
+  "$py" "$ROOT/tests/servers/moto_auth_setup.py" "http://127.0.0.1:$port" >>"$DIR/peers.env"
+  echo "export SKYDECK_TEST_EC2_AUTH_ENDPOINT=http://127.0.0.1:$port" >>"$DIR/peers.env"
 }
 
 case "$cmd" in
