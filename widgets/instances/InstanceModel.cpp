@@ -68,6 +68,11 @@ InstanceModel::InstanceModel(AccountRegistry *registry, QObject *parent)
         refresh();
         scheduleAutoRefresh();
     });
+    m_accountsTimer.setSingleShot(true);
+    m_accountsTimer.setInterval(300);
+    connect(&m_accountsTimer, &QTimer::timeout, this, &InstanceModel::refresh);
+    if (registry)
+        connect(registry, &AccountRegistry::accountsChanged, this, [this] { m_accountsTimer.start(); });
     m_uptimeTimer.setInterval(30000);
     connect(&m_uptimeTimer, &QTimer::timeout, this, &InstanceModel::tickUptime);
 }
@@ -98,6 +103,36 @@ QString InstanceModel::stateName(InstanceState s)
     case InstanceState::Terminated: return tr("terminated");
     }
     return {};
+}
+
+QString InstanceModel::providerName(const QString &p)
+{
+    if (p == QLatin1String("aws"))
+        return QStringLiteral("AWS");
+    if (p == QLatin1String("gcp"))
+        return QStringLiteral("Google Cloud");
+    if (p == QLatin1String("azure"))
+        return QStringLiteral("Azure");
+    return p;
+}
+
+bool InstanceModel::listsAccount(const Account &a)
+{
+    if (!AccountRegistry::hasCompute(a.provider))
+        return false;
+    if (a.provider == QLatin1String("aws") && !a.setting(QStringLiteral("endpoint")).isEmpty()
+        && a.setting(QStringLiteral("ec2Endpoint")).isEmpty())
+        return false;
+    return true;
+}
+
+QString InstanceModel::locationText(const Instance &i)
+{
+    if (i.zone.isEmpty())
+        return i.region;
+    if (i.region.isEmpty() || i.zone.startsWith(i.region))
+        return i.zone;  // us-east-1a, europe-west4-a
+    return tr("%1 · zone %2").arg(i.region, i.zone);  // Azure: westus2, zone "2"
 }
 
 QString InstanceModel::actionVerb(InstanceAction a)
@@ -178,9 +213,9 @@ QVariant InstanceModel::data(const QModelIndex &index, int role) const
     if (role == Qt::DisplayRole || role == SortRole) {
         const bool sort = role == SortRole;
         switch (col) {
-        case ProviderColumn: return i.provider;
+        case ProviderColumn: return providerName(i.provider);
         case AccountColumn: return accountName(i.accountId);
-        case LocationColumn: return i.zone.isEmpty() ? i.region : i.zone;
+        case LocationColumn: return locationText(i);
         case NameColumn: return i.name;
         case IdColumn: return i.id;
         case StateColumn: return sort ? QVariant(int(i.state)) : QVariant(stateText(index.row()));
@@ -276,13 +311,17 @@ QVariant InstanceModel::headerData(int section, Qt::Orientation orientation, int
 
 void InstanceModel::refresh()
 {
-    if (!m_registry || m_pendingCalls > 0)
+    if (!m_registry)
         return;
+    if (m_pendingCalls > 0) {
+        m_refreshAgain = true;
+        return;
+    }
     ++m_generation;
     m_listings.clear();
     QStringList accounts;
     for (const Account &a : m_registry->accounts())
-        if (AccountRegistry::hasCompute(a.provider))
+        if (listsAccount(a))
             accounts << a.id;
     // Rows of accounts that went away.
     for (int row = int(m_rows.size()) - 1; row >= 0; --row)
@@ -292,9 +331,9 @@ void InstanceModel::refresh()
         Q_EMIT refreshFinished();
         return;
     }
-    Q_EMIT refreshStarted();
     for (const QString &id : std::as_const(accounts))
         listAccount(id);
+    Q_EMIT refreshStarted();
 }
 
 void InstanceModel::listAccount(const QString &accountId)
@@ -362,8 +401,10 @@ void InstanceModel::callDone(const QString &accountId)
     if (m_pendingCalls == 0) {
         flush();
         Q_EMIT refreshFinished();
-        if (m_autoActive && !m_uptimeTimer.isActive())
-            m_uptimeTimer.start();
+        if (m_refreshAgain) {
+            m_refreshAgain = false;
+            QTimer::singleShot(0, this, &InstanceModel::refresh);
+        }
     }
 }
 

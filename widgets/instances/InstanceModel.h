@@ -1,5 +1,6 @@
 #pragma once
 
+#include "Account.h"
 #include "ComputeTypes.h"
 #include "Error.h"
 
@@ -54,7 +55,8 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    // Lists every compute account again (no-op while a refresh runs).
+    // Lists every compute account again (while a refresh runs: once more after it). Accounts
+    // added to or removed from the registry trigger one too.
     void refresh();
     bool isRefreshing() const { return m_pendingCalls > 0; }
 
@@ -82,6 +84,12 @@ public:
     }
 
     static QString stateName(InstanceState state);
+    static QString providerName(const QString &provider);
+    // Whether the model lists this account: its provider has a compute client, and it is not an
+    // S3-compatible storage endpoint (an "aws" account with an S3 endpoint but no EC2 endpoint:
+    // MinIO, s3rver, the sandbox), which has no EC2 to ask.
+    static bool listsAccount(const Account &account);
+    static QString locationText(const Instance &instance);  // "us-east-1a", "westus2 · zone 2"  // "AWS", "Google Cloud", "Azure"
     static QString actionVerb(InstanceAction action);  // "starting", "stopping", ...
 
 Q_SIGNALS:
@@ -140,6 +148,8 @@ private:
     int m_pollFirstMs = 1000;
     int m_pollMaxMs = 15000;
     bool m_autoActive = false;
+    bool m_refreshAgain = false;
+    QTimer m_accountsTimer;  // accountsChanged, collapsed
 };
 
 } // namespace skydeck::ui

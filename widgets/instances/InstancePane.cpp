@@ -58,7 +58,7 @@ InstancePane::InstancePane(AccountRegistry *registry, QWidget *parent)
     m_view->horizontalHeader()->setStretchLastSection(false);
     m_view->horizontalHeader()->setSectionsMovable(true);
     m_view->setColumnHidden(InstanceModel::ProviderColumn, false);
-    const int widths[InstanceModel::ColumnCount] = {60, 150, 120, 170, 170, 170, 120, 110, 120, 110, 90, 80, 70};
+    const int widths[InstanceModel::ColumnCount] = {60, 140, 120, 150, 150, 150, 140, 110, 115, 100, 90, 80, 70};
     for (int c = 0; c < InstanceModel::ColumnCount; ++c)
         m_view->setColumnWidth(c, widths[c]);
     m_status->setObjectName(QStringLiteral("instanceStatus"));
@@ -170,20 +170,28 @@ void InstancePane::buildToolbar()
             h->moveSection(h->visualIndex(gc), 0);
     });
 
-    auto *bar = new QHBoxLayout;
-    bar->setContentsMargins(6, 4, 6, 0);
-    bar->setSpacing(4);
+    // Actions on the first row, the filters and grouping on the second.
+    auto *actions = new QHBoxLayout;
+    actions->setSpacing(4);
     for (QAction *a : {m_start, m_stop, m_reboot, m_terminate})
-        bar->addWidget(toolButton(a, this));
-    bar->addSpacing(10);
-    for (QAction *a : {m_launch, m_ssh, m_jupyter, m_refresh})
-        bar->addWidget(toolButton(a, this));
-    bar->addSpacing(10);
-    bar->addWidget(m_providerBox);
-    bar->addWidget(m_stateBox);
-    bar->addWidget(m_gpuBox);
-    bar->addWidget(m_groupBox);
-    bar->addWidget(m_text, 1);
+        actions->addWidget(toolButton(a, this));
+    actions->addSpacing(12);
+    for (QAction *a : {m_launch, m_ssh, m_jupyter})
+        actions->addWidget(toolButton(a, this));
+    actions->addStretch(1);
+    actions->addWidget(toolButton(m_refresh, this));
+    auto *filters = new QHBoxLayout;
+    filters->setSpacing(6);
+    filters->addWidget(m_text, 1);
+    filters->addWidget(m_providerBox);
+    filters->addWidget(m_stateBox);
+    filters->addWidget(m_gpuBox);
+    filters->addWidget(m_groupBox);
+    auto *bar = new QVBoxLayout;
+    bar->setContentsMargins(6, 4, 6, 2);
+    bar->setSpacing(4);
+    bar->addLayout(actions);
+    bar->addLayout(filters);
     m_toolbarLayout = bar;
 }
 
@@ -270,7 +278,7 @@ void InstancePane::launch()
     QList<LaunchDialog::AccountChoice> choices;
     for (const Account &a : m_registry->accounts())
         if ((a.provider == QLatin1String("aws") || a.provider == QLatin1String("gcp"))
-            && AccountRegistry::hasCompute(a.provider))
+            && InstanceModel::listsAccount(a))
             choices.append({a.id, a.displayName.isEmpty() ? a.id : a.displayName, a.provider,
                             a.setting(a.provider == QLatin1String("gcp") ? QStringLiteral("zone") : QStringLiteral("region"))});
     if (choices.isEmpty()) {
