@@ -122,11 +122,14 @@ QUrl Ec2Client::endpointFor(const QString &region) const
 
 QByteArray Ec2Client::formBody(const QueryItems &params)
 {
+    // As the AWS SDKs send it (botocore: urlencode): RFC 3986 escapes, a space as '+'. Servers that
+    // check the signature over the form re-encoded that way (moto) then see the same bytes.
+    auto encode = [](const QByteArray &v) { return SigV4::uriEncode(v, false).replace("%20", "+"); };
     QByteArray body;
     for (const auto &[name, value] : params) {
         if (!body.isEmpty())
             body += '&';
-        body += SigV4::uriEncode(name, false) + '=' + SigV4::uriEncode(value, false);
+        body += encode(name) + '=' + encode(value);
     }
     return body;
 }

@@ -57,7 +57,7 @@ public:
     QUrl endpointFor(const QString &region) const;
     // One Query API call as it goes on the wire, signed at `when` (every attempt is re-signed).
     HttpRequest buildRequest(const QString &region, const QueryItems &params, const QDateTime &when) const;
-    // "Action=...&Version=...": names and values RFC 3986-encoded, in the given order.
+    // "Action=...&Version=...": names and values RFC 3986-encoded (a space as '+'), in the given order.
     static QByteArray formBody(const QueryItems &params);
     static QString actionName(InstanceAction action);  // StartInstances, StopInstances, ...
 

@@ -11,6 +11,8 @@ bool parseEc2Error(const QByteArray &body, Ec2ErrorDocument *out)
 {
     if (body.trimmed().isEmpty())
         return false;
+    // EC2: <Response><Errors><Error>; the other Query services (and moto's auth failures):
+    // <ErrorResponse><Error> or <ErrorResponse><Errors><Error>.
     QXmlStreamReader xml(body);
     QStringList path;
     Ec2ErrorDocument doc;
@@ -19,16 +21,17 @@ bool parseEc2Error(const QByteArray &body, Ec2ErrorDocument *out)
         const auto t = xml.readNext();
         if (t == QXmlStreamReader::StartElement) {
             path.append(xml.name().toString());
-            if (path.size() == 1 && path.first() != QLatin1String("Response"))
+            if (path.size() == 1 && path.first() != QLatin1String("Response") && path.first() != QLatin1String("ErrorResponse"))
                 return false;
-            if (path.size() == 3 && path.at(1) == QLatin1String("Errors") && path.at(2) == QLatin1String("Error"))
+            const qsizetype errorAt = path.indexOf(QLatin1String("Error"));
+            const bool errorPlace = errorAt == 1 || (errorAt == 2 && path.at(1) == QLatin1String("Errors"));
+            if (errorPlace && path.size() == errorAt + 1)
                 sawError = true;
             // Only the first <Error> counts (EC2 sends one).
-            const bool inFirstError = path.size() == 4 && path.at(2) == QLatin1String("Error") && doc.code.isEmpty();
-            if (inFirstError && path.at(3) == QLatin1String("Code")) {
+            if (errorPlace && path.size() == errorAt + 2 && path.last() == QLatin1String("Code") && doc.code.isEmpty()) {
                 doc.code = xml.readElementText().trimmed();
                 path.removeLast();
-            } else if (path.size() == 4 && path.at(2) == QLatin1String("Error") && path.at(3) == QLatin1String("Message")
+            } else if (errorPlace && path.size() == errorAt + 2 && path.last() == QLatin1String("Message")
                        && doc.message.isEmpty()) {
                 doc.message = xml.readElementText().trimmed();
                 path.removeLast();
@@ -64,6 +67,7 @@ Error::Category ec2ErrorCategory(const QString &code, int httpStatus)
         {QStringLiteral("Throttling"), C::Throttled},
         {QStringLiteral("ThrottlingException"), C::Throttled},
         {QStringLiteral("UnauthorizedOperation"), C::Permission},
+        {QStringLiteral("AccessDenied"), C::Permission},  // IAM's word (moto's IAM layer answers it for EC2)
         {QStringLiteral("OptInRequired"), C::Permission},
         {QStringLiteral("Blocked"), C::Permission},
         {QStringLiteral("PendingVerification"), C::Permission},

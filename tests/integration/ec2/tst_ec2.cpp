@@ -48,9 +48,11 @@ private Q_SLOTS:
     void incorrectInstanceStateIsConflict();
     void requestLimitExceededIsRetried();
     void requestLimitExceededToTheEnd();
+    void signaturesCheckedByMoto();
 
 private:
-    Ec2Client *makeClient(const QString &region, bool pinned, const QString &endpoint = {}, int pageSize = 1000);
+    Ec2Client *makeClient(const QString &region, bool pinned, const QString &endpoint = {}, int pageSize = 1000,
+                          const Credentials &credentials = {});
     template <typename T, typename F>
     Result<T> call(Ec2Client *c, F f)
     {
@@ -69,7 +71,8 @@ private:
     QTemporaryDir m_tmp;
 };
 
-Ec2Client *TestEc2::makeClient(const QString &region, bool pinned, const QString &endpoint, int pageSize)
+Ec2Client *TestEc2::makeClient(const QString &region, bool pinned, const QString &endpoint, int pageSize,
+                               const Credentials &credentials)
 {
     Ec2Config cfg;
     cfg.endpoint = QUrl(endpoint.isEmpty() ? m_endpoint : endpoint);
@@ -79,6 +82,8 @@ Ec2Client *TestEc2::makeClient(const QString &region, bool pinned, const QString
     cfg.accountId = QStringLiteral("aws:test");
     cfg.credentials.accessKeyId = skydeck::test::peerValue("SKYDECK_TEST_EC2_ACCESS_KEY");
     cfg.credentials.secretAccessKey = skydeck::test::peerValue("SKYDECK_TEST_EC2_SECRET_KEY");
+    if (!credentials.accessKeyId.isEmpty())
+        cfg.credentials = credentials;
     QObject *ctx = m_worker->context();
     return m_worker->create<Ec2Client>([cfg, ctx] { return new Ec2Client(cfg, ctx); });
 }
@@ -431,6 +436,57 @@ void TestEc2::requestLimitExceededToTheEnd()
     QCOMPARE(s.error().code(), QStringLiteral("RequestLimitExceeded"));
     QCOMPARE(s.error().httpStatus(), 503);
     QCOMPARE(c->http()->retryCount(), quint64(2));
+}
+
+// The second moto checks every signature (IAM enforced): what we sign is what AWS verifies.
+void TestEc2::signaturesCheckedByMoto()
+{
+    QString endpoint;
+    SKYDECK_REQUIRE_PEER(endpoint, "SKYDECK_TEST_EC2_AUTH_ENDPOINT");
+    Credentials admin{skydeck::test::peerValue("SKYDECK_TEST_EC2_AUTH_ACCESS_KEY"),
+                      skydeck::test::peerValue("SKYDECK_TEST_EC2_AUTH_SECRET_KEY"), {}};
+    Credentials reader{skydeck::test::peerValue("SKYDECK_TEST_EC2_AUTH_READER_ACCESS_KEY"),
+                       skydeck::test::peerValue("SKYDECK_TEST_EC2_AUTH_READER_SECRET_KEY"), {}};
+    QVERIFY(!admin.accessKeyId.isEmpty() && !reader.accessKeyId.isEmpty());
+
+    Ec2Client *c = makeClient(QStringLiteral("eu-west-1"), false, endpoint, 1000, admin);
+    const Result<QStringList> regions =
+        call<QStringList>(c, [](Ec2Client *e, const CancelToken &tok, Callback<QStringList> d) { e->listScopes(tok, d); });
+    QVERIFY2(regions.ok(), qPrintable(regions.error().toString()));
+    LaunchRequest r;
+    r.name = QStringLiteral("signed ü+=&/ name");  // the characters that break form and signature encoding
+    r.machineType = QStringLiteral("g5.xlarge");
+    r.image = kImage;
+    r.region = QStringLiteral("eu-west-1");
+    const Result<Instance> in = launch(c, r);
+    QVERIFY2(in.ok(), qPrintable(in.error().toString()));
+    QCOMPARE(in->name, r.name);
+    QVERIFY2(act(c, in.value(), InstanceAction::Stop).ok(), "StopInstances signed by the admin");
+
+    // A wrong secret: moto recomputes the signature and refuses it.
+    Ec2Client *forged = makeClient(QStringLiteral("eu-west-1"), true, endpoint, 1000,
+                                   Credentials{admin.accessKeyId, admin.secretAccessKey + QStringLiteral("x"), {}});
+    const Result<InstancePage> page = call<InstancePage>(forged, [](Ec2Client *e, const CancelToken &tok, Callback<InstancePage> d) {
+        e->listInstances(QStringLiteral("eu-west-1"), {}, tok, d);
+    });
+    QVERIFY(!page.ok());
+    QCOMPARE(page.error().category(), Error::Category::Auth);
+    QCOMPARE(page.error().code(), QStringLiteral("AuthFailure"));
+    QVERIFY(!page.error().toString().contains(admin.secretAccessKey));
+
+    // Allowed to describe, not to start: a permission error (EC2 says UnauthorizedOperation, moto's IAM
+    // layer AccessDenied with 403).
+    Ec2Client *ro = makeClient(QStringLiteral("eu-west-1"), true, endpoint, 1000, reader);
+    const Result<Instance> seen = get(ro, in.value());
+    QVERIFY2(seen.ok(), qPrintable(seen.error().toString()));
+    QCOMPARE(seen->state, InstanceState::Stopped);
+    const Status denied = act(ro, in.value(), InstanceAction::Start);
+    QVERIFY(!denied.ok());
+    QCOMPARE(denied.error().category(), Error::Category::Permission);
+    QVERIFY2(denied.error().code() == QLatin1String("UnauthorizedOperation") || denied.error().code() == QLatin1String("AccessDenied"),
+             qPrintable(denied.error().toString()));
+    QVERIFY(denied.error().message().contains(QLatin1String("ec2:StartInstances")));
+    QCOMPARE(get(ro, in.value())->state, InstanceState::Stopped);
 }
 
 SKYDECK_TEST_MAIN(TestEc2)

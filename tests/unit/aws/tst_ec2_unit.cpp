@@ -202,7 +202,7 @@ void TestEc2Unit::formBody()
 {
     const QueryItems params = {{"Action", "RunInstances"}, {"TagSpecification.1.Tag.1.Value", "train ü 1 & a+b=c/~"}};
     QCOMPARE(Ec2Client::formBody(params),
-             QByteArray("Action=RunInstances&TagSpecification.1.Tag.1.Value=train%20%C3%BC%201%20%26%20a%2Bb%3Dc%2F~"));
+             QByteArray("Action=RunInstances&TagSpecification.1.Tag.1.Value=train+%C3%BC+1+%26+a%2Bb%3Dc%2F~"));
     Ec2Config cfg;
     Ec2Client aws(cfg);
     QCOMPARE(aws.endpointFor(QStringLiteral("eu-west-3")).toString(), QStringLiteral("https://ec2.eu-west-3.amazonaws.com/"));
@@ -259,6 +259,16 @@ void TestEc2Unit::errorDocument()
     QVERIFY(parseEc2Error(errorDoc("AuthFailure", "AWS was not able to validate the provided access credentials"), &doc));
     QCOMPARE(doc.code, QStringLiteral("AuthFailure"));
     QCOMPARE(doc.requestId, QStringLiteral("ea966190-f9aa-478e-9ede-example"));
+    // The other Query services' shape (moto answers EC2 auth failures with it).
+    QVERIFY(parseEc2Error("<ErrorResponse><Errors><Error><Code>AuthFailure</Code><Message>m</Message><Type>Sender</Type>"
+                          "</Error></Errors></ErrorResponse>",
+                          &doc));
+    QCOMPARE(doc.code, QStringLiteral("AuthFailure"));
+    QVERIFY(parseEc2Error("<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>"
+                          "</Error><RequestId>r-1</RequestId></ErrorResponse>",
+                          &doc));
+    QCOMPARE(doc.code, QStringLiteral("Throttling"));
+    QCOMPARE(doc.requestId, QStringLiteral("r-1"));
     // An S3 document or garbage is not EC2's: the error falls back to the status.
     QVERIFY(!parseEc2Error("<Error><Code>SlowDown</Code></Error>", &doc));
     QVERIFY(!parseEc2Error("<html>gateway</html>", &doc));
