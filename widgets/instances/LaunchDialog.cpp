@@ -85,6 +85,8 @@ LaunchDialog::LaunchDialog(const QList<AccountChoice> &accounts, QWidget *parent
     accelRow->addWidget(m_accel, 1);
 
     auto *form = new QFormLayout;
+    m_form = form;
+    m_accelRow = accelRow;
     form->addRow(tr("Account"), m_account);
     form->addRow(tr("Region / zone"), m_region);
     form->addRow(tr("Name"), m_name);
@@ -161,13 +163,10 @@ void LaunchDialog::onAccountChanged()
     m_image->clear();
     for (const ImageChoice &i : images(p))
         m_image->addItem(i.label, i.image);
-    for (QWidget *w : {static_cast<QWidget *>(m_accel), static_cast<QWidget *>(m_accelCount),
-                       static_cast<QWidget *>(m_accelLabel), static_cast<QWidget *>(m_sshUser),
-                       static_cast<QWidget *>(m_userLabel), static_cast<QWidget *>(m_sshKey),
-                       static_cast<QWidget *>(m_pubKeyLabel)})
-        w->setVisible(gcp);
-    m_keyName->setVisible(!gcp);
-    m_keyLabel->setVisible(!gcp);
+    m_form->setRowVisible(m_accelRow, gcp);
+    m_form->setRowVisible(m_sshUser, gcp);
+    m_form->setRowVisible(m_sshKey, gcp);
+    m_form->setRowVisible(m_keyName, !gcp);
     updatePrice();
 }
 

@@ -8,6 +8,7 @@
 class QCheckBox;
 class QComboBox;
 class QDialogButtonBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
@@ -45,6 +46,9 @@ public:
     QComboBox *machineTypes() const { return m_type; }
     QComboBox *regionBox() const { return m_region; }
     QCheckBox *spotBox() const { return m_spot; }
+    QComboBox *acceleratorBox() const { return m_accel; }
+    QSpinBox *acceleratorCount() const { return m_accelCount; }
+    QComboBox *accountBox() const { return m_account; }
     QLineEdit *nameEdit() const { return m_name; }
     QComboBox *imageBox() const { return m_image; }
     QDialogButtonBox *buttons() const { return m_buttons; }
@@ -73,6 +77,8 @@ private:
     QLabel *m_accelLabel;
     QLabel *m_price;
     QDialogButtonBox *m_buttons;
+    QFormLayout *m_form = nullptr;
+    QLayout *m_accelRow = nullptr;
 };
 
 } // namespace skydeck::ui

@@ -8,10 +8,19 @@
 #include "InstanceFilterProxy.h"
 #include "InstanceModel.h"
 #include "InstanceSsh.h"
+#include "LaunchDialog.h"
+#include "TerminateDialog.h"
 #include "ScriptedCompute.h"
 
 #include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTemporaryDir>
 
 using namespace skydeck;
@@ -265,6 +274,58 @@ private Q_SLOTS:
         QVERIFY(!proxy.index(0, InstanceModel::LocationColumn).data().toString().isEmpty());
         QVERIFY(proxy.index(1, InstanceModel::LocationColumn).data().toString().isEmpty());
         QVERIFY(!proxy.index(4, InstanceModel::LocationColumn).data().toString().isEmpty());
+    }
+
+    void launchFormPricesBeforeLaunch()
+    {
+        LaunchDialog dlg({{QStringLiteral("aws:a"), QStringLiteral("AWS"), QStringLiteral("aws"), QStringLiteral("eu-west-1")},
+                          {QStringLiteral("gcp:g"), QStringLiteral("GCP"), QStringLiteral("gcp"), QString()}});
+        QCOMPARE(dlg.regionBox()->currentText(), QStringLiteral("eu-west-1"));  // the account's region first
+        dlg.machineTypes()->setCurrentIndex(dlg.machineTypes()->findData(QStringLiteral("p3.2xlarge")));
+        QVERIFY2(dlg.priceText().contains(QLatin1String("$3.31 per hour")), qPrintable(dlg.priceText()));
+        dlg.spotBox()->setChecked(true);
+        QVERIFY2(dlg.priceText().contains(QLatin1String("$0.990 per hour")), qPrintable(dlg.priceText()));
+        QVERIFY(dlg.imageBox()->currentData().toString().startsWith(QLatin1String("resolve:ssm:/aws/service/deeplearning/")));
+        QPushButton *launch = dlg.findChild<QPushButton *>(QStringLiteral("launchButton"));
+        QVERIFY(!launch->isEnabled());  // no name yet
+        dlg.nameEdit()->setText(QStringLiteral("trainer"));
+        QVERIFY(launch->isEnabled());
+        LaunchRequest r = dlg.request();
+        QCOMPARE(r.region, QStringLiteral("eu-west-1"));
+        QCOMPARE(r.machineType, QStringLiteral("p3.2xlarge"));
+        QVERIFY(r.spot);
+
+        // Compute Engine: a zone, N1 + 2 x T4 priced per GPU, a deep-learning image family.
+        dlg.accountBox()->setCurrentIndex(1);
+        dlg.nameEdit()->setText(QStringLiteral("t4-box"));
+        dlg.spotBox()->setChecked(false);
+        dlg.regionBox()->setCurrentText(QStringLiteral("us-central1-b"));
+        dlg.machineTypes()->setCurrentIndex(dlg.machineTypes()->findData(QStringLiteral("n1-standard-8")));
+        dlg.acceleratorBox()->setCurrentIndex(dlg.acceleratorBox()->findData(QStringLiteral("nvidia-tesla-t4")));
+        dlg.acceleratorCount()->setValue(2);
+        QVERIFY2(dlg.priceText().contains(QLatin1String("$1.08 per hour")), qPrintable(dlg.priceText()));  // 0.38 + 2 x 0.35
+        r = dlg.request();
+        QCOMPARE(r.zone, QStringLiteral("us-central1-b"));
+        QCOMPARE(r.region, QStringLiteral("us-central1"));
+        QCOMPARE(r.accelerators.count, 2);
+        QCOMPARE(r.accelerators.model, QStringLiteral("nvidia-tesla-t4"));
+        QVERIFY(r.image.startsWith(QLatin1String("projects/deeplearning-platform-release/")));
+        QVERIFY(launch->isEnabled());
+        dlg.regionBox()->setCurrentText(QStringLiteral("us-central1"));  // a region is not a zone
+        QVERIFY(!launch->isEnabled());
+    }
+
+    void terminateNeedsTheName()
+    {
+        TerminateDialog dlg(QStringLiteral("gcp"), QStringLiteral("train-a100"), QStringLiteral("123"));
+        QPushButton *ok = dlg.findChild<QPushButton *>(QStringLiteral("confirmButton"));
+        QVERIFY(ok && !ok->isEnabled());
+        dlg.input()->setText(QStringLiteral("train-a10"));
+        QVERIFY(!ok->isEnabled());
+        dlg.input()->setText(QStringLiteral("train-a100"));
+        QVERIFY(ok->isEnabled());
+        TerminateDialog unnamed(QStringLiteral("aws"), QString(), QStringLiteral("i-0abc"));
+        QCOMPARE(unnamed.expected(), QStringLiteral("i-0abc"));
     }
 
     void sshConventions()
