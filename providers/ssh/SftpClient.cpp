@@ -659,7 +659,11 @@ struct RangeRead {
             const qint64 remaining = end - got;
             const qint64 room = data.size() - (got - dataStart);
             const qint64 buffer = std::min(room, remaining < 4 ? remaining : std::min(remaining / 4, kMaxReadBuffer));
-            asked = std::max(asked, got + 4 * buffer);
+            // Cancelled, the end stays where it was: the few bytes a small buffer may still ask
+            // for past it (fully sent by the time data comes back) are left to the close, or the
+            // end would creep on a few bytes a call for ever.
+            if (!c.canceled)
+                asked = std::max(asked, got + 4 * buffer);
             const ssize_t n = libssh2_sftp_read(handle, data.data() + (got - dataStart), size_t(buffer));
             if (n == LIBSSH2_ERROR_EAGAIN)
                 return std::nullopt;
