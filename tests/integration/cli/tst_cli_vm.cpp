@@ -275,6 +275,23 @@ private Q_SLOTS:
         QVERIFY(r.err.contains(in.id));
     }
 
+    void rejectedCredentialsExitFour()
+    {
+        QString endpoint;
+        SKYDECK_REQUIRE_PEER(endpoint, "SKYDECK_TEST_EC2_AUTH_ENDPOINT");  // a moto that checks signatures
+        const QString secret = skydeck::test::peerValue("SKYDECK_TEST_EC2_AUTH_SECRET_KEY") + QStringLiteral("-wrong");
+        CliRunner r = runner(endpoint);
+        r.set(QStringLiteral("AWS_ACCESS_KEY_ID"), skydeck::test::peerValue("SKYDECK_TEST_EC2_AUTH_ACCESS_KEY"));
+        r.set(QStringLiteral("AWS_SECRET_ACCESS_KEY"), secret);
+        CliRun run = r.run({QStringLiteral("vm"), QStringLiteral("list"), QStringLiteral("--region"), kRegion});
+        expectOneLineError(run, 4, QStringLiteral("AuthFailure"));
+        QVERIFY(!run.err.contains(secret) && !run.out.contains(secret));
+        // The right keys list (nothing yet in this region of that moto).
+        r.set(QStringLiteral("AWS_SECRET_ACCESS_KEY"), skydeck::test::peerValue("SKYDECK_TEST_EC2_AUTH_SECRET_KEY"));
+        run = r.run({QStringLiteral("vm"), QStringLiteral("list"), QStringLiteral("--region"), kRegion});
+        expectOk(run);
+    }
+
     void unreachableEndpoint()
     {
         const CliRun r = runner(QStringLiteral("http://127.0.0.1:1")).run(
