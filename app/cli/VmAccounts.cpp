@@ -32,6 +32,12 @@ QList<Account> awsAccounts(const Invocation &inv, const QProcessEnvironment &env
     for (Account a : std::as_const(found)) {
         if (!inv.endpointUrl.isEmpty())
             a.settings.insert(QStringLiteral("ec2Endpoint"), inv.endpointUrl);
+        // An S3-compatible store (MinIO, R2, s3rver: an S3 endpoint and no EC2 one) has no EC2: the
+        // window's VM pane skips it too.
+        if (!a.setting(QStringLiteral("endpoint")).isEmpty() && a.setting(QStringLiteral("ec2Endpoint")).isEmpty()) {
+            qCDebug(lcCli) << "skipping" << a.id << ": an S3-compatible endpoint without an EC2 one";
+            continue;
+        }
         if (!inv.region.isEmpty())
             a.settings.insert(QStringLiteral("regionPinned"), QStringLiteral("true"));
         const QString key = a.setting(QStringLiteral("accessKeyId")) + QLatin1Char('|') + a.setting(QStringLiteral("ec2Endpoint"));
