@@ -4,6 +4,7 @@
 #include "ComputeTypes.h"
 #include "SshConfig.h"
 
+#include <QMetaType>
 #include <QString>
 
 namespace skydeck::ui {
@@ -28,3 +29,5 @@ InstanceSshTarget sshTargetFor(const Instance &instance, const Account &account,
 QString defaultSshUser(const Instance &instance, const Account &account);
 
 } // namespace skydeck::ui
+
+Q_DECLARE_METATYPE(skydeck::ui::InstanceSshTarget)

@@ -7,6 +7,7 @@
 #include "GuiTestMain.h"
 #include "InstanceFilterProxy.h"
 #include "InstanceModel.h"
+#include "InstancePane.h"
 #include "InstanceSsh.h"
 #include "LaunchDialog.h"
 #include "TerminateDialog.h"
@@ -21,6 +22,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QTableView>
 #include <QTemporaryDir>
 
 using namespace skydeck;
@@ -326,6 +328,44 @@ private Q_SLOTS:
         QVERIFY(ok->isEnabled());
         TerminateDialog unnamed(QStringLiteral("aws"), QString(), QStringLiteral("i-0abc"));
         QCOMPARE(unnamed.expected(), QStringLiteral("i-0abc"));
+    }
+
+    void paneSshAndSelectionRules()
+    {
+        fill(2, {QStringLiteral("us-east-1")});
+        InstancePane pane(m_registry.get());
+        pane.model()->setPollIntervals(50, 200);
+        QSignalSpy ssh(&pane, &InstancePane::sshRequested);
+        QSignalSpy jupyter(&pane, &InstancePane::jupyterRequested);
+        pane.resize(1200, 500);
+        pane.show();  // the first show lists
+        QTRY_COMPARE_WITH_TIMEOUT(pane.model()->rowCount(), 2, 5000);
+        const QString running = kAccount + QStringLiteral("|i-us-east-1-0");
+        const QString stopped = kAccount + QStringLiteral("|i-us-east-1-1");
+        pane.selectKey(stopped);
+        QVERIFY(pane.startAction()->isEnabled());
+        QVERIFY(!pane.stopAction()->isEnabled());
+        QVERIFY(!pane.sshAction()->isEnabled());  // not running
+        pane.selectKey(running);
+        QVERIFY(pane.sshAction()->isEnabled());
+        QVERIFY(pane.terminateAction()->isEnabled());
+        pane.sshAction()->trigger();
+        QCOMPARE(ssh.count(), 1);
+        const auto t = ssh.first().first().value<InstanceSshTarget>();
+        QCOMPARE(t.host.hostName, QStringLiteral("198.51.100.7"));
+        QCOMPARE(t.host.user, QStringLiteral("ec2-user"));
+        QCOMPARE(t.target, QStringLiteral("instance:") + running);
+        pane.jupyterAction()->trigger();
+        QCOMPARE(jupyter.count(), 1);
+        // Both selected: Start acts on the stopped one only, Terminate wants exactly one.
+        pane.view()->selectAll();
+        QCOMPARE(pane.selectedKeys().size(), 2);
+        QVERIFY(!pane.terminateAction()->isEnabled());
+        QVERIFY(!pane.sshAction()->isEnabled());
+        pane.startAction()->trigger();
+        QCOMPARE(text(*pane.model(), stopped, InstanceModel::StateColumn), QStringLiteral("stopped → starting…"));
+        QCOMPARE(text(*pane.model(), running, InstanceModel::StateColumn), QStringLiteral("running"));
+        QTRY_COMPARE_WITH_TIMEOUT(text(*pane.model(), stopped, InstanceModel::StateColumn), QStringLiteral("running"), 5000);
     }
 
     void sshConventions()
