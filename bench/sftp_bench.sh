@@ -45,12 +45,17 @@ secs() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); ec
 best() { local b=999999 t; for _ in 1 2 3; do rm -f "$WORK"/down.bin; ssh -F "$HOME/.ssh/config" peer "rm -f $UP_NAME"; t=$(secs "$@"); b=$(echo "if ($t < $b) $t else $b" | bc -l); done; echo "$b"; }
 
 declare -A T
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 T[sftp_down]=$(best sftp -q -F "$HOME/.ssh/config" "peer:$SRC_NAME" "$WORK/down.bin")
 T[scp_down]=$(best scp -q -F "$HOME/.ssh/config" "peer:$SRC_NAME" "$WORK/down.bin")
+# OpenSSH with the cipher and MAC libssh2 1.10 negotiates: the fair floor for the crypto.
+SAME=(-c aes128-ctr -o MACs=hmac-sha2-256)
+T[same_down]=$(best sftp -q -F "$HOME/.ssh/config" "${SAME[@]}" "peer:$SRC_NAME" "$WORK/down.bin")
 T[sky_down]=$(best "$SKYDECK" cp -q "sftp://peer/~/$SRC_NAME" "$WORK/down.bin")
 cmp "$WORK/down.bin" <(ssh -F "$HOME/.ssh/config" peer cat "$SRC_NAME") || { echo "skydeck download differs"; exit 1; }
 T[sftp_up]=$(best sh -c "echo 'put $SRC $UP_NAME' | sftp -q -b - -F '$HOME/.ssh/config' peer")
 T[scp_up]=$(best scp -q -F "$HOME/.ssh/config" "$SRC" "peer:$UP_NAME")
+T[same_up]=$(best sh -c "echo 'put $SRC $UP_NAME' | sftp -q -b - -F '$HOME/.ssh/config' -c aes128-ctr -o MACs=hmac-sha2-256 peer")
 T[sky_up]=$(best "$SKYDECK" cp -q "$SRC" "sftp://peer/~/$UP_NAME")
 cmp "$SRC" "$REMOTE_HOME/$UP_NAME" 2>/dev/null || cmp "$SRC" <(ssh -F "$HOME/.ssh/config" peer cat "$UP_NAME") || { echo "skydeck upload differs"; exit 1; }
 
@@ -64,16 +69,21 @@ mkdir -p "$(dirname "$OUT")"
   echo
   echo "Same sshd (OpenSSH $(sshd -V 2>&1 | head -1 | cut -d, -f1 || true), internal-sftp), best of 3 runs, wall-clock including connection setup."
   echo "OpenSSH's own cipher here: $CIPHER; Skydeck uses libssh2 $(pkg-config --modversion libssh2) (no chacha20/GCM in 1.10: aes-ctr + hmac-sha2)."
-  echo "Machine: $(nproc) cores, $(uname -r)."
+  echo "Machine: $(nproc) cores, $(uname -r); load average before the runs: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg) (the loopback server shares the cores)."
+  echo "Skydeck: ${SKYDECK_SFTP_CONNECTIONS:-default} SFTP transfer connections (SKYDECK_SFTP_CONNECTIONS)."
   echo
   echo "| Direction | tool | seconds | MiB/s | Skydeck ÷ tool (throughput) |"
   echo "|---|---|---:|---:|---:|"
   for d in down up; do
     name=$([ $d = down ] && echo download || echo upload)
-    for tool in sftp scp sky; do
+    for tool in sftp same scp sky; do
       t=${T[${tool}_$d]}
       r=$([ $tool = sky ] && echo "—" || ratio "${T[sky_$d]}" "$t")
-      label=$([ $tool = sky ] && echo "skydeck cp" || echo "OpenSSH $tool")
+      case $tool in
+        sky) label="skydeck cp" ;;
+        same) label="OpenSSH sftp, aes128-ctr + hmac-sha2-256" ;;
+        *) label="OpenSSH $tool" ;;
+      esac
       printf '| %s | %s | %.2f | %s | %s |\n' "$name" "$label" "$t" "$(mibs "$t")" "$r"
     done
   done
