@@ -58,7 +58,7 @@ InstancePane::InstancePane(AccountRegistry *registry, QWidget *parent)
     m_view->horizontalHeader()->setStretchLastSection(false);
     m_view->horizontalHeader()->setSectionsMovable(true);
     m_view->setColumnHidden(InstanceModel::ProviderColumn, false);
-    const int widths[InstanceModel::ColumnCount] = {60, 140, 120, 150, 150, 150, 140, 110, 115, 100, 90, 80, 70};
+    const int widths[InstanceModel::ColumnCount] = {95, 150, 120, 150, 150, 150, 140, 110, 115, 100, 90, 80, 70};
     for (int c = 0; c < InstanceModel::ColumnCount; ++c)
         m_view->setColumnWidth(c, widths[c]);
     m_status->setObjectName(QStringLiteral("instanceStatus"));
