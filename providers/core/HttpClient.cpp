@@ -15,6 +15,8 @@
 namespace skydeck {
 
 namespace {
+constexpr qint64 kStreamChunk = 256 * 1024;
+
 bool sameName(const QByteArray &a, const QByteArray &b)
 {
     return a.compare(b, Qt::CaseInsensitive) == 0;
@@ -231,8 +233,13 @@ void HttpClient::startAttempt(const std::shared_ptr<Call> &call)
     call->streamed = 0;
     call->sinkError = Error();
 
-    if (call->request.sink)
+    if (call->request.sink) {
+        // The network thread then reads the socket in pieces of at most this size (one piece in
+        // flight per reply): without a limit it reads all the socket holds, megabytes when this
+        // thread falls behind, into a fresh allocation each time (page faults on every one).
+        reply->setReadBufferSize(kStreamChunk);
         connect(reply, &QIODevice::readyRead, this, [this, call] { onReadyRead(call); });
+    }
     if (req.uploadProgress)
         connect(reply, &QNetworkReply::uploadProgress, this, [fn = req.uploadProgress](qint64 d, qint64 t) { fn(d, t); });
     if (req.downloadProgress)
@@ -272,8 +279,8 @@ void HttpClient::onReadyRead(const std::shared_ptr<Call> &call)
         }
         call->stream = Call::Stream::Yes;
     }
-    if (m_sinkBuffer.size() < 256 * 1024)
-        m_sinkBuffer.resize(256 * 1024);
+    if (m_sinkBuffer.size() < kStreamChunk)
+        m_sinkBuffer.resize(kStreamChunk);
     while (reply->bytesAvailable() > 0) {
         const qint64 n = reply->read(m_sinkBuffer.data(), m_sinkBuffer.size());
         if (n <= 0)
