@@ -3,6 +3,7 @@
 #include "DemoContent.h"
 #include "SandboxLogging.h"
 #include "SandboxArm.h"
+#include "SandboxEc2.h"
 #include "SandboxGce.h"
 #include "SandboxSsh.h"
 
@@ -45,6 +46,7 @@ struct Sandbox::Private {
     SandboxSsh *ssh = nullptr;
     SandboxArm *arm = nullptr;
     SandboxGce *gce = nullptr;
+    SandboxEc2 *ec2 = nullptr;
     QProcess *process = nullptr;
     QTimer *poll = nullptr;
     QTcpSocket *probe = nullptr;
@@ -199,6 +201,7 @@ Sandbox::Sandbox(QObject *parent) : QObject(parent), d(std::make_unique<Private>
     d->ssh = new SandboxSsh(dataDirectory() + QStringLiteral("/ssh"), this);
     d->arm = new SandboxArm(this);
     d->gce = new SandboxGce(dataDirectory() + QStringLiteral("/gce"), this);
+    d->ec2 = new SandboxEc2(dataDirectory() + QStringLiteral("/ec2"), this);
 }
 
 Sandbox::~Sandbox()
@@ -232,6 +235,11 @@ SandboxArm *Sandbox::arm() const
 SandboxGce *Sandbox::gce() const
 {
     return d->gce;
+}
+
+SandboxEc2 *Sandbox::ec2() const
+{
+    return d->ec2;
 }
 
 qint64 Sandbox::s3rverProcessId() const
@@ -270,6 +278,7 @@ void Sandbox::start()
     d->ssh->start();  // independent of s3rver; answers on its own signals
     d->arm->start();  // likewise
     d->gce->start();  // likewise
+    d->ec2->start();  // likewise
     if (d->starting)
         return;
     if (isRunning()) {
@@ -341,6 +350,7 @@ void Sandbox::stop()
     d->ssh->stop();
     d->arm->stop();
     d->gce->stop();
+    d->ec2->stop();
 }
 
 } // namespace skydeck

@@ -10,6 +10,7 @@
 namespace skydeck {
 
 class SandboxArm;
+class SandboxEc2;
 class SandboxGce;
 class SandboxSsh;
 
@@ -26,7 +27,8 @@ class SandboxSsh;
 // AppLocalDataLocation/sandbox/ssh) when OpenSSH's server is installed; that one answers on its own
 // signals (ssh()->started / unavailable), and s3rver failing does not stop it. Likewise a loopback
 // Azure Resource Manager with demo VMs (SandboxArm: arm()->started gives its account), and a loopback
-// Compute Engine with demo VMs (SandboxGce: gce()->started).
+// Compute Engine with demo VMs (SandboxGce: gce()->started), and moto's EC2 with demo instances
+// (SandboxEc2: ec2()->started; left out with a reason when python3 has no moto).
 class Sandbox : public QObject
 {
     Q_OBJECT
@@ -48,6 +50,7 @@ public:
     SandboxSsh *ssh() const;
     SandboxArm *arm() const;
     SandboxGce *gce() const;
+    SandboxEc2 *ec2() const;
 
     // The S3 sandbox account for an endpoint ("http://127.0.0.1:PORT").
     static Account s3Account(const QString &endpoint);
