@@ -9,6 +9,7 @@
 #include "ProviderWorker.h"
 #include "SftpClient.h"
 #include "SftpStorage.h"
+#include "SshConnection.h"
 #include "SshSession.h"
 #include "SshTestPeer.h"
 #include "TestMain.h"
@@ -17,6 +18,9 @@
 #include <QCryptographicHash>
 #include <QDirIterator>
 #include <QElapsedTimer>
+#include <QLoggingCategory>
+#include <QMutex>
+#include <QScopeGuard>
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -375,6 +379,94 @@ private Q_SLOTS:
         QVERIFY(waitIdle(engine, 60000));
         QCOMPARE(engine.status(id).state, TransferState::Done);
         QCOMPARE(sha256(remote(QStringLiteral("cancelled.bin"))), sha256(src));
+    }
+
+    // Overlapping bulk operations open extra transfer connections (SftpLanes) and run on them:
+    // the bytes written and read back through several connections at once are the same.
+    void transferConnectionsCarryParts()
+    {
+        static QMutex lock;  // lanes log from their own threads
+        static QStringList seen;
+        seen.clear();
+        QLoggingCategory::setFilterRules(QStringLiteral("skydeck.ssh.sftp.debug=true"));
+        static QtMessageHandler previous = nullptr;
+        previous = qInstallMessageHandler([](QtMsgType type, const QMessageLogContext &ctx, const QString &msg) {
+            if (msg.startsWith(QLatin1String("transfer connection"))) {
+                QMutexLocker locked(&lock);
+                seen.append(msg);
+            }
+            if (previous)
+                previous(type, ctx, msg);
+        });
+        auto restore = qScopeGuard([] {
+            qInstallMessageHandler(previous);
+            QLoggingCategory::setFilterRules(QString());
+        });
+        SftpClient lanes(m_session.get(), 2);
+        lanes.setTransferConnections(3);
+        QCOMPARE(lanes.transferConnections(), 3);
+        const QString path = remote(QStringLiteral("lanes.bin"));
+        constexpr int kParts = 8;
+        constexpr qint64 kPart = 3 * 1024 * 1024;
+        QByteArray data(kParts * kPart, Qt::Uninitialized);
+        QRandomGenerator(11).fillRange(reinterpret_cast<quint32 *>(data.data()), data.size() / 4);
+        auto finished = [](const auto &f) { return QTest::qWaitFor([&] { return f.isFinished(); }, 60000); };
+        QFuture<Status> created = lanes.write(path, 0, QByteArray(), true);
+        QVERIFY(finished(created));
+        QVERIFY(created.result().ok());
+        // Two rounds: the first opens the lanes while it runs, the second finds them ready.
+        for (int round = 0; round < 2; ++round) {
+            QList<QFuture<Status>> writes;
+            for (int i = 0; i < kParts; ++i)
+                writes.append(lanes.write(path, i * kPart, data.mid(i * kPart, kPart), false));
+            for (const auto &w : writes) {
+                QVERIFY(finished(w));
+                QVERIFY2(w.result().ok(), qPrintable(w.result().error().toString()));
+            }
+            QList<QFuture<Result<QByteArray>>> reads;
+            for (int i = 0; i < kParts; ++i)
+                reads.append(lanes.read(path, i * kPart, kPart));
+            for (int i = 0; i < kParts; ++i) {
+                QVERIFY(finished(reads[i]));
+                QVERIFY2(reads[i].result().ok(), qPrintable(reads[i].result().error().toString()));
+                QVERIFY2(reads[i].result().value() == data.mid(i * kPart, kPart), qPrintable(QString::number(i)));
+            }
+        }
+        QMutexLocker locked(&lock);
+        const QStringList ready = seen.filter(QStringLiteral("ready"));
+        QVERIFY2(ready.size() == 2, qPrintable(seen.join(QLatin1String("; "))));
+        QVERIFY2(seen.filter(QStringLiteral("not used")).isEmpty(), qPrintable(seen.join(QLatin1String("; "))));
+    }
+
+    // An extra connection takes the first connection's host key, not known_hosts: the same key
+    // connects with no known_hosts entry at all, and another key is refused.
+    void pinnedHostKey()
+    {
+        for (const bool right : {true, false}) {
+            SshConnection::Options o;
+            o.host = sshPeerHost();
+            o.host.identityFiles = {peerValue("SKYDECK_TEST_SSH_KEY")};
+            o.knownHosts = KnownHosts({m_dir.filePath(QStringLiteral("none-known"))}, m_dir.filePath(QStringLiteral("none-store")));
+            o.useAgent = false;
+            QFile pub(peerValue(right ? "SKYDECK_TEST_SSH_HOST_KEY_PUB" : "SKYDECK_TEST_SSH_OTHER_HOST_KEY_PUB"));
+            QVERIFY(pub.open(QIODevice::ReadOnly));
+            o.pinnedHostKey = HostKey::fromOpenSshPublicKey(pub.readAll().trimmed()).blob;
+            QVERIFY(!o.pinnedHostKey.isEmpty());
+            SshConnection c(o);
+            QSignalSpy ready(&c, &SshConnection::ready);
+            QSignalSpy failed(&c, &SshConnection::failed);
+            QSignalSpy asked(&c, &SshConnection::hostKeyQuestion);
+            c.start();
+            QVERIFY(QTest::qWaitFor([&] { return !ready.isEmpty() || !failed.isEmpty(); }, 20000));
+            QVERIFY(asked.isEmpty());
+            if (right) {
+                QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(0).value<Error>().toString()));
+            } else {
+                QVERIFY(ready.isEmpty());
+                QCOMPARE(failed.value(0).value(0).value<Error>().code(), QStringLiteral("HostKeyChanged"));
+            }
+            c.disconnectNow(QString());
+        }
     }
 };
 
