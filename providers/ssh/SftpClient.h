@@ -18,8 +18,8 @@ class SshSession;
 // Conflict (exists, not empty), Network (session lost), Integrity (a file changed under a read).
 //
 // File contents move with libssh2's pipelining: many 30 kB SFTP requests in flight per channel
-// (reads ask ahead up to four times the buffer, capped here at the range end so no byte past it is
-// requested; writes keep a sliding window of about 2 MB in flight), and `bulkChannels` SFTP
+// (reads ask about 1 MiB ahead, as OpenSSH's sftp does, capped at the range end; writes keep a
+// sliding window of about 2 MB in flight), and `bulkChannels` SFTP
 // channels carry parts side by side, spread over a few SSH connections (setTransferConnections).
 // A cancelled read or write finishes the requests in flight before it answers, so the channel
 // stays usable.
