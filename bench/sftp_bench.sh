@@ -70,7 +70,7 @@ mkdir -p "$(dirname "$OUT")"
   echo "Same sshd (OpenSSH $(sshd -V 2>&1 | head -1 | cut -d, -f1 || true), internal-sftp), best of 3 runs, wall-clock including connection setup."
   echo "OpenSSH's own cipher here: $CIPHER; Skydeck uses libssh2 $(pkg-config --modversion libssh2) (no chacha20/GCM in 1.10: aes-ctr + hmac-sha2)."
   echo "Machine: $(nproc) cores, $(uname -r); load average before the runs: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg) (the loopback server shares the cores)."
-  echo "Skydeck: ${SKYDECK_SFTP_CONNECTIONS:-default} SFTP transfer connections (SKYDECK_SFTP_CONNECTIONS)."
+  echo "Skydeck: ${SKYDECK_SFTP_CONNECTIONS:-4 (the default)} SSH connections for transfers (SKYDECK_SFTP_CONNECTIONS)."
   echo
   echo "| Direction | tool | seconds | MiB/s | Skydeck ÷ tool (throughput) |"
   echo "|---|---|---:|---:|---:|"
