@@ -17,6 +17,7 @@
 #include "TransferEngine.h"
 #include "sandbox/Sandbox.h"
 #include "sandbox/SandboxArm.h"
+#include "sandbox/SandboxEc2.h"
 #include "sandbox/SandboxGce.h"
 #include "sandbox/SandboxSsh.h"
 
@@ -128,6 +129,15 @@ int run(int argc, char **argv)
         });
         QObject::connect(sandbox.gce(), &SandboxGce::unavailable, &window, [](const QString &reason) {
             qCInfo(lcUi).noquote() << "sandbox Compute Engine:" << reason;
+        });
+        QObject::connect(sandbox.ec2(), &SandboxEc2::started, &window, [&](const Account &account) {
+            registry.addAccount(account);  // its demo instances show in the instances pane
+            qCInfo(lcUi) << "sandbox EC2 (moto) running";
+        });
+        QObject::connect(sandbox.ec2(), &SandboxEc2::unavailable, &window, [&](const QString &reason) {
+            // The rest of the sandbox works without it; say why (no moto for python3, most likely).
+            qCInfo(lcUi).noquote() << "sandbox EC2:" << reason;
+            window.statusBar()->showMessage(QObject::tr("No sandbox EC2: %1").arg(reason), 20000);
         });
         sandbox.start();
     }
