@@ -21,10 +21,13 @@ class AccountRegistry;
 // Requests go through each account's ProviderWorker (the registry's, plus extra workers and
 // clients the engine builds with AccountRegistry::createStorage so that more than six requests
 // can be in flight to one host). A part failing with a retryable error after the HTTP layer's own
-// retries is sent again (setPartAttempts). A download that fails with a retryable error keeps its
-// `.part` and a journal (`<target>.part.json`: ETag, size, part size, parts written); retry() or a
-// new download of the same object to the same path resumes from it. Cancelled downloads and
-// failed integrity checks remove both. Failed or cancelled multipart uploads are aborted.
+// retries is sent again (setPartAttempts). Downloads stream each range into the `.part` as it
+// arrives. A download of several parts that fails with a retryable error keeps its `.part` and a
+// journal (`<target>.part.json`: ETag, size, part size, parts written, saved after an fdatasync
+// of the `.part`; also checkpointed every 30 s while it runs, so a crash loses at most that much);
+// retry() or a new download of the same object to the same path resumes from it. Cancelled
+// downloads and failed integrity checks remove both. Failed or cancelled multipart uploads are
+// aborted.
 class TransferEngine : public QObject
 {
     Q_OBJECT
