@@ -26,9 +26,9 @@ QString providerLabel(const QString &provider)
 }
 } // namespace
 
-QString AccountTreeModel::sandboxLabel()
+QString AccountTreeModel::sandboxLabel(const Account &account)
 {
-    return tr("Sandbox (local, not a cloud account)");
+    return account.displayName.isEmpty() ? tr("Sandbox (local, not a cloud account)") : account.displayName;
 }
 
 AccountTreeModel::AccountTreeModel(AccountRegistry *registry, QObject *parent)
@@ -121,10 +121,12 @@ void AccountTreeModel::syncAccounts()
                                                        a.provider == QLatin1String("aws") ? QStringLiteral("aws")
                                                                                           : QStringLiteral("cloud"));
         auto *it = new QStandardItem(a.sandbox ? icon("sandbox") : icon("account"),
-                                     a.sandbox ? sandboxLabel() : a.displayName);
+                                     a.sandbox ? sandboxLabel(a) : a.displayName);
         it->setData(AccountNode, KindRole);
         it->setData(a.id, AccountIdRole);
-        it->setToolTip(tr("%1\nFrom: %2").arg(a.displayName, a.source));
+        it->setToolTip(a.sandbox ? tr("%1\nThe local sandbox on loopback: not a cloud account, nothing is billed\nFrom: %2")
+                                       .arg(a.displayName, a.source)
+                                 : tr("%1\nFrom: %2").arg(a.displayName, a.source));
         it->setEditable(false);
         prov->appendRow(it);
         reloadBuckets(a.id);
@@ -183,6 +185,12 @@ void AccountTreeModel::reloadBuckets(const QString &accountId)
     loadingItem->setEditable(false);
     loadingItem->setSelectable(false);
     acc->appendRow(loadingItem);
+    if (const Account *a = m_registry->account(accountId); a && a->sandbox && a->provider == QLatin1String("aws")
+        && a->setting(QStringLiteral("endpoint")).isEmpty() && !a->setting(QStringLiteral("ec2Endpoint")).isEmpty()) {
+        // The sandbox's EC2 (moto): VMs only; there is no S3 of its own to list (nor AWS's to ask).
+        loadingItem->setText(tr("No buckets: its instances are under Virtual machines"));
+        return;
+    }
 
     ProviderWorker *worker = m_registry->worker(accountId);
     StorageClient *client = m_registry->storage(accountId);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "Account.h"
 #include "Error.h"
 #include "SshHostList.h"
 
@@ -22,7 +23,9 @@ public:
     enum Kind { ProviderNode, AccountNode, BucketNode, MessageNode, SshHostNode, SshConnectNode, InstancesNode };
     enum Role { KindRole = Qt::UserRole + 1, AccountIdRole, BucketRole, SshTargetRole };
 
-    static QString sandboxLabel();  // "Sandbox (local, not a cloud account)"
+    // A sandbox account's label: its own display name ("Sandbox EC2 (local moto, not a cloud account)"),
+    // so the sandbox's S3, EC2, Compute Engine and Azure rows differ.
+    static QString sandboxLabel(const Account &account);
 
     explicit AccountTreeModel(AccountRegistry *registry, QObject *parent = nullptr);
 

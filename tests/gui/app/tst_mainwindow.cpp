@@ -45,7 +45,7 @@ class TestMainWindow : public QObject
         Account a;
         a.id = id;
         a.provider = QStringLiteral("aws");
-        a.displayName = id;
+        a.displayName = sandbox ? QStringLiteral("Sandbox S3 (local, not a cloud account)") : id;  // as Sandbox::s3Account
         a.sandbox = sandbox;
         a.settings = {{QStringLiteral("endpoint"), endpoint},
                       {QStringLiteral("region"), QStringLiteral("us-east-1")},
@@ -88,7 +88,8 @@ private Q_SLOTS:
         // Providers → accounts → buckets; the sandbox is labelled as such.
         QTRY_VERIFY_WITH_TIMEOUT(w.accountModel()->bucketIndex(QStringLiteral("sandbox:s3"), m_bucket).isValid(), 20000);
         const QModelIndex sandbox = w.accountModel()->accountIndex(QStringLiteral("sandbox:s3"));
-        QCOMPARE(sandbox.data().toString(), QStringLiteral("Sandbox (local, not a cloud account)"));
+        QCOMPARE(sandbox.data().toString(), QStringLiteral("Sandbox S3 (local, not a cloud account)"));
+        QVERIFY(sandbox.data(Qt::ToolTipRole).toString().contains(QLatin1String("not a cloud account")));
         QCOMPARE(sandbox.parent().data(AccountTreeModel::KindRole).toInt(), int(AccountTreeModel::ProviderNode));
         // An account whose endpoint refuses: an error row in the tree and in the status bar.
         const QModelIndex broken = w.accountModel()->accountIndex(QStringLiteral("aws:broken"));
