@@ -32,7 +32,7 @@ public:
     SftpClient(const SftpClient &) = delete;
     SftpClient &operator=(const SftpClient &) = delete;
 
-    // Connections to the host that carry file contents, the session's own included (default 4,
+    // Connections to the host that carry file contents, the session's own included (default 1,
     // or SKYDECK_SFTP_CONNECTIONS): the extra ones are opened with the session's host key and
     // credentials when transfers overlap and closed when idle (see SftpLanes). 1: the session only.
     void setTransferConnections(int connections);
