@@ -78,7 +78,7 @@ void SftpLanes::openLane()
         QObject::connect(c, &SshConnection::passwordNeeded, c, [c] { c->answerPassword(QString()); }, Qt::QueuedConnection);
         QObject::connect(c, &SshConnection::passphraseNeeded, c, [c] { c->answerPassphrase(QString()); }, Qt::QueuedConnection);
         QObject::connect(c, &SshConnection::ready, c, [state, number] {
-            qCDebug(lcSftp) << "transfer connection" << number << "ready";
+            qCInfo(lcSftp) << "transfer connection" << number << "ready";
             state->store(Ready);
         });
         QObject::connect(c, &SshConnection::failed, c, [state, number](const Error &e) {
