@@ -303,7 +303,18 @@ void SshConnection::handshake()
             prefs.insert(at, QStringLiteral("rsa-sha2-256"));
             prefs.insert(at, QStringLiteral("rsa-sha2-512"));
         }
-        libssh2_session_method_pref(s, LIBSSH2_METHOD_HOSTKEY, prefs.join(QLatin1Char(',')).toLatin1().constData());
+        // Only what this libssh2 supports: 1.10 strips unknown names with an overlapping memcpy
+        // (undefined behaviour, reported by AddressSanitizer).
+        const char **algs = nullptr;
+        const int n = libssh2_session_supported_algs(s, LIBSSH2_METHOD_HOSTKEY, &algs);
+        QStringList supported;
+        for (int i = 0; i < n; ++i)
+            supported << QString::fromLatin1(algs[i]);
+        if (algs)
+            libssh2_free(s, algs);
+        prefs.removeIf([&](const QString &m) { return !supported.contains(m); });
+        if (!prefs.isEmpty())
+            libssh2_session_method_pref(s, LIBSSH2_METHOD_HOSTKEY, prefs.join(QLatin1Char(',')).toLatin1().constData());
     }
     const int rc = libssh2_session_handshake(s, m_fd.get());
     if (rc != 0) {
