@@ -24,6 +24,14 @@ inline QString peerValue(const char *var)
 } // namespace skydeck::test
 
 // Puts the peer's address in `out`, or skips (laptop) / fails (CI) the current test.
+// A test that cannot run here (a tool or peer missing): skips on a laptop, fails under CI=true.
+#define SKYDECK_SKIP_OR_FAIL(message)                                                                     \
+    do {                                                                                                   \
+        if (skydeck::test::runningInCi())                                                                  \
+            QFAIL(qPrintable(QStringLiteral("missing under CI: %1").arg(message)));                        \
+        QSKIP(qPrintable(QString(message)));                                                               \
+    } while (false)
+
 #define SKYDECK_REQUIRE_PEER(out, var)                                                                     \
     do {                                                                                                   \
         out = skydeck::test::peerValue(var);                                                               \

@@ -345,7 +345,7 @@ private Q_SLOTS:
     {
         SKYDECK_REQUIRE_PEER(m_endpoint, "SKYDECK_TEST_S3_ENDPOINT");
         if (QStandardPaths::findExecutable(QStringLiteral("script")).isEmpty())
-            QSKIP("script(1) from util-linux is needed to give the command a terminal");
+            SKYDECK_SKIP_OR_FAIL(QStringLiteral("script(1) from util-linux is needed to give the command a terminal"));
         const QString bucket = uniqueBucket("tty");
         const QString b = QStringLiteral("s3://") + bucket;
         expectOk(sk({QStringLiteral("mb"), b}));

@@ -80,11 +80,8 @@ private Q_SLOTS:
     {
         // A fresh data directory (test mode keeps it away from the user's own).
         QDir(Sandbox::dataDirectory()).removeRecursively();
-        if (!QFileInfo(Sandbox::s3rverProgram()).isExecutable()) {
-            if (test::runningInCi())
-                QFAIL("s3rver is not installed (scripts/setup.sh)");
-            QSKIP("s3rver is not installed (scripts/setup.sh)");
-        }
+        if (!QFileInfo(Sandbox::s3rverProgram()).isExecutable())
+            SKYDECK_SKIP_OR_FAIL(QStringLiteral("s3rver is not installed (scripts/setup.sh)"));
     }
 
     void startsListsAndStops()
@@ -205,11 +202,8 @@ private Q_SLOTS:
 
     void sshAcceptsTheGeneratedKey()
     {
-        if (!QFileInfo(SandboxSsh::sshdProgram()).isExecutable()) {
-            if (test::runningInCi())
-                QFAIL("/usr/sbin/sshd is not installed (openssh-server)");
-            QSKIP("/usr/sbin/sshd is not installed (openssh-server)");
-        }
+        if (!QFileInfo(SandboxSsh::sshdProgram()).isExecutable())
+            SKYDECK_SKIP_OR_FAIL(QStringLiteral("/usr/sbin/sshd is not installed (openssh-server)"));
         qint64 pid = 0;
         int port = 0;
         {

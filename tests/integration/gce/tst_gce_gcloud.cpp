@@ -115,11 +115,8 @@ private Q_SLOTS:
         SKYDECK_REQUIRE_PEER(m_control, "SKYDECK_TEST_GCE_CONTROL");
         SKYDECK_REQUIRE_PEER(m_key, "SKYDECK_TEST_GCE_KEY");
         m_gcloud = QStandardPaths::findExecutable(QStringLiteral("gcloud"));
-        if (m_gcloud.isEmpty()) {
-            if (skydeck::test::runningInCi())
-                QFAIL("gcloud (google-cloud-cli) is missing under CI");
-            QSKIP("gcloud is not installed");
-        }
+        if (m_gcloud.isEmpty())
+            SKYDECK_SKIP_OR_FAIL(QStringLiteral("gcloud (google-cloud-cli) is not installed"));
         QVERIFY(m_dir.isValid());
         control(QStringLiteral("reset"), {});
         control(QStringLiteral("config"), {{QStringLiteral("stepDelay"), 0.2}});
