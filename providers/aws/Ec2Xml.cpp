@@ -1,5 +1,7 @@
 #include "Ec2Xml.h"
 
+#include "AwsXml.h"
+
 #include <QXmlStreamReader>
 
 #include <functional>
@@ -8,51 +10,15 @@ namespace skydeck::aws::Ec2Xml {
 
 namespace {
 
+// Messages name the service: "a malformed EC2 DescribeInstances response".
 Error malformed(const QString &what, const QString &detail)
 {
-    return Error(Error::Category::Server,
-                 QStringLiteral("The server sent a malformed EC2 %1 response: %2").arg(what, detail),
-                 QStringLiteral("MalformedXML"));
+    return AwsXml::malformed(QStringLiteral("EC2 ") + what, detail);
 }
 
-// Walks a document whose root must be `root`; onElement(path, xml) is called at every start element
-// below it with the element names from the root down. It may read the element's text (then the
-// reader stands on the element's end) or a whole subtree (return true when it did so).
-using ElementFn = std::function<bool(const QStringList &path, QXmlStreamReader &xml)>;
-
-Result<Done> walk(const QByteArray &body, const QString &root, const QString &what, const ElementFn &onElement)
+Result<Done> walk(const QByteArray &body, const QString &root, const QString &what, const AwsXml::ElementFn &onElement)
 {
-    if (body.trimmed().isEmpty())
-        return malformed(what, QStringLiteral("empty body"));
-    QXmlStreamReader xml(body);
-    QStringList path;
-    bool sawRoot = false;
-    bool rootClosed = false;
-    while (!xml.atEnd()) {
-        const auto t = xml.readNext();
-        if (t == QXmlStreamReader::StartElement) {
-            if (!sawRoot) {
-                if (xml.name() != root)
-                    return malformed(what, QStringLiteral("expected <%1>, got <%2>").arg(root, xml.name().toString()));
-                sawRoot = true;
-                continue;
-            }
-            path.append(xml.name().toString());
-            const bool consumed = onElement(path, xml);
-            if (consumed || xml.tokenType() == QXmlStreamReader::EndElement)
-                path.removeLast();
-        } else if (t == QXmlStreamReader::EndElement) {
-            if (path.isEmpty())
-                rootClosed = true;
-            else
-                path.removeLast();
-        }
-    }
-    if (xml.hasError())
-        return malformed(what, xml.errorString() + QStringLiteral(" at line %1").arg(xml.lineNumber()));
-    if (!sawRoot || !rootClosed)
-        return malformed(what, QStringLiteral("truncated document"));
-    return Done{};
+    return AwsXml::walk(body, root, QStringLiteral("EC2 ") + what, onElement);
 }
 
 QString text(QXmlStreamReader &xml)

@@ -1,5 +1,7 @@
 #include "S3Xml.h"
 
+#include "AwsXml.h"
+
 #include <QXmlStreamReader>
 #include <QXmlStreamWriter>
 
@@ -9,57 +11,17 @@ namespace skydeck::aws::S3Xml {
 
 namespace {
 
-Error malformed(const QString &what, const QString &detail)
-{
-    return Error(Error::Category::Server,
-                 QStringLiteral("The server sent a malformed %1 response: %2").arg(what, detail),
-                 QStringLiteral("MalformedXML"));
-}
+using AwsXml::malformed;
 
-// Walks a document whose root must be `root`. onElement(path, reader) is called at every start
-// element below the root with the names from the root down (e.g. {"Contents","Key"}); it reads
-// text with readText(). Fails on XML errors, a wrong root or a missing end.
+// The S3 parsers read element texts only (never whole subtrees); an <Error> root is an error document.
 using ElementFn = std::function<void(const QStringList &path, QXmlStreamReader &xml)>;
 
 Result<Done> walk(const QByteArray &body, const QString &root, const QString &what, const ElementFn &onElement)
 {
-    if (body.trimmed().isEmpty())
-        return malformed(what, QStringLiteral("empty body"));
-    QXmlStreamReader xml(body);
-    QStringList path;
-    bool sawRoot = false;
-    bool rootClosed = false;
-    while (!xml.atEnd()) {
-        const auto t = xml.readNext();
-        if (t == QXmlStreamReader::StartElement) {
-            if (!sawRoot) {
-                if (xml.name() != root) {
-                    if (xml.name() == QLatin1String("Error"))
-                        return Error(Error::Category::Server, QStringLiteral("The server answered with an error document"),
-                                     QStringLiteral("ErrorDocument"));
-                    return malformed(what, QStringLiteral("expected <%1>, got <%2>").arg(root, xml.name().toString()));
-                }
-                sawRoot = true;
-                continue;
-            }
-            path.append(xml.name().toString());
-            onElement(path, xml);
-            // onElement may have consumed the element (readElementText ends on its EndElement).
-            if (xml.tokenType() == QXmlStreamReader::EndElement)
-                path.removeLast();
-        } else if (t == QXmlStreamReader::EndElement) {
-            if (path.isEmpty()) {
-                rootClosed = true;
-            } else {
-                path.removeLast();
-            }
-        }
-    }
-    if (xml.hasError())
-        return malformed(what, xml.errorString() + QStringLiteral(" at line %1").arg(xml.lineNumber()));
-    if (!sawRoot || !rootClosed)
-        return malformed(what, QStringLiteral("truncated document"));
-    return Done{};
+    return AwsXml::walk(body, root, what, [&](const QStringList &path, QXmlStreamReader &xml) {
+        onElement(path, xml);
+        return false;
+    }, true);
 }
 
 QString text(QXmlStreamReader &xml)
