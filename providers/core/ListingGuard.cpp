@@ -1,0 +1,53 @@
+#include "ListingGuard.h"
+
+#include <utility>
+
+namespace skydeck {
+
+ListingGuard::ListingGuard(Limits limits, QString what) : m_limits(limits), m_what(std::move(what)) {}
+
+Status ListingGuard::nextPage(const QString &nextToken, qsizetype entriesOnPage)
+{
+    if (m_failed.isError())
+        return m_failed;
+    ++m_pages;
+    const QString where = m_what.isEmpty() ? QStringLiteral("the listing") : m_what;
+    auto refuse = [&](const QString &message, const QString &code) -> Status {
+        m_failed = Error(Error::Category::Server, message, code).setContext(where);
+        m_failed.setRetryable(false);
+        return m_failed;
+    };
+    if (nextToken.isEmpty())
+        return Done{};  // the last page
+    if (m_tokens.contains(nextToken))
+        return refuse(QStringLiteral("the server sent a page token it had already sent (after %1 pages); "
+                                     "stopped so the listing does not loop for ever").arg(m_pages),
+                      QStringLiteral("RepeatedPageToken"));
+    if (m_pages >= m_limits.maxPages)
+        return refuse(QStringLiteral("the server still offered more pages after %1; stopped there").arg(m_pages),
+                      QStringLiteral("TooManyPages"));
+    m_emptyInARow = entriesOnPage == 0 ? m_emptyInARow + 1 : 0;
+    if (m_emptyInARow > m_limits.maxEmptyPagesInARow)
+        return refuse(QStringLiteral("the server sent %1 empty pages in a row, each saying more would follow; stopped")
+                          .arg(m_emptyInARow),
+                      QStringLiteral("EmptyPages"));
+    m_tokens.insert(nextToken);
+    return Done{};
+}
+
+bool ListingGuard::underPrefix(const QString &key, const QString &prefix)
+{
+    return key.startsWith(prefix, Qt::CaseSensitive);
+}
+
+Error ListingGuard::outsidePrefix(const QString &key, const QString &prefix, const QString &where)
+{
+    Error e(Error::Category::Server,
+            QStringLiteral("the server listed the key \"%1\", which is not under the prefix \"%2\" asked for; "
+                           "it was not acted on").arg(key, prefix),
+            QStringLiteral("KeyOutsidePrefix"));
+    e.setRetryable(false);
+    return e.setContext(where);
+}
+
+} // namespace skydeck
