@@ -11,11 +11,44 @@ Error malformed(const QString &what, const QString &detail)
                  QStringLiteral("MalformedXML"));
 }
 
+bool checkDepth(QXmlStreamReader &xml, qsizetype depth)
+{
+    if (depth <= kMaxDepth)
+        return true;
+    xml.raiseError(QStringLiteral("elements nested deeper than %1 levels").arg(kMaxDepth));
+    return false;
+}
+
+QString text(QXmlStreamReader &xml)
+{
+    QString out;
+    qsizetype depth = 1;
+    while (!xml.atEnd()) {
+        const auto t = xml.readNext();
+        if (t == QXmlStreamReader::Characters || t == QXmlStreamReader::EntityReference) {
+            out += xml.text();
+            if (out.size() > kMaxTextChars) {
+                xml.raiseError(QStringLiteral("an element text longer than %1 MiB").arg(kMaxTextChars >> 20));
+                return {};
+            }
+        } else if (t == QXmlStreamReader::StartElement) {
+            if (!checkDepth(xml, ++depth))
+                return {};
+        } else if (t == QXmlStreamReader::EndElement) {
+            if (--depth == 0)
+                return out;
+        }
+    }
+    return {};
+}
+
 Result<Done> walk(const QByteArray &body, const QString &root, const QString &what, const ElementFn &onElement,
                   bool errorDocumentRoot)
 {
     if (body.trimmed().isEmpty())
         return malformed(what, QStringLiteral("empty body"));
+    if (body.size() > kMaxBodyBytes)
+        return malformed(what, QStringLiteral("the document is larger than %1 MiB").arg(kMaxBodyBytes >> 20));
     QXmlStreamReader xml(body);
     QStringList path;
     bool sawRoot = false;
@@ -34,6 +67,8 @@ Result<Done> walk(const QByteArray &body, const QString &root, const QString &wh
                 continue;
             }
             path.append(xml.name().toString());
+            if (!checkDepth(xml, path.size()))
+                break;
             const bool consumed = onElement(path, xml);
             // A read text ends on the element's EndElement; a consumed subtree ended too.
             if (consumed || xml.tokenType() == QXmlStreamReader::EndElement)

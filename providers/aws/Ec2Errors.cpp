@@ -1,5 +1,6 @@
 #include "Ec2Errors.h"
 
+#include "AwsXml.h"
 #include "Logging.h"
 
 #include <QHash>
@@ -9,7 +10,7 @@ namespace skydeck::aws {
 
 bool parseEc2Error(const QByteArray &body, Ec2ErrorDocument *out)
 {
-    if (body.trimmed().isEmpty())
+    if (body.trimmed().isEmpty() || body.size() > AwsXml::kMaxBodyBytes)
         return false;
     // EC2: <Response><Errors><Error>; the other Query services (and moto's auth failures):
     // <ErrorResponse><Error> or <ErrorResponse><Errors><Error>.
@@ -21,6 +22,8 @@ bool parseEc2Error(const QByteArray &body, Ec2ErrorDocument *out)
         const auto t = xml.readNext();
         if (t == QXmlStreamReader::StartElement) {
             path.append(xml.name().toString());
+            if (!AwsXml::checkDepth(xml, path.size()))
+                return false;
             if (path.size() == 1 && path.first() != QLatin1String("Response") && path.first() != QLatin1String("ErrorResponse"))
                 return false;
             const qsizetype errorAt = path.indexOf(QLatin1String("Error"));
@@ -29,15 +32,15 @@ bool parseEc2Error(const QByteArray &body, Ec2ErrorDocument *out)
                 sawError = true;
             // Only the first <Error> counts (EC2 sends one).
             if (errorPlace && path.size() == errorAt + 2 && path.last() == QLatin1String("Code") && doc.code.isEmpty()) {
-                doc.code = xml.readElementText().trimmed();
+                doc.code = AwsXml::text(xml).trimmed();
                 path.removeLast();
             } else if (errorPlace && path.size() == errorAt + 2 && path.last() == QLatin1String("Message")
                        && doc.message.isEmpty()) {
-                doc.message = xml.readElementText().trimmed();
+                doc.message = AwsXml::text(xml).trimmed();
                 path.removeLast();
             } else if (path.size() == 2 && (path.at(1) == QLatin1String("RequestID")
                                             || path.at(1) == QLatin1String("RequestId"))) {
-                doc.requestId = xml.readElementText().trimmed();
+                doc.requestId = AwsXml::text(xml).trimmed();
                 path.removeLast();
             }
         } else if (t == QXmlStreamReader::EndElement && !path.isEmpty()) {

@@ -23,7 +23,7 @@ Result<Done> walk(const QByteArray &body, const QString &root, const QString &wh
 
 QString text(QXmlStreamReader &xml)
 {
-    return xml.readElementText(QXmlStreamReader::IncludeChildElements).trimmed();
+    return AwsXml::text(xml).trimmed();
 }
 
 // Reads one instance <item> (the reader stands on its start) up to its end element.
@@ -50,6 +50,8 @@ Instance readInstance(QXmlStreamReader &xml)
         if (t != QXmlStreamReader::StartElement)
             continue;
         rel.append(xml.name().toString());
+        if (!AwsXml::checkDepth(xml, rel.size()))
+            break;
         const QString &leaf = rel.last();
         bool read = true;
         if (rel.size() == 1) {
@@ -84,7 +86,7 @@ Instance readInstance(QXmlStreamReader &xml)
             read = false;
         }
         if (read)
-            rel.removeLast();  // readElementText stopped on the element's end
+            rel.removeLast();  // text() stopped on the element's end
     }
     in.resource = in.id;
     in.name = in.tags.value(QStringLiteral("Name"));

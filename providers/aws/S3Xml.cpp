@@ -24,10 +24,7 @@ Result<Done> walk(const QByteArray &body, const QString &root, const QString &wh
     }, true);
 }
 
-QString text(QXmlStreamReader &xml)
-{
-    return xml.readElementText(QXmlStreamReader::IncludeChildElements);
-}
+using AwsXml::text;
 
 } // namespace
 
