@@ -100,6 +100,10 @@ struct HttpClient::Call {
     enum class Stream { Undecided, Yes, No } stream = Stream::Undecided;
     qint64 streamed = 0;
     Error sinkError;
+    // This attempt's buffered body (no sink, or an error status), read as it arrives so that a
+    // body over its cap is refused before it is all in memory.
+    QByteArray buffer;
+    bool tooLarge = false;
 
     void finish(Result<HttpResponse> r)
     {
@@ -232,14 +236,15 @@ void HttpClient::startAttempt(const std::shared_ptr<Call> &call)
     call->stream = Call::Stream::Undecided;
     call->streamed = 0;
     call->sinkError = Error();
+    call->buffer.clear();
+    call->tooLarge = false;
 
-    if (call->request.sink) {
-        // The network thread then reads the socket in pieces of at most this size (one piece in
-        // flight per reply): without a limit it reads all the socket holds, megabytes when this
-        // thread falls behind, into a fresh allocation each time (page faults on every one).
-        reply->setReadBufferSize(kStreamChunk);
-        connect(reply, &QIODevice::readyRead, this, [this, call] { onReadyRead(call); });
-    }
+    // Bodies are read as they arrive, a piece at a time, so a cap is enforced before a huge body
+    // sits in memory. The network thread then reads the socket in pieces of at most this size (one
+    // piece in flight per reply): without a limit it reads all the socket holds, megabytes when
+    // this thread falls behind, into a fresh allocation each time (page faults on every one).
+    reply->setReadBufferSize(kStreamChunk);
+    connect(reply, &QIODevice::readyRead, this, [this, call] { onReadyRead(call); });
     if (req.uploadProgress)
         connect(reply, &QNetworkReply::uploadProgress, this, [fn = req.uploadProgress](qint64 d, qint64 t) { fn(d, t); });
     if (req.downloadProgress)
@@ -251,13 +256,18 @@ void HttpClient::startAttempt(const std::shared_ptr<Call> &call)
 void HttpClient::onReadyRead(const std::shared_ptr<Call> &call)
 {
     QNetworkReply *reply = call->reply;
-    if (!reply || call->finished || call->sinkError.isError() || call->stream == Call::Stream::No)
+    if (!reply || call->finished || call->sinkError.isError() || call->tooLarge)
         return;
+    if (!call->request.sink || call->stream == Call::Stream::No) {
+        bufferBody(call);
+        return;
+    }
     DataSink *sink = call->request.sink.get();
     if (call->stream == Call::Stream::Undecided) {
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         if (status < 200 || status >= 300) {
-            call->stream = Call::Stream::No;  // an error document: buffered, read at the end
+            call->stream = Call::Stream::No;  // an error document: buffered (capped), read at the end
+            bufferBody(call);
             return;
         }
         Status s = Done{};
@@ -295,13 +305,29 @@ void HttpClient::onReadyRead(const std::shared_ptr<Call> &call)
     }
 }
 
+bool HttpClient::bufferBody(const std::shared_ptr<Call> &call)
+{
+    QNetworkReply *reply = call->reply;
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const qint64 cap = (status >= 200 && status < 300) ? call->request.maxBodyBytes : HttpRequest::kMaxErrorBodyBytes;
+    bool declared = false;
+    const qint64 length = reply->header(QNetworkRequest::ContentLengthHeader).toLongLong(&declared);
+    if ((declared && length > cap) || call->buffer.size() + reply->bytesAvailable() > cap) {
+        call->tooLarge = true;
+        reply->abort();  // onFinished answers ResponseTooLarge
+        return false;
+    }
+    call->buffer += reply->readAll();
+    return true;
+}
+
 void HttpClient::onFinished(const std::shared_ptr<Call> &call)
 {
     QNetworkReply *reply = call->reply;
     if (!reply)
         return;
     // What is left of a streamed body (a short one may come whole with finished).
-    if (call->request.sink && !call->finished && !call->sinkError.isError() && reply->error() == QNetworkReply::NoError)
+    if (!call->finished && !call->sinkError.isError() && !call->tooLarge && reply->error() == QNetworkReply::NoError)
         onReadyRead(call);
     call->reply = nullptr;
     reply->deleteLater();
@@ -313,6 +339,22 @@ void HttpClient::onFinished(const std::shared_ptr<Call> &call)
     }
     if (call->sinkError.isError()) {
         call->finish(call->sinkError);
+        return;
+    }
+    if (call->tooLarge) {
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const bool success = status >= 200 && status < 300;
+        const qint64 cap = success ? call->request.maxBodyBytes : HttpRequest::kMaxErrorBodyBytes;
+        Error e(Error::Category::Server,
+                QStringLiteral("The server's answer (HTTP %1) is larger than %2 bytes, more than a %3 can be; "
+                               "it was not read")
+                    .arg(status)
+                    .arg(cap)
+                    .arg(success ? QStringLiteral("response of this kind") : QStringLiteral("error document")),
+                QStringLiteral("ResponseTooLarge"), status);
+        e.setContext(describe(call->request));
+        qCWarning(lcHttp).noquote() << "refused an oversized body:" << describe(call->request) << "HTTP" << status;
+        call->finish(e);
         return;
     }
 
@@ -346,7 +388,7 @@ void HttpClient::onFinished(const std::shared_ptr<Call> &call)
     if (call->stream == Call::Stream::Yes)
         resp.streamed = call->streamed;
     else
-        resp.body = reply->readAll();
+        resp.body = std::move(call->buffer);
 
     qCDebug(lcHttp).noquote() << "<-" << resp.status << describe(call->request) << resp.body.size() << "bytes in"
                               << call->clock.elapsed() << "ms";

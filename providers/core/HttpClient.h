@@ -38,6 +38,12 @@ struct HttpRequest {
     // headers first; its error ends the request. Other statuses are buffered as usual.
     std::shared_ptr<DataSink> sink;
     std::function<Status(const HttpResponse &head)> acceptBody;
+    // A buffered 2xx body larger than this ends the request with ResponseTooLarge, as soon as the
+    // server declares or sends more (never read whole first). Error bodies (other statuses, also
+    // of streamed requests) are capped at kMaxErrorBodyBytes. Set per kind of response.
+    static constexpr qint64 kDefaultMaxBodyBytes = 32LL << 20;
+    static constexpr qint64 kMaxErrorBodyBytes = 1LL << 20;
+    qint64 maxBodyBytes = kDefaultMaxBodyBytes;
 
     void setHeader(const QByteArray &name, const QByteArray &value);  // replaces, case-insensitive
     QByteArray header(const QByteArray &name) const;                  // case-insensitive
@@ -103,6 +109,7 @@ private:
     void startAttempt(const std::shared_ptr<Call> &call);
     void onFinished(const std::shared_ptr<Call> &call);
     void onReadyRead(const std::shared_ptr<Call> &call);
+    bool bufferBody(const std::shared_ptr<Call> &call);
     void retryOrFinish(const std::shared_ptr<Call> &call, Result<HttpResponse> outcome, bool retryable,
                        int retryAfterMs, const QString &reason);
 

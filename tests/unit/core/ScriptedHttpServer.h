@@ -14,7 +14,7 @@
 namespace skydeck::test {
 
 struct ScriptStep {
-    enum class Kind { Respond, ResetMidBody, Hang };
+    enum class Kind { Respond, ResetMidBody, Hang, Endless };
     Kind kind = Kind::Respond;
     int status = 200;
     QList<std::pair<QByteArray, QByteArray>> headers;
@@ -33,6 +33,17 @@ struct ScriptStep {
     {
         ScriptStep s = respond(200, std::move(body));
         s.kind = Kind::ResetMidBody;
+        return s;
+    }
+    // A body without Content-Length that never ends (the connection is the framing): `body` is sent
+    // over and over while the client reads. With announceLength, a Content-Length of that value is
+    // declared (and not kept to).
+    static ScriptStep endless(int status, QByteArray chunk, qint64 announceLength = -1)
+    {
+        ScriptStep s = respond(status, std::move(chunk));
+        s.kind = Kind::Endless;
+        if (announceLength >= 0)
+            s.headers.append({"Content-Length", QByteArray::number(announceLength)});
         return s;
     }
     static ScriptStep hang()
@@ -118,6 +129,18 @@ private:
         QByteArray head = "HTTP/1.1 " + QByteArray::number(step.status) + " Status\r\n";
         for (const auto &[k, v] : step.headers)
             head += k + ": " + v + "\r\n";
+        if (step.kind == ScriptStep::Kind::Endless) {
+            s->write(head + "Connection: close\r\n\r\n");
+            // Keep about 1 MiB queued: refill whenever the client has taken some.
+            const QByteArray chunk = step.body;
+            auto refill = [s, chunk] {
+                while (s->state() == QAbstractSocket::ConnectedState && s->bytesToWrite() < (1 << 20))
+                    s->write(chunk);
+            };
+            QObject::connect(s, &QTcpSocket::bytesWritten, s, refill);
+            refill();
+            return;
+        }
         head += "Content-Length: " + QByteArray::number(step.body.size()) + "\r\n\r\n";
         if (step.kind == ScriptStep::Kind::ResetMidBody) {
             s->write(head + step.body.left(step.body.size() / 2));

@@ -1,5 +1,5 @@
 // HttpClient against a scripted loopback server: retries, Retry-After, resets, timeouts,
-// cancellation and the backoff schedule.
+// cancellation, the backoff schedule and the body caps against endless or oversized bodies.
 #include "HttpClient.h"
 #include "ScriptedHttpServer.h"
 #include "TestMain.h"
@@ -356,6 +356,80 @@ private Q_SLOTS:
         const QByteArray v = QLocale::c().toString(when, QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'")).toLatin1();
         const int ms = HttpClient::parseRetryAfterMs(v);
         QVERIFY2(ms > 18000 && ms <= 20000, qPrintable(QString::fromLatin1(v) + QStringLiteral(" -> ") + QString::number(ms)));
+    }
+
+    // A 2xx body that never ends: refused once it passes the request's cap, not read to the end
+    // (before the cap, the client read until memory ran out).
+    void endlessSuccessBodyIsRefusedAtItsCap()
+    {
+        ScriptedHttpServer server({ScriptStep::endless(200, QByteArray(64 * 1024, 'x'))});
+        HttpClient http;
+        http.setRetryPolicy(fastPolicy());
+        HttpRequest r = get(server.url());
+        r.maxBodyBytes = 2 << 20;
+        Outcome out;
+        http.send(r, CancelToken(), out.callback());
+        QTRY_COMPARE_WITH_TIMEOUT(out.calls, 1, 20000);
+        QVERIFY(!out.result.ok());
+        QCOMPARE(out.result.error().code(), QStringLiteral("ResponseTooLarge"));
+        QCOMPARE(out.result.error().httpStatus(), 200);
+        QCOMPARE(server.requests().size(), 1);  // not retried
+        runEventLoopFor(50);
+        QCOMPARE(out.calls, 1);
+    }
+
+    // A declared length over the cap is refused from the headers alone.
+    void declaredOversizedBodyIsRefusedUpFront()
+    {
+        ScriptedHttpServer server({ScriptStep::endless(200, QByteArray(1024, 'y'), 1LL << 40)});
+        HttpClient http;
+        HttpRequest r = get(server.url());
+        r.maxBodyBytes = 1 << 20;
+        Outcome out;
+        http.send(r, CancelToken(), out.callback());
+        QTRY_COMPARE_WITH_TIMEOUT(out.calls, 1, 20000);
+        QVERIFY(!out.result.ok());
+        QCOMPARE(out.result.error().code(), QStringLiteral("ResponseTooLarge"));
+    }
+
+    // Error documents are small: an endless one is cut at kMaxErrorBodyBytes, also for a request
+    // that streams its 2xx body into a sink.
+    void endlessErrorBodyIsRefused()
+    {
+        struct NullSink : DataSink {
+            Status begin() override { return Done{}; }
+            Status write(const char *, qint64) override { return Done{}; }
+        };
+        for (const bool streamed : {false, true}) {
+            ScriptedHttpServer server({ScriptStep::endless(403, QByteArray(64 * 1024, 'e'))});
+            HttpClient http;
+            HttpRequest r = get(server.url());
+            if (streamed)
+                r.sink = std::make_shared<NullSink>();
+            Outcome out;
+            http.send(r, CancelToken(), out.callback());
+            QTRY_COMPARE_WITH_TIMEOUT(out.calls, 1, 20000);
+            QVERIFY(!out.result.ok());
+            QCOMPARE(out.result.error().code(), QStringLiteral("ResponseTooLarge"));
+            QCOMPARE(out.result.error().httpStatus(), 403);
+        }
+    }
+
+    // Bodies up to the cap arrive whole, byte for byte.
+    void bodyAtTheCapArrivesWhole()
+    {
+        QByteArray body(1 << 20, Qt::Uninitialized);
+        for (qsizetype i = 0; i < body.size(); ++i)
+            body[i] = char(i * 13 + i / 509);
+        ScriptedHttpServer server({ScriptStep::respond(200, body)});
+        HttpClient http;
+        HttpRequest r = get(server.url());
+        r.maxBodyBytes = body.size();
+        Outcome out;
+        http.send(r, CancelToken(), out.callback());
+        QTRY_COMPARE_WITH_TIMEOUT(out.calls, 1, 20000);
+        QVERIFY2(out.result.ok(), qPrintable(out.result.error().toString()));
+        QVERIFY(out.result->body == body);
     }
 };
 
