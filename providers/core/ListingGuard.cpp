@@ -19,7 +19,8 @@ Status ListingGuard::nextPage(const QString &nextToken, qsizetype entriesOnPage)
     };
     if (nextToken.isEmpty())
         return Done{};  // the last page
-    if (m_tokens.contains(nextToken))
+    const size_t tokenHash = qHash(nextToken, size_t(0x5d1c0ffee));
+    if (m_tokens.contains(tokenHash))
         return refuse(QStringLiteral("the server sent a page token it had already sent (after %1 pages); "
                                      "stopped so the listing does not loop for ever").arg(m_pages),
                       QStringLiteral("RepeatedPageToken"));
@@ -31,7 +32,7 @@ Status ListingGuard::nextPage(const QString &nextToken, qsizetype entriesOnPage)
         return refuse(QStringLiteral("the server sent %1 empty pages in a row, each saying more would follow; stopped")
                           .arg(m_emptyInARow),
                       QStringLiteral("EmptyPages"));
-    m_tokens.insert(nextToken);
+    m_tokens.insert(tokenHash);
     return Done{};
 }
 

@@ -49,7 +49,7 @@ private:
     QString m_what;
     qint64 m_pages = 0;
     int m_emptyInARow = 0;
-    QSet<QString> m_tokens;
+    QSet<size_t> m_tokens;  // hashes of the tokens seen (a page limit's worth of 1 KiB tokens is 100 MB)
     Error m_failed;
 };
 

@@ -69,6 +69,7 @@ void ObjectListModel::clear()
     std::vector<quint32>().swap(m_pending);
     endResetModel();
     m_continuation.clear();
+    m_guard = ListingGuard(ListingGuard::Limits::objects());
     m_hasMore = false;
     m_inFlight = false;
     m_idsInNameOrder = true;
@@ -155,8 +156,17 @@ void ObjectListModel::onPage(quint64 generation, Result<ListPage> result)
     }
     ListPage page = result.takeValue();
     const bool first = m_store.count() == 0 && m_continuation.isEmpty();
+    const QString asked = m_prefix + m_namePrefix;
+    const QString where = QStringLiteral("listing %1/%2").arg(m_bucket, asked);
+    Error refused;
     m_pending.reserve(m_pending.size() + size_t(page.entries.size()));
     for (const ObjectEntry &e : std::as_const(page.entries)) {
+        if (!ListingGuard::underPrefix(e.key, asked)) {
+            // Never shown as a child of this folder (an action on it would reach outside it).
+            if (!refused.isError())
+                refused = ListingGuard::outsidePrefix(e.key, asked, where);
+            continue;
+        }
         if (e.key == m_prefix)
             continue;  // the folder's own marker object ("dir/") is not a child of itself
         const quint32 id = m_store.append(e, m_prefix);
@@ -166,6 +176,20 @@ void ObjectListModel::onPage(quint64 generation, Result<ListPage> result)
     }
     m_continuation = page.nextContinuation;
     m_hasMore = page.truncated && !m_continuation.isEmpty();
+    if (!refused.isError()) {
+        if (const Status s = m_guard.nextPage(m_hasMore ? m_continuation : QString(), page.entries.size()); !s.ok())
+            refused = Error(s.error()).setContext(where);
+    }
+    if (refused.isError()) {
+        // What was listed inside the folder stays; the listing stops here, with the reason.
+        m_error = refused;
+        qCWarning(lcBuckets) << "listing stopped:" << m_error.toString();
+        m_hasMore = false;
+        flush();
+        setState(State::Failed);
+        Q_EMIT listingFailed(m_error);
+        return;
+    }
     if (m_hasMore)
         setState(State::Streaming);
     if (m_autoStream && m_hasMore && m_pending.size() < kMaxPending)

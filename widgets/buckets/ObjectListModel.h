@@ -4,6 +4,7 @@
 #include "StorageClient.h"
 
 #include "Error.h"
+#include "ListingGuard.h"
 #include "ObjectMime.h"
 #include "ObjectRowStore.h"
 #include "Result.h"
@@ -134,6 +135,7 @@ private:
     std::vector<quint32> m_order;    // visible rows: ids into m_store, filtered and sorted
     std::vector<quint32> m_pending;  // received, not yet in m_order
     QString m_continuation;
+    ListingGuard m_guard;  // this location's paging: a lying server cannot keep it listing for ever
     bool m_hasMore = false;
     bool m_inFlight = false;
     bool m_autoStream = true;

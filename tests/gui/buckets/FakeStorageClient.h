@@ -48,6 +48,13 @@ public:
         m_failAtError = error;
     }
     int listCalls() const { return m_listCalls.load(); }
+    // How the fake lies about listings, as a hostile server may.
+    enum class Lie { None, RepeatToken, EndlessEmptyPages, KeyOutsidePrefix };
+    void setLie(Lie lie)
+    {
+        QMutexLocker l(&m_lock);
+        m_lie = lie;
+    }
     ListRequest lastRequest() const
     {
         QMutexLocker l(&m_lock);
@@ -96,6 +103,25 @@ public:
             return;
         }
         ListPage page = req.bucket == m_genBucket && m_genCount > 0 ? generatedPage(req) : storedPage(req);
+        switch (m_lie) {
+        case Lie::None: break;
+        case Lie::RepeatToken:  // "more", with the same token every time
+            page.truncated = true;
+            page.nextContinuation = QStringLiteral("again");
+            break;
+        case Lie::EndlessEmptyPages:  // "more" with nothing in it, for ever
+            page.entries.clear();
+            page.truncated = true;
+            page.nextContinuation = QStringLiteral("t%1").arg(m_listCalls.load());
+            break;
+        case Lie::KeyOutsidePrefix: {
+            ObjectEntry e;
+            e.key = QStringLiteral("elsewhere/secret.txt");
+            e.size = 1;
+            page.entries.append(e);
+            break;
+        }
+        }
         answer([done, page, token] {
             if (token.isCanceled())
                 done(Error::cancelled());
@@ -250,6 +276,7 @@ private:
     }
 
     mutable QMutex m_lock;
+    Lie m_lie = Lie::None;
     QMap<QString, QMap<QString, Obj>> m_objects;
     QString m_genBucket;
     QString m_genPrefix;

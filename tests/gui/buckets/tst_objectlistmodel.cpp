@@ -221,6 +221,37 @@ private Q_SLOTS:
         QCOMPARE(m_client->listCalls(), 4);
     }
 
+    // A server that repeats its continuation token, or answers "more" with empty pages for ever,
+    // or lists keys outside the folder: the listing stops with the guard's error (before the
+    // guard, the model asked again for ever) and shows no key from outside the folder.
+    void lyingServerStopsTheListing_data()
+    {
+        QTest::addColumn<int>("lie");
+        QTest::addColumn<QString>("code");
+        QTest::newRow("repeated token") << int(FakeStorageClient::Lie::RepeatToken) << QStringLiteral("RepeatedPageToken");
+        QTest::newRow("endless empty pages") << int(FakeStorageClient::Lie::EndlessEmptyPages)
+                                             << QStringLiteral("EmptyPages");
+        QTest::newRow("key outside prefix") << int(FakeStorageClient::Lie::KeyOutsidePrefix)
+                                            << QStringLiteral("KeyOutsidePrefix");
+    }
+    void lyingServerStopsTheListing()
+    {
+        QFETCH(int, lie);
+        QFETCH(QString, code);
+        m_client->setLie(FakeStorageClient::Lie(lie));
+        auto m = newModel();
+        QSignalSpy failed(m.get(), &ObjectListModel::listingFailed);
+        m->setLocation(QStringLiteral("b"), QStringLiteral("p/"));
+        QVERIFY(failed.wait(20000));
+        QCOMPARE(m->state(), ObjectListModel::State::Failed);
+        QCOMPARE(m->lastError().code(), code);
+        QVERIFY(m_client->listCalls() <= 102);
+        QTRY_VERIFY(m->pendingCount() == 0);
+        for (int r = 0; r < m->rowCount(); ++r)
+            QVERIFY2(m->keyAt(r).startsWith(QLatin1String("p/")), qPrintable(m->keyAt(r)));
+        QVERIFY(!m->canFetchMore({}));
+    }
+
     void answersForAnOldLocationAreIgnored()
     {
         auto m = newModel();
