@@ -86,6 +86,7 @@ Ec2Config Ec2Config::fromAccount(const Account &account)
     c.credentials.accessKeyId = account.setting(QStringLiteral("accessKeyId"));
     c.credentials.secretAccessKey = account.secret(QStringLiteral("secretAccessKey"));
     c.credentials.sessionToken = account.secret(QStringLiteral("sessionToken"));
+    c.allowInsecureHttp = account.allowsInsecureHttp();
     c.accountId = account.id;
     return c;
 }
@@ -93,6 +94,8 @@ Ec2Config Ec2Config::fromAccount(const Account &account)
 Ec2Client::Ec2Client(const Ec2Config &config, QObject *parent)
     : ComputeClient(parent), m_config(config), m_http(new HttpClient(this))
 {
+    if (m_config.allowInsecureHttp)
+        m_http->setAllowInsecureHttp(true);
     m_config.pageSize = std::clamp(m_config.pageSize, 5, 1000);
     m_http->setRetryClassifier(&isRetryableEc2Response);
     const QUrl &e = m_config.endpoint;

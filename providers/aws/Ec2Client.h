@@ -19,6 +19,7 @@ struct Ec2Config {
     QString region = QStringLiteral("us-east-1");  // where DescribeRegions is asked, and launches go
     bool regionPinned = false;  // list only `region` instead of every enabled region
     Credentials credentials;
+    bool allowInsecureHttp = false;  // Account::allowsInsecureHttp(): plain http off loopback
     QString accountId;          // Account::id, copied into every Instance
     int pageSize = 1000;        // DescribeInstances MaxResults (EC2 takes 5..1000)
 

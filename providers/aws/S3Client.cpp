@@ -145,6 +145,7 @@ S3Config S3Config::fromAccount(const Account &account)
     c.credentials.accessKeyId = account.setting(QStringLiteral("accessKeyId"));
     c.credentials.secretAccessKey = account.secret(QStringLiteral("secretAccessKey"));
     c.credentials.sessionToken = account.secret(QStringLiteral("sessionToken"));
+    c.allowInsecureHttp = account.allowsInsecureHttp();
     return c;
 }
 
@@ -170,6 +171,8 @@ struct S3Client::Op {
 S3Client::S3Client(const S3Config &config, QObject *parent)
     : StorageClient(parent), m_config(config), m_http(new HttpClient(this))
 {
+    if (m_config.allowInsecureHttp)
+        m_http->setAllowInsecureHttp(true);
     m_http->setRetryClassifier(&isRetryableS3Response);
     const QUrl &e = m_config.endpoint;
     if (!e.isEmpty()

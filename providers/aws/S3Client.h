@@ -21,6 +21,7 @@ struct S3Config {
     QString region = QStringLiteral("us-east-1");
     Addressing addressing = Addressing::Auto;
     Credentials credentials;
+    bool allowInsecureHttp = false;  // Account::allowsInsecureHttp(): plain http off loopback
 
     // From an Account's settings (region, endpoint, addressingStyle, accessKeyId) and secrets
     // (secretAccessKey, sessionToken).

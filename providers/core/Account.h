@@ -20,6 +20,8 @@ struct Account {
 
     QString setting(const QString &key, const QString &fallback = {}) const { return settings.value(key, fallback); }
     QString secret(const QString &key) const { return secrets.value(key); }
+    // The user allowed plain http:// to a host that is not loopback (HttpClient refuses it otherwise).
+    bool allowsInsecureHttp() const { return setting(QStringLiteral("allowInsecureHttp")) == QLatin1String("true"); }
 };
 
 } // namespace skydeck

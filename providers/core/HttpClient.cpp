@@ -4,6 +4,7 @@
 
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QHostAddress>
 #include <QLocale>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -118,6 +119,7 @@ struct HttpClient::Call {
 
 HttpClient::HttpClient(QObject *parent) : QObject(parent), m_nam(new QNetworkAccessManager(this))
 {
+    m_allowInsecureHttp = qEnvironmentVariable("SKYDECK_ALLOW_INSECURE_HTTP") == QLatin1String("1");
     m_nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
 }
 
@@ -132,6 +134,25 @@ HttpClient::~HttpClient()
             c->finish(Error(Error::Category::Cancelled, QStringLiteral("Cancelled: the connection was shut down")));
         }
     }
+}
+
+Error HttpClient::insecureTransport(const QUrl &url, bool allowed)
+{
+    if (allowed || url.scheme().compare(QLatin1String("http"), Qt::CaseInsensitive) != 0)
+        return Error();
+    const QString host = url.host();
+    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0
+        || host.endsWith(QLatin1String(".localhost"), Qt::CaseInsensitive) || QHostAddress(host).isLoopback())
+        return Error();
+    Error e(Error::Category::InvalidInput,
+            QStringLiteral("refused to send a request with credentials over plain http:// to %1: anyone on the way could "
+                           "read it, and replay or change it. Use https://, or on a network you trust allow it for this "
+                           "account (--allow-insecure-http, the account setting allowInsecureHttp, or "
+                           "SKYDECK_ALLOW_INSECURE_HTTP=1)")
+                .arg(host),
+            QStringLiteral("InsecureTransport"));
+    e.setRetryable(false);
+    return e;
 }
 
 void HttpClient::setRetryClassifier(std::function<bool(const HttpResponse &)> classifier)
@@ -209,6 +230,11 @@ void HttpClient::startAttempt(const std::shared_ptr<Call> &call)
         req.setHeader("Accept-Encoding", "identity");
     if (req.prepare)
         req.prepare(req);
+    if (const Error insecure = insecureTransport(req.url, m_allowInsecureHttp); insecure.isError()) {
+        qCWarning(lcHttp).noquote() << "refused plain http to" << req.url.host();
+        call->finish(Error(insecure).setContext(describe(req)));
+        return;
+    }
 
     QNetworkRequest nr(req.url);
     nr.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
@@ -310,9 +336,11 @@ bool HttpClient::bufferBody(const std::shared_ptr<Call> &call)
     QNetworkReply *reply = call->reply;
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const qint64 cap = (status >= 200 && status < 300) ? call->request.maxBodyBytes : HttpRequest::kMaxErrorBodyBytes;
+    // A HEAD answer (and 204/304) has no body: its Content-Length is the object's, not this reply's.
+    const bool bodiless = call->request.method == "HEAD" || status == 204 || status == 304;
     bool declared = false;
     const qint64 length = reply->header(QNetworkRequest::ContentLengthHeader).toLongLong(&declared);
-    if ((declared && length > cap) || call->buffer.size() + reply->bytesAvailable() > cap) {
+    if ((declared && !bodiless && length > cap) || call->buffer.size() + reply->bytesAvailable() > cap) {
         call->tooLarge = true;
         reply->abort();  // onFinished answers ResponseTooLarge
         return false;

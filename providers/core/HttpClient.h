@@ -84,6 +84,15 @@ public:
     explicit HttpClient(QObject *parent = nullptr);
     ~HttpClient() override;
 
+    // Plain http:// to anything but loopback is refused (InsecureTransport) before a byte is sent:
+    // every request carries credentials or a replayable signature. A user on a trusted network
+    // opts in per account (setting allowInsecureHttp=true, the CLI's --allow-insecure-http) or for
+    // the process (SKYDECK_ALLOW_INSECURE_HTTP=1).
+    void setAllowInsecureHttp(bool allow) { m_allowInsecureHttp = allow; }
+    bool allowsInsecureHttp() const { return m_allowInsecureHttp; }
+    // The refusal for url, or no error: https, loopback (127.0.0.0/8, ::1, localhost) or allowed.
+    static Error insecureTransport(const QUrl &url, bool allowed);
+
     void setRetryPolicy(const RetryPolicy &policy) { m_policy = policy; }
     RetryPolicy retryPolicy() const { return m_policy; }
 
@@ -117,6 +126,7 @@ private:
     RetryPolicy m_policy;
     std::function<bool(const HttpResponse &)> m_classifier;
     quint64 m_retries = 0;
+    bool m_allowInsecureHttp = false;
     std::vector<std::weak_ptr<Call>> m_calls;  // unfinished calls, answered Cancelled on destruction
     QByteArray m_sinkBuffer;                   // reused for streamed bodies (one thread)
 };

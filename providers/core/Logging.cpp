@@ -18,10 +18,13 @@ QString redactSecrets(const QString &text)
                            QRegularExpression::CaseInsensitiveOption),
         QRegularExpression(QStringLiteral(R"((x-amz-security-token:\s*)[^\r\n]+)"),
                            QRegularExpression::CaseInsensitiveOption),
+        // user:password@ in a URL (an --endpoint-url, a proxy): the name may stay, never the password
+        QRegularExpression(QStringLiteral(R"(((?:[a-z][a-z0-9+.\-]*:)?//[^/\s:@?#]*:)[^/\s@?#]*(@))"),
+                           QRegularExpression::CaseInsensitiveOption),
     };
     QString out = text;
     for (const QRegularExpression &re : patterns)
-        out.replace(re, QStringLiteral("\\1<redacted>"));
+        out.replace(re, re.captureCount() >= 2 ? QStringLiteral("\\1<redacted>\\2") : QStringLiteral("\\1<redacted>"));
     return out;
 }
 

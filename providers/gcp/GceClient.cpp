@@ -37,6 +37,8 @@ GceClient::GceClient(const Account &account, QObject *parent)
     : ComputeClient(parent), m_accountId(account.id), m_config(GceConfig::fromAccount(account)),
       m_http(new HttpClient(this))
 {
+    if (account.allowsInsecureHttp())
+        m_http->setAllowInsecureHttp(true);
     // 429 is retried by the HTTP layer already; Compute Engine also answers 403 with the reasons
     // rateLimitExceeded / userRateLimitExceeded when a per-minute quota is hit.
     m_http->setRetryClassifier([](const HttpResponse &r) {

@@ -14,7 +14,7 @@
 namespace skydeck::test {
 
 struct ScriptStep {
-    enum class Kind { Respond, ResetMidBody, Hang, Endless };
+    enum class Kind { Respond, ResetMidBody, Hang, Endless, HeadersOnly };
     Kind kind = Kind::Respond;
     int status = 200;
     QList<std::pair<QByteArray, QByteArray>> headers;
@@ -44,6 +44,14 @@ struct ScriptStep {
         s.kind = Kind::Endless;
         if (announceLength >= 0)
             s.headers.append({"Content-Length", QByteArray::number(announceLength)});
+        return s;
+    }
+    // The answer to a HEAD: headers only, with the Content-Length the object would have.
+    static ScriptStep headersOnly(int status, qint64 declaredLength)
+    {
+        ScriptStep s = respond(status, {});
+        s.kind = Kind::HeadersOnly;
+        s.headers.append({"Content-Length", QByteArray::number(declaredLength)});
         return s;
     }
     static ScriptStep hang()
@@ -139,6 +147,10 @@ private:
             };
             QObject::connect(s, &QTcpSocket::bytesWritten, s, refill);
             refill();
+            return;
+        }
+        if (step.kind == ScriptStep::Kind::HeadersOnly) {
+            s->write(head + "\r\n");
             return;
         }
         head += "Content-Length: " + QByteArray::number(step.body.size()) + "\r\n\r\n";

@@ -1,6 +1,7 @@
 // HttpClient against a scripted loopback server: retries, Retry-After, resets, timeouts,
 // cancellation, the backoff schedule and the body caps against endless or oversized bodies.
 #include "HttpClient.h"
+#include "Logging.h"
 #include "ScriptedHttpServer.h"
 #include "TestMain.h"
 
@@ -413,6 +414,58 @@ private Q_SLOTS:
             QCOMPARE(out.result.error().code(), QStringLiteral("ResponseTooLarge"));
             QCOMPARE(out.result.error().httpStatus(), 403);
         }
+    }
+
+    // A HEAD's Content-Length is the object's size, not a body: a 64 MiB (or 1 TiB) object's HEAD
+    // is answered, not refused as too large (the cap refused every large download's HEAD once).
+    void headOfALargeObjectIsNotTooLarge()
+    {
+        for (const qint64 size : {qint64(64) << 20, qint64(1) << 40}) {
+            ScriptedHttpServer server({ScriptStep::headersOnly(200, size)});
+            HttpClient http;
+            HttpRequest r = get(server.url());
+            r.method = "HEAD";
+            r.maxBodyBytes = 1 << 20;
+            Outcome out;
+            http.send(r, CancelToken(), out.callback());
+            QTRY_COMPARE_WITH_TIMEOUT(out.calls, 1, 20000);
+            QVERIFY2(out.result.ok(), qPrintable(out.result.error().toString()));
+            QCOMPARE(out.result->status, 200);
+            QCOMPARE(out.result->header("Content-Length").toLongLong(), size);
+        }
+    }
+
+    // Plain http is for loopback only unless the account allows it; https always.
+    void plainHttpOffLoopbackIsRefused()
+    {
+        for (const char *ok : {"http://127.0.0.1:9000/", "http://127.7.7.7/", "http://localhost:1/", "http://[::1]:8/",
+                               "http://bucket.localhost:9/", "https://10.0.0.5/", "https://s3.amazonaws.com/"})
+            QVERIFY2(!HttpClient::insecureTransport(QUrl(QLatin1String(ok)), false).isError(), ok);
+        for (const char *bad : {"http://10.0.0.5:9000/", "http://s3.example.com/", "http://192.0.2.2/", "http://[2001:db8::1]/",
+                                "HTTP://minio.lan/"}) {
+            const Error e = HttpClient::insecureTransport(QUrl(QLatin1String(bad)), false);
+            QCOMPARE(e.code(), QStringLiteral("InsecureTransport"));
+            QVERIFY(!HttpClient::insecureTransport(QUrl(QLatin1String(bad)), true).isError());
+        }
+        // send() answers the refusal itself: nothing is sent (192.0.2.1 would answer "refused").
+        HttpClient http;
+        http.setAllowInsecureHttp(false);
+        Outcome out;
+        http.send(get(QUrl(QStringLiteral("http://192.0.2.1:9/obj"))), CancelToken(), out.callback());
+        QTRY_COMPARE(out.calls, 1);
+        QCOMPARE(out.result.error().code(), QStringLiteral("InsecureTransport"));
+        QCOMPARE(out.result.error().category(), Error::Category::InvalidInput);
+    }
+
+    // user:password@ in a URL never survives into a message; the rest of the URL does.
+    void passwordsInUrlsAreRedacted()
+    {
+        QCOMPARE(redactSecrets(QStringLiteral("GET http://admin:pa55@minio.lan:9000/b?x=1 failed")),
+                 QStringLiteral("GET http://admin:<redacted>@minio.lan:9000/b?x=1 failed"));
+        QCOMPARE(redactSecrets(QStringLiteral("[endpoint https://AKIA:s3cr3t%2Fx@h/]")),
+                 QStringLiteral("[endpoint https://AKIA:<redacted>@h/]"));
+        QCOMPARE(redactSecrets(QStringLiteral("sftp://user@host/path")), QStringLiteral("sftp://user@host/path"));
+        QCOMPARE(redactSecrets(QStringLiteral("http://h:9000/a@b")), QStringLiteral("http://h:9000/a@b"));
     }
 
     // Bodies up to the cap arrive whole, byte for byte.
