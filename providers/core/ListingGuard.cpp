@@ -36,6 +36,35 @@ Status ListingGuard::nextPage(const QString &nextToken, qsizetype entriesOnPage)
     return Done{};
 }
 
+Status ListingGuard::checkOrder(const QList<ObjectEntry> &page)
+{
+    if (m_failed.isError())
+        return m_failed;
+    if (page.isEmpty())
+        return Done{};
+    QByteArray lowest;
+    QByteArray highest;
+    for (const ObjectEntry &e : page) {
+        const QByteArray k = e.key.toUtf8();  // UTF-8 bytes: the order the services use
+        if (lowest.isNull() || k < lowest)
+            lowest = k;
+        if (highest.isNull() || k > highest)
+            highest = k;
+    }
+    if (!m_lastKey.isNull() && lowest <= m_lastKey) {
+        m_failed = Error(Error::Category::Server,
+                         QStringLiteral("the server went back in its listing (a page began with \"%1\" after \"%2\"); "
+                                        "stopped so the listing does not loop for ever")
+                             .arg(QString::fromUtf8(lowest), QString::fromUtf8(m_lastKey)),
+                         QStringLiteral("KeysNotAscending"))
+                       .setContext(m_what.isEmpty() ? QStringLiteral("the listing") : m_what);
+        m_failed.setRetryable(false);
+        return m_failed;
+    }
+    m_lastKey = highest;
+    return Done{};
+}
+
 bool ListingGuard::underPrefix(const QString &key, const QString &prefix)
 {
     return key.startsWith(prefix, Qt::CaseSensitive);

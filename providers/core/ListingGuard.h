@@ -2,6 +2,7 @@
 
 #include "Error.h"
 #include "Result.h"
+#include "StorageTypes.h"
 
 #include <QSet>
 #include <QString>
@@ -35,6 +36,13 @@ public:
     // pages in a row (EmptyPages). After a refusal it keeps refusing.
     Status nextPage(const QString &nextToken, qsizetype entriesOnPage);
 
+    // For listings in key order (S3, GCS and Azure Blob list in UTF-8 binary order): each page must
+    // begin after the previous one ended. A server that pages back over keys it already listed
+    // (the same keys under new tokens, for ever) is refused with KeysNotAscending. Call before
+    // nextPage(), with every entry of the page (objects and prefixes). Pages are checked against
+    // each other only: one page may be in any order.
+    Status checkOrder(const QList<ObjectEntry> &page);
+
     qint64 pages() const { return m_pages; }
 
     // Whether `key` lies under `prefix` as S3/GCS/Azure define it (a plain string prefix; an empty
@@ -49,6 +57,7 @@ private:
     QString m_what;
     qint64 m_pages = 0;
     int m_emptyInARow = 0;
+    QByteArray m_lastKey;  // the greatest key of the pages so far, UTF-8
     QSet<size_t> m_tokens;  // hashes of the tokens seen (a page limit's worth of 1 KiB tokens is 100 MB)
     Error m_failed;
 };

@@ -8,6 +8,35 @@ class TestListingGuard : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    // Pages in key order pass; a page that goes back over what was listed stops the listing. The
+    // order is UTF-8's (the services'), not UTF-16's: U+FF5E sorts before U+1F4E6 in UTF-8.
+    void pagesMustGoForwardInKeyOrder()
+    {
+        auto page = [](std::initializer_list<const char *> keys) {
+            QList<ObjectEntry> out;
+            for (const char *k : keys) {
+                ObjectEntry e;
+                e.key = QString::fromUtf8(k);
+                out.append(e);
+            }
+            return out;
+        };
+        ListingGuard g(ListingGuard::Limits::objects(), QStringLiteral("s3://b/"));
+        QVERIFY(g.checkOrder(page({"a/2", "a/1"})).ok());  // one page may be in any order
+        QVERIFY(g.checkOrder(page({})).ok());
+        QVERIFY(g.checkOrder(page({"a/3", "b/"})).ok());
+        QVERIFY(g.checkOrder(page({"\xef\xbd\x9e"})).ok());      // U+FF5E
+        QVERIFY(g.checkOrder(page({"\xf0\x9f\x93\xa6"})).ok());  // U+1F4E6: after it in UTF-8
+        const Status s = g.checkOrder(page({"a/2", "z"}));
+        QVERIFY(!s.ok());
+        QCOMPARE(s.error().code(), QStringLiteral("KeysNotAscending"));
+        QVERIFY(!g.nextPage(QStringLiteral("t"), 1).ok());  // and it keeps refusing
+
+        ListingGuard same;
+        QVERIFY(same.checkOrder(page({"k1", "k2"})).ok());
+        QVERIFY(!same.checkOrder(page({"k1", "k2"})).ok());  // the same keys again, under a new token
+    }
+
     void honestPagingEndsOnTheLastPage()
     {
         ListingGuard g(ListingGuard::Limits::objects(), QStringLiteral("s3://b/"));
