@@ -1,5 +1,6 @@
 #include "FileOps.h"
 
+#include "LocalPath.h"
 #include "Md5.h"
 
 #include <QDir>
@@ -9,9 +10,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 #include <QSaveFile>
+#include <QStorageInfo>
 
 #include <algorithm>
+#include <cmath>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -21,6 +25,16 @@
 namespace skydeck::fileops {
 
 namespace {
+// A whole number from a journal, or -1 when it is not one a size can be (never a cast of an
+// out-of-range double, which is undefined).
+qint64 jsonInt64(const QJsonValue &v)
+{
+    const double d = v.toDouble(-1);
+    if (!(d >= 0 && d < 9.0e15) || d != std::floor(d))
+        return -1;
+    return qint64(d);
+}
+
 Error localError(const QString &what, const QString &path, const QString &why)
 {
     return Error(Error::Category::Local, QStringLiteral("%1 %2: %3").arg(what, QDir::toNativeSeparators(path), why));
@@ -56,18 +70,40 @@ Result<Chunk> readChunk(const QString &path, qint64 offset, qint64 length)
     return c;
 }
 
+Status checkFreeSpace(const QString &folder, qint64 needed)
+{
+    if (needed <= 0)
+        return Done{};
+    const QStorageInfo volume(folder);
+    if (!volume.isValid() || !volume.isReady())
+        return Done{};  // unknown: the writes will tell
+    const qint64 available = volume.bytesAvailable();
+    if (available >= 0 && available < needed)
+        return Error(Error::Category::Local,
+                     QStringLiteral("not enough free space in %1: the download needs %2 bytes, %3 are free")
+                         .arg(QDir::toNativeSeparators(folder))
+                         .arg(needed)
+                         .arg(available),
+                     QStringLiteral("NoSpace"));
+    return Done{};
+}
+
 Status preparePartFile(const QString &partPath, qint64 size)
 {
     const QFileInfo fi(partPath);
     if (!QDir().mkpath(fi.absolutePath()))
         return localError(QStringLiteral("cannot create folder"), fi.absolutePath(), QStringLiteral("mkdir failed"));
+    // The size the server declared is checked against the free space, never allocated: a lying
+    // HEAD must not leave a huge (sparse) file behind. Ranges are written at their offsets.
+    if (const Status s = checkFreeSpace(fi.absolutePath(), size); !s.ok())
+        return s;
+    // The name is a working file's (LocalPath::workingPath): what is in its place is a leftover
+    // of this same transfer, or a symlink planted there; either goes.
     if (fi.exists() || fi.isSymLink())
         QFile::remove(partPath);
     QFile f(partPath);
     if (!f.open(QIODevice::WriteOnly | QIODevice::NewOnly))
         return localError(QStringLiteral("cannot write"), partPath, f.errorString());
-    if (!f.resize(size))
-        return localError(QStringLiteral("cannot allocate"), partPath, f.errorString());
     return Done{};
 }
 
@@ -141,26 +177,40 @@ Status finishDownload(const QString &partPath, const QString &target, qint64 siz
 
 QString journalPath(const QString &partPath)
 {
-    return partPath + QStringLiteral(".json");
+    return LocalPath::journalPathFor(partPath);
 }
 
 Result<QList<int>> resumeOrPrepare(const QString &partPath, const DownloadJournal &want)
 {
     QFile j(journalPath(partPath));
     const QFileInfo part(partPath);
-    if (!want.etag.isEmpty() && part.isFile() && !part.isSymLink() && part.size() == want.size
+    if (!want.etag.isEmpty() && part.isFile() && !part.isSymLink() && part.size() <= want.size
         && j.open(QIODevice::ReadOnly)) {
         const QJsonObject o = QJsonDocument::fromJson(j.read(1 << 20)).object();
         if (o.value(QStringLiteral("etag")).toString() == want.etag
-            && qint64(o.value(QStringLiteral("size")).toDouble()) == want.size
-            && qint64(o.value(QStringLiteral("partSize")).toDouble()) == want.partSize) {
+            && jsonInt64(o.value(QStringLiteral("size"))) == want.size
+            && jsonInt64(o.value(QStringLiteral("partSize"))) == want.partSize) {
             QList<int> done;
-            const int count = want.partSize > 0 ? int((want.size + want.partSize - 1) / want.partSize) : 0;
+            const qint64 count64 = want.partSize > 0 ? want.size / want.partSize + (want.size % want.partSize != 0) : 0;
+            const int count = int(std::min<qint64>(count64, 1 << 20));
+            // A part counts only if the file holds all of it (the journal is written after an
+            // fdatasync of the data, but a truncated or replaced file must not be trusted).
+            QSet<int> seen;
             for (const QJsonValue &v : o.value(QStringLiteral("done")).toArray()) {
                 const int i = v.toInt(-1);
-                if (i >= 0 && i < count && !done.contains(i))
-                    done.append(i);
+                if (i < 0 || i >= count || seen.contains(i))
+                    continue;
+                // (i + 1) * partSize < size unless i is the last part: no overflow.
+                const qint64 end = i + 1 >= count64 ? want.size : qint64(i + 1) * want.partSize;
+                if (end > part.size())
+                    continue;
+                seen.insert(i);
+                done.append(i);
             }
+            const qint64 have = part.size();
+            j.close();
+            if (const Status s = checkFreeSpace(part.absolutePath(), want.size - have); !s.ok())
+                return s.error();
             return done;
         }
     }

@@ -1,7 +1,11 @@
 #include "LocalPath.h"
 
+#include "DisplayText.h"
+
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFileInfo>
+#include <QRegularExpression>
 
 namespace skydeck {
 
@@ -24,6 +28,19 @@ bool looksLikeDrive(const QString &segment)
     return segment.size() >= 2 && segment[1] == QLatin1Char(':') && segment[0].isLetter() && segment[0].unicode() < 128;
 }
 
+// CON, PRN, AUX, NUL, COM1-9, LPT1-9, alone or with an extension ("nul.txt"), in any case: on
+// Windows they name devices, not files.
+bool isWindowsDeviceName(const QString &segment)
+{
+    const QString base = segment.section(QLatin1Char('.'), 0, 0).trimmed().toUpper();
+    static const QStringList fixed = {QStringLiteral("CON"), QStringLiteral("PRN"), QStringLiteral("AUX"),
+                                      QStringLiteral("NUL"), QStringLiteral("CONIN$"), QStringLiteral("CONOUT$")};
+    if (fixed.contains(base))
+        return true;
+    return base.size() == 4 && (base.startsWith(QLatin1String("COM")) || base.startsWith(QLatin1String("LPT")))
+        && base[3] >= QLatin1Char('1') && base[3] <= QLatin1Char('9');
+}
+
 // True when `path` is root itself or below it (both clean, absolute).
 bool isInside(const QString &root, const QString &path)
 {
@@ -37,13 +54,7 @@ bool isInside(const QString &root, const QString &path)
 
 QString LocalPath::displayKey(const QString &key)
 {
-    QString out;
-    for (QChar c : key) {
-        if (isControl(c))
-            out += QStringLiteral("\\x%1").arg(c.unicode(), 2, 16, QLatin1Char('0'));
-        else
-            out += c;
-    }
+    QString out = displayText(key);
     if (out.size() > 120)
         out = out.left(60) + QStringLiteral("…") + out.right(40) + QStringLiteral(" (%1 characters)").arg(key.size());
     return out;
@@ -51,7 +62,43 @@ QString LocalPath::displayKey(const QString &key)
 
 QString LocalPath::relativeKey(const QString &key, const QString &prefix)
 {
-    return key.startsWith(prefix) ? key.mid(prefix.size()) : key;
+    if (!key.startsWith(prefix))
+        return QString();
+    const QString rel = key.mid(prefix.size());
+    return rel.isNull() ? QStringLiteral("") : rel;
+}
+
+QString LocalPath::workingPath(const QString &target, const QString &identity)
+{
+    const qsizetype slash = target.lastIndexOf(QLatin1Char('/'));
+    const QString dir = target.left(slash + 1);
+    QString name = target.mid(slash + 1);
+    // Cut the visible part of the name to kWorkingNameMaxBytes on a character boundary.
+    while (name.toUtf8().size() > kWorkingNameMaxBytes)
+        name.chop(name.size() >= 2 && name.at(name.size() - 1).isLowSurrogate() ? 2 : 1);
+    QCryptographicHash h(QCryptographicHash::Sha256);
+    h.addData(identity.toUtf8());
+    h.addData(QByteArrayView("\0", 1));
+    h.addData(target.toUtf8());
+    const QString id = QString::fromLatin1(h.result().toHex().left(16));
+    return dir + QLatin1Char('.') + name + QStringLiteral(".skydeck-") + id + QStringLiteral(".part");
+}
+
+QString LocalPath::journalPathFor(const QString &workingPath)
+{
+    QString j = workingPath;
+    if (j.endsWith(QLatin1String(".part")))
+        j.chop(5);
+    return j + QStringLiteral(".journal");
+}
+
+bool LocalPath::isWorkingFileName(const QString &name)
+{
+    // Ours (".<name>.skydeck-<16 hex>.part|.journal") and the SFTP store's remote temporaries
+    // (".<name>.skydeck-<12 hex>.part"), whatever their case.
+    static const QRegularExpression re(QStringLiteral(R"(^\.(.*\.)?skydeck-[0-9a-f]{8,64}\.(part|journal)$)"),
+                                       QRegularExpression::CaseInsensitiveOption | QRegularExpression::DotMatchesEverythingOption);
+    return name.startsWith(QLatin1Char('.')) && re.match(name).hasMatch();
 }
 
 Result<MappedPath> LocalPath::map(const QString &root, const QString &relativeKey)
@@ -88,18 +135,22 @@ Result<MappedPath> LocalPath::map(const QString &root, const QString &relativeKe
             return refuse(relativeKey, QStringLiteral("a \"..\" segment would leave the download folder"));
         if (i == 0 && looksLikeDrive(s))
             return refuse(relativeKey, QStringLiteral("it starts with a drive letter"));
-        const bool isFile = i == segments.size() - 1 && !out.isDirectory;
-        const qsizetype limit = isFile ? kMaxComponentBytes - kPartSuffixBytes : kMaxComponentBytes;
+        if (isWindowsDeviceName(s))
+            return refuse(relativeKey, QStringLiteral("\"%1\" is a reserved device name on Windows").arg(displayKey(s)));
         const qsizetype bytes = s.toUtf8().size();
-        if (bytes > limit)
-            return refuse(relativeKey, QStringLiteral("a name is %1 bytes long (the limit is %2)").arg(bytes).arg(limit));
+        if (bytes > kMaxComponentBytes)
+            return refuse(relativeKey,
+                          QStringLiteral("a name is %1 bytes long (the limit is %2)").arg(bytes).arg(kMaxComponentBytes));
+        if (isWorkingFileName(s))
+            return refuse(relativeKey, QStringLiteral("\"%1\" has the form of Skydeck's working files (downloads in progress)")
+                                           .arg(displayKey(s)));
     }
 
     const QString cleanRoot = QDir::cleanPath(QFileInfo(root).absoluteFilePath());
     const QString path = cleanRoot + QLatin1Char('/') + key;
     if (QDir::cleanPath(path) != path)  // defence in depth: the checks above make this impossible
         return refuse(relativeKey, QStringLiteral("it does not map to a plain path"));
-    const qsizetype pathBytes = QFile::encodeName(path).size() + (out.isDirectory ? 0 : kPartSuffixBytes);
+    const qsizetype pathBytes = QFile::encodeName(path).size() + (out.isDirectory ? 0 : kWorkingExtraBytes);
     if (pathBytes > kMaxPathBytes)
         return refuse(relativeKey, QStringLiteral("the local path would be %1 bytes long (the limit is %2)")
                                        .arg(pathBytes).arg(kMaxPathBytes));

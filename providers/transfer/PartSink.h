@@ -13,13 +13,15 @@ class Md5;
 
 namespace transfer {
 
-// One range of a download, written into "<target>.part" as it arrives (pwrite at its offset, on
-// the storage client's thread): no buffer the size of the range, no copy to another thread.
+// One range of a download, written into its working file (LocalPath::workingPath, the ".part") as
+// it arrives (pwrite at its offset, on the storage client's thread): no buffer the size of the
+// range, no copy to another thread.
 //
 // IntoExisting writes into a .part the engine prepared (several ranges in parallel). Whole is a
-// download of one range: the sink creates the .part itself (replacing a file or symlink in its
-// place), hashes the bytes in order, and commit() checks the size and MD5 and renames the .part
-// over the target. finish() closes the file; a Whole sink that was not committed removes it.
+// download of one range: the sink creates the .part itself (replacing a leftover of the same
+// transfer or a symlink in its place: the name is reserved for it), hashes the bytes in order, and
+// commit() checks the size and MD5 and renames the .part over the target. finish() closes the
+// file; a Whole sink that was not committed removes it.
 class PartSink : public DataSink
 {
 public:

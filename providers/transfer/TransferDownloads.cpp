@@ -1,8 +1,9 @@
-// Downloads: ranged GETs with If-Match streamed into "<target>.part" (PartSink: pwrite on the
-// client's thread as the bytes arrive), checked (size, and MD5 where the ETag is one) and renamed
-// over the target. A download of one range does it all in its sink; one of several ranges
-// prepares the .part (or resumes it from its journal), hashes the parts in order on the pool while
-// later ones still arrive, and checkpoints its journal now and then.
+// Downloads: ranged GETs with If-Match streamed into a hidden working file beside the target
+// (the ".part"; PartSink: pwrite on the client's thread as the bytes arrive), checked (size, and
+// MD5 where the ETag is one) and renamed over the target. A download of one range does it all in
+// its sink; one of several ranges prepares the .part (or resumes it from its journal), hashes the
+// parts in order on the pool while later ones still arrive, and checkpoints its journal now and
+// then (never after the rename: finishing waits for a checkpoint under way).
 #include "PartSink.h"
 #include "TransferEnginePrivate.h"
 
@@ -150,7 +151,7 @@ void TransferEngine::Private::pumpHash(const JobPtr &job)
 void TransferEngine::Private::checkpoint(const JobPtr &job)
 {
     if (!journaled(*job) || job->checkpointing || job->journalDone.size() == job->journaled
-        || clock.elapsed() - job->lastCheckpointMs < kCheckpointMs)
+        || clock.elapsed() - job->lastCheckpointMs < checkpointMs)
         return;
     fileops::DownloadJournal journal;
     journal.etag = job->sourceEtag;
@@ -164,6 +165,8 @@ void TransferEngine::Private::checkpoint(const JobPtr &job)
                      job->checkpointing = false;
                      job->journaled = count;
                      job->lastCheckpointMs = clock.elapsed();
+                     if (job->phase == Phase::Finish)
+                         finishDownload(job);
                  });
 }
 
@@ -196,7 +199,9 @@ void TransferEngine::Private::finishDownload(const JobPtr &job)
         job->st.state = TransferState::Verifying;
         changed(job);
     }
-    if (job->phaseBusy)
+    // A checkpoint still on the pool would write its journal after the rename below (a stale
+    // journal beside a finished file): it calls finishDownload again when it is done.
+    if (job->phaseBusy || job->checkpointing)
         return;
     if (job->hash && job->hashedParts < job->parts.size()) {
         pumpHash(job);  // finishDownload runs again once the last parts are hashed

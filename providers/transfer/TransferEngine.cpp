@@ -1,5 +1,7 @@
 #include "TransferEnginePrivate.h"
 
+#include <limits>
+
 namespace skydeck {
 
 void TransferEngine::Private::takeSlot(const JobPtr &job)
@@ -44,13 +46,24 @@ void TransferEngine::Private::pump()
         if (j->st.state == TransferState::Running || j->st.state == TransferState::Verifying)
             ++active;
     const int maxActive = std::max(2, concurrency * 2);
+    int queued = 0;
     for (const JobPtr &j : all) {
-        if (active >= maxActive)
-            break;
-        if (j->st.state == TransferState::Queued && !j->savingJournal) {
+        if (j->st.state != TransferState::Queued)
+            continue;
+        if (active < maxActive && !j->savingJournal) {
             start(j);
             ++active;
+        } else {
+            ++queued;
         }
+    }
+    // Folder downloads list their next page only when the queue runs low: a listing of millions
+    // of keys (or a server that never stops paging) is never held in memory at once.
+    if (queued < kRefillBelow) {
+        const auto pending = expansions;
+        for (const auto &x : pending)
+            if (!x->fetching)
+                fetchPage(x);
     }
     for (const JobPtr &j : all) {
         while (inFlight < concurrency && wantsSlot(*j))
@@ -98,8 +111,21 @@ void TransferEngine::Private::start(const JobPtr &job)
         onPool<Result<qint64>>(job, [path] { return fileops::statFile(path); },
                                [this, job](Result<qint64> r) { onStat(job, std::move(r)); });
     } else {
+        // Two transfers never write one file: the later one fails, nothing is deleted.
+        const QString target = job->st.spec.localPath;
+        if (const JobPtr other = writing.value(target); other && other != job && !other->st.isFinished()) {
+            job->phase = Phase::Over;
+            finishJob(job, TransferState::Failed,
+                      Error(Error::Category::Conflict,
+                            QStringLiteral("another transfer (%1) is writing the same local file %2")
+                                .arg(contextFor(other->st.spec), QDir::toNativeSeparators(target)),
+                            QStringLiteral("LocalNameConflict"))
+                          .setContext(contextFor(job->st.spec)));
+            return;
+        }
+        writing.insert(target, job);
         job->phase = Phase::Head;
-        job->partPath = job->st.spec.localPath + QStringLiteral(".part");
+        job->partPath = TransferEngine::workingPathFor(job->st.spec);
         if (job->st.spec.knownSize >= 0 && !job->st.spec.knownEtag.isEmpty()) {
             ObjectHead head;
             head.size = job->st.spec.knownSize;
@@ -263,6 +289,9 @@ void TransferEngine::Private::stop(const JobPtr &job, bool keepPart)
     job->hash.reset();
     job->hashing = false;
     job->checkpointing = false;
+    // A download that finished no part has nothing to resume from: its working file goes.
+    if (!job->isUpload() && keepPart && job->journalDone.isEmpty())
+        keepPart = false;
     if (!job->isUpload() && !job->partPath.isEmpty() && !keepPart) {
         const QString partPath = job->partPath;
         onPool<bool>(nullptr, [partPath] { fileops::discardPartFile(partPath); return true; }, [](bool) {});
@@ -273,12 +302,26 @@ void TransferEngine::Private::stop(const JobPtr &job, bool keepPart)
 
 void TransferEngine::Private::finishJob(const JobPtr &job, TransferState state, const Error &error)
 {
+    if (!job->isUpload()) {
+        const auto it = writing.constFind(job->st.spec.localPath);
+        if (it != writing.cend() && it.value() == job)
+            writing.erase(it);
+    }
     job->st.state = state;
     job->st.error = error;
     job->st.finished = QDateTime::currentDateTimeUtc();
     job->st.bytesPerSecond = 0;
     changed(job);
+    forgetIfFinished(job);
     schedule();
+}
+
+void TransferEngine::Private::forgetIfFinished(const JobPtr &job)
+{
+    if (keepFinished || !job->st.isFinished())
+        return;
+    if (jobs.remove(job->st.id) > 0)
+        Q_EMIT q->transferRemoved(job->st.id);
 }
 
 void TransferEngine::Private::fail(const JobPtr &job, Error error)
@@ -336,8 +379,9 @@ void TransferEngine::Private::tick()
             speed += smoothed;
         }
         if (j->st.state != TransferState::Failed && j->st.state != TransferState::Cancelled && j->st.bytesTotal >= 0) {
-            done += j->st.bytesDone;
-            total += j->st.bytesTotal;
+            // Saturating: sizes are what servers declared, and may be absurd.
+            done = std::min(done, std::numeric_limits<qint64>::max() - j->st.bytesDone) + j->st.bytesDone;
+            total = std::min(total, std::numeric_limits<qint64>::max() - j->st.bytesTotal) + j->st.bytesTotal;
         }
     }
     totalSpeed = speed;
@@ -363,31 +407,108 @@ quint64 TransferEngine::Private::add(const TransferSpec &spec, const Error &refu
     Q_EMIT q->transferAdded(job->st);
     if (!job->st.isFinished())
         idleSignalled = false;
+    forgetIfFinished(job);
     schedule();
     return job->st.id;
 }
 
-void TransferEngine::Private::listAll(const QString &accountId, const QString &bucket, const QString &prefix, const QString &continuation,
-             std::shared_ptr<QList<ObjectEntry>> acc, std::function<void(Result<QList<ObjectEntry>>)> done)
+void TransferEngine::Private::fetchPage(const std::shared_ptr<transfer::Expansion> &x)
 {
-    ListRequest req;
-    req.bucket = bucket;
-    req.prefix = prefix;
-    req.delimiter.clear();
-    req.continuation = continuation;
-    callDetached<ListPage>(
-        accountId,
-        [req](StorageClient *c, const CancelToken &t, Callback<ListPage> cb) { c->listObjects(req, t, std::move(cb)); },
-        [this, accountId, bucket, prefix, acc, done](Result<ListPage> r) {
-            if (!r.ok())
-                return done(r.error());
-            for (const ObjectEntry &e : r->entries)
-                if (!e.isPrefix)
-                    acc->append(e);
-            if (r->truncated && !r->nextContinuation.isEmpty())
-                return listAll(accountId, bucket, prefix, r->nextContinuation, acc, done);
-            done(*acc);
-        });
+    if (x->over)
+        return;
+    x->fetching = true;
+    x->walk->next([this, x](Result<PrefixWalk::Page> r) {
+        if (x->over)
+            return;  // cancelled meanwhile
+        if (!r.ok()) {
+            Q_EMIT q->expansionFailed(r.error());
+            return finishExpansion(x);
+        }
+        // Mapping looks at the disk (symlinks): on the pool.
+        struct Mapped {
+            QString key;
+            Result<MappedPath> path;
+            qint64 size = -1;
+            QString etag;
+        };
+        const QList<ObjectEntry> entries = r->objects;
+        const bool last = r->last;
+        onPool<QList<Mapped>>(
+            nullptr,
+            [entries, base = x->base, localDir = x->localDir] {
+                QList<Mapped> out;
+                out.reserve(entries.size());
+                for (const ObjectEntry &e : entries) {
+                    const QString rel = LocalPath::relativeKey(e.key, base);
+                    if (rel.isEmpty())
+                        continue;  // the folder marker of the prefix itself (PrefixWalk passes no other)
+                    Mapped m{e.key, LocalPath::map(localDir, rel), e.size, e.etag};
+                    if (m.path.ok() && m.path->isDirectory)
+                        (void)fileops::makeFolder(m.path->path);
+                    out.append(m);
+                }
+                return out;
+            },
+            [this, x, last](QList<Mapped> mapped) {
+                if (x->over)
+                    return;
+                for (const Mapped &m : mapped) {
+                    TransferSpec s;
+                    s.kind = TransferKind::Download;
+                    s.accountId = x->accountId;
+                    s.bucket = x->bucket;
+                    s.key = m.key;
+                    if (!m.path.ok()) {
+                        qCWarning(lcTransfer).noquote() << m.path.error().toString();
+                        add(s, Error(m.path.error()).setContext(contextFor(s)));
+                        continue;
+                    }
+                    if (m.path->isDirectory)
+                        continue;
+                    s.localPath = m.path->path;
+                    // A server listing one key twice, or two keys that name one local file: the
+                    // second is refused, never written over the first.
+                    const size_t h = qHash(s.localPath, size_t(0x51ed));
+                    if (x->targets.contains(h)) {
+                        add(s, Error(Error::Category::Conflict,
+                                     QStringLiteral("another object of this listing already maps to the local file %1")
+                                         .arg(QDir::toNativeSeparators(s.localPath)),
+                                     QStringLiteral("LocalNameConflict"))
+                                   .setContext(contextFor(s)));
+                        continue;
+                    }
+                    x->targets.insert(h);
+                    s.knownSize = m.size;
+                    s.knownEtag = m.etag;
+                    add(s);
+                }
+                x->fetching = false;
+                if (last)
+                    return finishExpansion(x);
+                schedule();  // pump() asks for the next page when the queue runs low
+            });
+    });
+}
+
+void TransferEngine::Private::finishExpansion(const std::shared_ptr<transfer::Expansion> &x, bool cancelled)
+{
+    if (x->over)
+        return;
+    x->over = true;
+    x->fetching = false;
+    if (cancelled) {
+        std::erase(expansions, x);
+        --expanding;
+        schedule();
+        return;
+    }
+    if (const Error outside = x->walk->outsideError(); outside.isError()) {
+        qCWarning(lcTransfer).noquote() << outside.toString();
+        Q_EMIT q->expansionFailed(outside);
+    }
+    std::erase(expansions, x);
+    --expanding;
+    schedule();
 }
 
 TransferEngine::TransferEngine(AccountRegistry *accounts, QObject *parent) : QObject(parent), d(std::make_unique<Private>())
@@ -427,6 +548,16 @@ void TransferEngine::setMinPartSize(qint64 bytes)
     d->partSize = std::max<qint64>(bytes, 1);
 }
 
+void TransferEngine::setKeepFinished(bool keep)
+{
+    d->keepFinished = keep;
+}
+
+void TransferEngine::setCheckpointInterval(int ms)
+{
+    d->checkpointMs = std::max(0, ms);
+}
+
 void TransferEngine::setPartAttempts(int attempts)
 {
     d->partAttempts = std::max(1, attempts);
@@ -435,6 +566,17 @@ void TransferEngine::setPartAttempts(int attempts)
 quint64 TransferEngine::partRetries() const
 {
     return d->partRetries;
+}
+
+QString TransferEngine::workingPathFor(const TransferSpec &spec)
+{
+    return LocalPath::workingPath(spec.localPath,
+                                  spec.accountId + QChar(0) + spec.bucket + QChar(0) + spec.key);
+}
+
+QString TransferEngine::journalPathFor(const TransferSpec &spec)
+{
+    return LocalPath::journalPathFor(workingPathFor(spec));
 }
 
 quint64 TransferEngine::enqueue(const TransferSpec &spec)
@@ -479,60 +621,25 @@ void TransferEngine::downloadPrefix(const QString &accountId, const QString &buc
     QString base = prefix;
     if (!base.isEmpty() && !base.endsWith(QLatin1Char('/')))
         base += QLatin1Char('/');
-    auto acc = std::make_shared<QList<ObjectEntry>>();
-    d->listAll(accountId, bucket, base, QString(), acc, [this, accountId, bucket, base, localDir](Result<QList<ObjectEntry>> r) {
-        if (!r.ok()) {
-            --d->expanding;
-            Q_EMIT expansionFailed(Error(r.error()).setContext(QStringLiteral("listing s3://%1/%2").arg(bucket, base)));
-            d->schedule();
-            return;
-        }
-        // Mapping looks at the disk (symlinks): on the pool.
-        struct Mapped {
-            QString key;
-            Result<MappedPath> path;
-            qint64 size = -1;
-            QString etag;
-        };
-        const QList<ObjectEntry> entries = r.value();
-        d->onPool<QList<Mapped>>(
-            nullptr,
-            [entries, base, localDir] {
-                QList<Mapped> out;
-                for (const ObjectEntry &e : entries) {
-                    const QString rel = LocalPath::relativeKey(e.key, base);
-                    if (rel.isEmpty())
-                        continue;  // the folder marker of the prefix itself
-                    Mapped m{e.key, LocalPath::map(localDir, rel), e.size, e.etag};
-                    if (m.path.ok() && m.path->isDirectory)
-                        (void)fileops::makeFolder(m.path->path);
-                    out.append(m);
-                }
-                return out;
-            },
-            [this, accountId, bucket](QList<Mapped> mapped) {
-                --d->expanding;
-                for (const Mapped &m : mapped) {
-                    TransferSpec s;
-                    s.kind = TransferKind::Download;
-                    s.accountId = accountId;
-                    s.bucket = bucket;
-                    s.key = m.key;
-                    if (!m.path.ok()) {
-                        qCWarning(lcTransfer).noquote() << m.path.error().toString();
-                        d->add(s, Error(m.path.error()).setContext(d->contextFor(s)));
-                        continue;
-                    }
-                    if (m.path->isDirectory)
-                        continue;
-                    s.localPath = m.path->path;
-                    s.knownSize = m.size;
-                    s.knownEtag = m.etag;
-                    d->add(s);
-                }
-                d->schedule();
-            });
-    });
+    auto x = std::make_shared<transfer::Expansion>();
+    x->accountId = accountId;
+    x->bucket = bucket;
+    x->base = base;
+    x->localDir = localDir;
+    TransferSpec probe;
+    probe.accountId = accountId;
+    probe.bucket = bucket;
+    probe.key = base;
+    x->where = d->contextFor(probe);
+    auto lister = [this, accountId](const ListRequest &req, std::function<void(Result<ListPage>)> cb) {
+        d->callDetached<ListPage>(
+            accountId,
+            [req](StorageClient *c, const CancelToken &t, Callback<ListPage> answer) { c->listObjects(req, t, std::move(answer)); },
+            std::move(cb));
+    };
+    x->walk = std::make_unique<PrefixWalk>(lister, bucket, base, x->where);
+    d->expansions.push_back(x);
+    d->fetchPage(x);
 }
 
 void TransferEngine::cancel(quint64 id)
@@ -578,6 +685,9 @@ void TransferEngine::retry(quint64 id)
 
 void TransferEngine::cancelAll()
 {
+    const auto listing = d->expansions;
+    for (const auto &x : listing)
+        d->finishExpansion(x, true);
     const QList<JobPtr> all = d->jobs.values();
     for (const JobPtr &j : all)
         if (!j->st.isFinished())

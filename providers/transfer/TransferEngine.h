@@ -21,13 +21,16 @@ class AccountRegistry;
 // Requests go through each account's ProviderWorker (the registry's, plus extra workers and
 // clients the engine builds with AccountRegistry::createStorage so that more than six requests
 // can be in flight to one host). A part failing with a retryable error after the HTTP layer's own
-// retries is sent again (setPartAttempts). Downloads stream each range into the `.part` as it
-// arrives. A download of several parts that fails with a retryable error keeps its `.part` and a
-// journal (`<target>.part.json`: ETag, size, part size, parts written, saved after an fdatasync
-// of the `.part`; also checkpointed every 30 s while it runs, so a crash loses at most that much);
+// retries is sent again (setPartAttempts). Downloads stream each range into a hidden working file
+// beside the target (workingPathFor: ".<name>.skydeck-<hash>.part", a name no object can have) as
+// it arrives; the object's declared size is checked against the free space, never preallocated.
+// A download of several parts that fails with a retryable error after finishing some parts keeps
+// its working file and a journal (ETag, size, part size, parts written, saved after an fdatasync
+// of the data; also checkpointed every 30 s while it runs, so a crash loses at most that much);
 // retry() or a new download of the same object to the same path resumes from it. Cancelled
-// downloads and failed integrity checks remove both. Failed or cancelled multipart uploads are
-// aborted.
+// downloads, failed integrity checks and downloads with no finished part remove both. Two
+// transfers writing one local file: the later one fails (Conflict), nothing is deleted. Failed or
+// cancelled multipart uploads are aborted.
 class TransferEngine : public QObject
 {
     Q_OBJECT
@@ -38,6 +41,17 @@ public:
     void setConcurrency(int parallelRequests);  // per engine, default 8
     int concurrency() const;
     void setMinPartSize(qint64 bytes);          // default 8 MiB (never below the provider's minimum)
+    // false: a transfer is forgotten (transferRemoved) as soon as it has ended and said so, so a
+    // command line copying millions of files holds only those under way. Default true (the
+    // window's transfers pane shows them until cleared).
+    void setKeepFinished(bool keep);
+    // How often a running download of several parts checkpoints its journal (default 30 s).
+    void setCheckpointInterval(int ms);
+
+    // The hidden working file a download of `spec` is written through (LocalPath::workingPath),
+    // and its resume journal.
+    static QString workingPathFor(const TransferSpec &spec);
+    static QString journalPathFor(const TransferSpec &spec);
 
     // Queues one transfer; returns its id. Answers through the signals below.
     quint64 enqueue(const TransferSpec &spec);

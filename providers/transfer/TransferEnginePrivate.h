@@ -9,6 +9,7 @@
 #include "FileOps.h"
 #include "LocalPath.h"
 #include "Md5.h"
+#include "PrefixWalk.h"
 #include "ProviderWorker.h"
 #include "StorageClient.h"
 #include "TransferJob.h"
@@ -18,6 +19,7 @@
 #include <QFutureWatcher>
 #include <QMap>
 #include <QPointer>
+#include <QSet>
 #include <QThreadPool>
 #include <QTimer>
 #include <QtConcurrent>
@@ -39,6 +41,8 @@ inline constexpr double kSpeedWindowS = 2.0;     // speed smoothing time constan
 // this often, and when it stops with its .part kept: a crash loses at most this much progress,
 // and a download quicker than this never waits for the disk.
 inline constexpr qint64 kCheckpointMs = 30000;
+// A folder download asks for its next listing page when fewer transfers than this wait.
+inline constexpr int kRefillBelow = 2000;
 
 inline QString objectContext(const TransferSpec &s)
 {
@@ -49,6 +53,19 @@ inline bool sameAccount(const Account &a, const Account &b)
 {
     return a.provider == b.provider && a.settings == b.settings && a.secrets == b.secrets;
 }
+
+// A folder download being listed (downloadPrefix): one page at a time through PrefixWalk.
+struct Expansion {
+    std::unique_ptr<PrefixWalk> walk;
+    QString accountId;
+    QString bucket;
+    QString base;      // the prefix, ending in '/' (or empty)
+    QString localDir;
+    QString where;     // "s3://bucket/prefix/" for messages
+    bool fetching = false;  // a page is being listed or mapped
+    bool over = false;      // listed to the end, failed or cancelled
+    QSet<size_t> targets;   // hashes of the local files given out so far (a key listed twice)
+};
 
 // One client on one worker thread. The account's own (from the registry) plus extra ones the
 // engine builds so parallel requests are not capped by one network manager's connection limit.
@@ -69,6 +86,7 @@ struct AccountLanes {
 
 using transfer::AccountLanes;
 using transfer::kCheckpointMs;
+using transfer::kRefillBelow;
 using transfer::kConnectionsPerClient;
 using transfer::kSpeedWindowS;
 using transfer::kTickMs;
@@ -82,6 +100,8 @@ struct TransferEngine::Private {
     QThreadPool pool;
     int concurrency = 8;
     int partAttempts = 4;
+    bool keepFinished = true;
+    qint64 checkpointMs = kCheckpointMs;
     qint64 partSize = PartPlanner::kDefaultPartSize;
     quint64 nextId = 1;
     QMap<quint64, JobPtr> jobs;
@@ -94,6 +114,8 @@ struct TransferEngine::Private {
     QTimer ticker;
     QElapsedTimer clock;
     QHash<QString, std::shared_ptr<AccountLanes>> lanes;
+    QHash<QString, JobPtr> writing;  // local files downloads are writing now (one transfer each)
+    std::vector<std::shared_ptr<transfer::Expansion>> expansions;  // folder downloads still listing
     double totalSpeed = 0;
 
     // --- plumbing -------------------------------------------------------------------------------
@@ -203,6 +225,7 @@ struct TransferEngine::Private {
     // journal) stays for a later resume when keepPart, and is removed otherwise.
     void stop(const JobPtr &job, bool keepPart);
     void finishJob(const JobPtr &job, TransferState state, const Error &error);
+    void forgetIfFinished(const JobPtr &job);
     void fail(const JobPtr &job, Error error);
     void succeed(const JobPtr &job);
 
@@ -212,8 +235,8 @@ struct TransferEngine::Private {
     // --- items ----------------------------------------------------------------------------------
     quint64 add(const TransferSpec &spec, const Error &refused = Error());
 
-    void listAll(const QString &accountId, const QString &bucket, const QString &prefix, const QString &continuation,
-                 std::shared_ptr<QList<ObjectEntry>> acc, std::function<void(Result<QList<ObjectEntry>>)> done);
+    void fetchPage(const std::shared_ptr<transfer::Expansion> &x);
+    void finishExpansion(const std::shared_ptr<transfer::Expansion> &x, bool cancelled = false);
 };
 
 } // namespace skydeck

@@ -304,9 +304,9 @@ private Q_SLOTS:
                 QVERIFY2(s.spec.localPath.startsWith(target + QLatin1Char('/')), qPrintable(s.spec.localPath));
             }
         }
-        QCOMPARE(failed, 3);  // newline, backslash, over-long
+        QCOMPARE(failed, 2);  // newline, backslash (a 253-byte name is fine: working files have names of their own)
         // Only the regular files with acceptable names arrived; no symlink was followed or made.
-        QCOMPARE(filesUnder(target), QStringList({QStringLiteral("good.txt"), QStringLiteral("inner/x.txt")}));
+        QCOMPARE(filesUnder(target), QStringList({longName, QStringLiteral("good.txt"), QStringLiteral("inner/x.txt")}));
         QVERIFY(!QFileInfo(target + QStringLiteral("/passwd-link")).exists());
         QVERIFY(!QFileInfo(target + QStringLiteral("/etc-link")).exists());
         QDirIterator it(m_dir.path(), QDir::AllEntries | QDir::System | QDir::Hidden | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);

@@ -27,6 +27,9 @@ struct FakeStore {
     QHash<QString, QString> etags;
     QHash<QString, QHash<int, QByteArray>> uploads;  // uploadId -> part number -> data
     QStringList extraListing;  // keys listed but not stored (hostile listings)
+    QStringList listedTwice;   // keys listed once more at the end (a server repeating itself)
+    bool ignorePrefix = false; // list every key of the bucket whatever prefix is asked (a lying server)
+    qint64 headSize = -1;      // >= 0: HEAD declares this size, whatever the object holds
     QHash<QString, int> failNext;   // op name -> how many calls fail
     Error failWith = Error(Error::Category::Server, QStringLiteral("injected failure"), QStringLiteral("InternalError"), 500);
     bool corruptDownloads = false;
@@ -56,6 +59,9 @@ struct FakeStore {
         etags.clear();
         uploads.clear();
         extraListing.clear();
+        listedTwice.clear();
+        ignorePrefix = false;
+        headSize = -1;
         failNext.clear();
         failWith = Error(Error::Category::Server, QStringLiteral("injected failure"), QStringLiteral("InternalError"), 500);
         corruptDownloads = false;
@@ -126,8 +132,12 @@ public:
         keys.sort();
         QStringList matching;
         for (const QString &k : keys)
-            if (k.startsWith(r.prefix))
+            if (s().ignorePrefix || k.startsWith(r.prefix))
                 matching.append(k);
+        {
+            QMutexLocker l(&s().lock);
+            matching += s().listedTwice;
+        }
         // Pages of two keys, to exercise continuation.
         const int start = r.continuation.isEmpty() ? 0 : r.continuation.toInt();
         ListPage page;
@@ -154,7 +164,7 @@ public:
             const QString k = bucket + QLatin1Char('/') + key;
             if (s().objects.contains(k)) {
                 ObjectHead h;
-                h.size = s().objects.value(k).size();
+                h.size = s().headSize >= 0 ? s().headSize : s().objects.value(k).size();
                 h.etag = s().etags.value(k);
                 r = h;
             }

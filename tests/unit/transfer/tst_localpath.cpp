@@ -47,7 +47,21 @@ private Q_SLOTS:
         QTest::newRow("backslash") << "a\\b" << "" << "backslash";
         QTest::newRow("drive") << "C:/Windows/x" << "" << "drive";
         QTest::newRow("drive only") << "c:" << "" << "drive";
-        QTest::newRow("file name 251 bytes") << n251 << "" << "251 bytes";
+        QTest::newRow("file name 251 bytes") << n251 << n251 << "";  // working files have their own names now
+        QTest::newRow("file name 255 bytes") << n255 << n255 << "";
+        QTest::newRow("file name 256 bytes") << QString(256, QLatin1Char('f')) << "" << "256 bytes";
+        QTest::newRow("old working names are plain names") << "d/foo.part" << "d/foo.part" << "";
+        QTest::newRow("old journal names are plain names") << "d/bar.part.json" << "d/bar.part.json" << "";
+        QTest::newRow("a working file's name") << "d/.foo.skydeck-0123456789abcdef.part" << "" << "working files";
+        QTest::newRow("a journal's name") << ".foo.skydeck-0123456789ABCDEF.journal" << "" << "working files";
+        QTest::newRow("an SFTP upload's temporary") << ".x.skydeck-0123456789ab.part" << "" << "working files";
+        QTest::newRow("a folder with a working name") << ".skydeck-0123456789abcdef.part/x" << "" << "working files";
+        QTest::newRow("like a working name, not one") << ".foo.skydeck-notahexid.part" << ".foo.skydeck-notahexid.part" << "";
+        QTest::newRow("windows device") << "d/CON" << "" << "device";
+        QTest::newRow("windows device, extension") << "nul.txt" << "" << "device";
+        QTest::newRow("windows device, lower case") << "a/lpt9.log" << "" << "device";
+        QTest::newRow("windows device as folder") << "com1/x" << "" << "device";
+        QTest::newRow("not a device") << "console/com10/lpt0.txt" << "console/com10/lpt0.txt" << "";
         QTest::newRow("name 300 bytes") << QString(300, QLatin1Char('x')) << "" << "300 bytes";
         QTest::newRow("dir name 256 bytes") << QString(256, QLatin1Char('d')) + "/x" << "" << "256 bytes";
         QTest::newRow("multibyte over limit") << QString(128, QChar(0x00e9)) << "" << "256 bytes";  // 2 bytes each
@@ -120,9 +134,38 @@ private Q_SLOTS:
     {
         QCOMPARE(LocalPath::relativeKey(QStringLiteral("data/a/b"), QStringLiteral("data/")), QStringLiteral("a/b"));
         QCOMPARE(LocalPath::relativeKey(QStringLiteral("x"), QString()), QStringLiteral("x"));
+        // A key outside the prefix has no relative key (null), unlike the prefix's own marker ("").
+        QVERIFY(LocalPath::relativeKey(QStringLiteral("other/x"), QStringLiteral("data/")).isNull());
+        QVERIFY(LocalPath::relativeKey(QStringLiteral("datafile"), QStringLiteral("data/")).isNull());
+        QVERIFY(!LocalPath::relativeKey(QStringLiteral("data/"), QStringLiteral("data/")).isNull());
+        QVERIFY(LocalPath::relativeKey(QStringLiteral("data/"), QStringLiteral("data/")).isEmpty());
         QCOMPARE(LocalPath::displayKey(QString(QStringLiteral("a")) + QChar(0) + QStringLiteral("b\n")),
                  QStringLiteral("a\\x00b\\x0a"));
         QVERIFY(LocalPath::displayKey(QString(1000, QLatin1Char('k'))).size() < 200);
+    }
+    // Working files: hidden, beside the target, unique per object and target, stable for a resume,
+    // never longer than a name may be, and of the reserved form map() refuses.
+    void workingPaths()
+    {
+        const QString target = QStringLiteral("/d/sub/model.bin");
+        const QString w = LocalPath::workingPath(target, QStringLiteral("acct\0b\0k"));
+        QVERIFY2(w.startsWith(QLatin1String("/d/sub/.model.bin.skydeck-")) && w.endsWith(QLatin1String(".part")), qPrintable(w));
+        QCOMPARE(LocalPath::workingPath(target, QStringLiteral("acct\0b\0k")), w);
+        QVERIFY(LocalPath::workingPath(target, QStringLiteral("acct\0b\0other")) != w);
+        QVERIFY(LocalPath::workingPath(QStringLiteral("/d/sub/model.bin2"), QStringLiteral("acct\0b\0k")) != w);
+        const QString j = LocalPath::journalPathFor(w);
+        QVERIFY(j.endsWith(QLatin1String(".journal")) && j.chopped(8) == w.chopped(5));
+        QVERIFY(LocalPath::isWorkingFileName(QFileInfo(w).fileName()));
+        QVERIFY(LocalPath::isWorkingFileName(QFileInfo(j).fileName()));
+        // A 255-byte name (multibyte too) still gives names within the limit.
+        for (const QString &name : {QString(255, QLatin1Char('n')), QString(127, QChar(0x00e9)), QString(63, QChar(0x1F4E6))}) {
+            const QString longW = LocalPath::workingPath(QStringLiteral("/d/") + name, QStringLiteral("id"));
+            const QString longJ = LocalPath::journalPathFor(longW);
+            QVERIFY2(QFileInfo(longW).fileName().toUtf8().size() <= 255, qPrintable(longW));
+            QVERIFY2(QFileInfo(longJ).fileName().toUtf8().size() <= 255, qPrintable(longJ));
+            QVERIFY(!QFileInfo(longW).fileName().contains(QChar(0xFFFD)));  // not cut inside a character
+            QVERIFY(LocalPath::isWorkingFileName(QFileInfo(longW).fileName()));
+        }
     }
 };
 

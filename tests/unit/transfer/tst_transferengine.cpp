@@ -11,6 +11,8 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 
+#include <limits>
+
 using namespace skydeck;
 using skydeck::test::FakeStorage;
 using skydeck::test::FakeStore;
@@ -67,6 +69,16 @@ class TestTransferEngine : public QObject
         return m_engine->isIdle() || idle.wait(ms);
     }
 
+    // The hidden working file and journal of a download of key to path.
+    QString working(const QString &key, const QString &path)
+    {
+        return TransferEngine::workingPathFor(spec(TransferKind::Download, key, path));
+    }
+    QString journal(const QString &key, const QString &path)
+    {
+        return TransferEngine::journalPathFor(spec(TransferKind::Download, key, path));
+    }
+
     TransferSpec spec(TransferKind kind, const QString &key, const QString &path)
     {
         TransferSpec s;
@@ -117,6 +129,11 @@ private Q_SLOTS:
         QTest::newRow("5 TiB") << 5LL * 1024 * 1024 * MiB << 8 * MiB << 10000 << 525 * MiB << 9987;
         QTest::newRow("below the minimum") << 20 * MiB << MiB << 10000 << 5 * MiB << 4;
         QTest::newRow("few parts allowed") << 100 * MiB << 8 * MiB << 3 << 34 * MiB << 3;
+        // What a lying server may declare: no signed overflow on the way (UBSan watches this row).
+        QTest::newRow("INT64_MAX") << std::numeric_limits<qint64>::max() << 8 * MiB << 10000 << 879609303 * MiB << 10000;
+        QTest::newRow("INT64_MAX, huge preferred part") << std::numeric_limits<qint64>::max()
+                                                        << std::numeric_limits<qint64>::max() - 1 << 10000
+                                                        << std::numeric_limits<qint64>::max() - 1 << 2;
     }
     void partPlanning()
     {
@@ -168,7 +185,7 @@ private Q_SLOTS:
         QVERIFY(waitIdle());
         QVERIFY2(m_engine->status(down).state == TransferState::Done, qPrintable(m_engine->status(down).error.toString()));
         QCOMPARE(readFile(out), data);
-        QVERIFY(!QFile::exists(out + QStringLiteral(".part")));
+        QVERIFY(!QFile::exists(working(QStringLiteral("k/in.bin"), out)));
     }
 
     void emptyFileRoundTrips()
@@ -324,11 +341,11 @@ private Q_SLOTS:
         QVERIFY(writeFile(out, "previous contents"));
         const quint64 down = m_engine->enqueue(spec(TransferKind::Download, QStringLiteral("f"), out));
         QTRY_VERIFY(m_engine->status(down).partsDone >= 1);
-        QVERIFY(QFile::exists(out + QStringLiteral(".part")));
+        QVERIFY(QFile::exists(working(QStringLiteral("f"), out)));
         m_engine->cancel(down);
         QCOMPARE(m_engine->status(down).state, TransferState::Cancelled);
-        QTRY_VERIFY(!QFile::exists(out + QStringLiteral(".part")));
-        QTRY_VERIFY(!QFile::exists(out + QStringLiteral(".part.json")));
+        QTRY_VERIFY(!QFile::exists(working(QStringLiteral("f"), out)));
+        QTRY_VERIFY(!QFile::exists(journal(QStringLiteral("f"), out)));
         QCOMPARE(readFile(out), QByteArray("previous contents"));  // never touched
     }
 
@@ -351,8 +368,8 @@ private Q_SLOTS:
         QCOMPARE(m_engine->status(down).state, TransferState::Failed);
         const int doneBefore = m_engine->status(down).partsDone;
         QVERIFY(doneBefore >= 4 && doneBefore < 10);
-        QVERIFY(QFile::exists(out + QStringLiteral(".part")));
-        QVERIFY(QFile::exists(out + QStringLiteral(".part.json")));
+        QVERIFY(QFile::exists(working(QStringLiteral("f"), out)));
+        QVERIFY(QFile::exists(journal(QStringLiteral("f"), out)));
         QVERIFY(!QFile::exists(out));
         {
             QMutexLocker l(&store.lock);
@@ -364,8 +381,8 @@ private Q_SLOTS:
         QVERIFY2(m_engine->status(down).state == TransferState::Done, qPrintable(m_engine->status(down).error.toString()));
         QCOMPARE(store.gets.load(), 10 - doneBefore);  // only the missing parts
         QCOMPARE(readFile(out), data);
-        QVERIFY(!QFile::exists(out + QStringLiteral(".part")));
-        QVERIFY(!QFile::exists(out + QStringLiteral(".part.json")));
+        QVERIFY(!QFile::exists(working(QStringLiteral("f"), out)));
+        QVERIFY(!QFile::exists(journal(QStringLiteral("f"), out)));
     }
 
     void journalOfAnotherVersionIsNotTrusted()
@@ -375,8 +392,8 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString out = dir.filePath(QStringLiteral("out"));
         // A leftover .part full of zeros with a journal claiming every part, for another ETag.
-        QVERIFY(writeFile(out + QStringLiteral(".part"), QByteArray(data.size(), '\0')));
-        QVERIFY(writeFile(out + QStringLiteral(".part.json"),
+        QVERIFY(writeFile(working(QStringLiteral("f"), out), QByteArray(data.size(), '\0')));
+        QVERIFY(writeFile(journal(QStringLiteral("f"), out),
                           QByteArray(R"({"etag":"0123456789abcdef0123456789abcdef","size":262144,"partSize":65536,"done":[0,1,2,3]})")));
         const quint64 down = m_engine->enqueue(spec(TransferKind::Download, QStringLiteral("f"), out));
         QVERIFY(waitIdle());
@@ -398,7 +415,7 @@ private Q_SLOTS:
         QCOMPARE(m_engine->status(down).state, TransferState::Failed);
         QCOMPARE(m_engine->status(down).error.category(), Error::Category::Conflict);
         QVERIFY(!QFile::exists(s.localPath));
-        QTRY_VERIFY(!QFile::exists(s.localPath + QStringLiteral(".part")));
+        QTRY_VERIFY(!QFile::exists(working(QStringLiteral("f"), s.localPath)));
     }
 
     void corruptDownloadFailsAndKeepsTheTarget()
@@ -413,7 +430,7 @@ private Q_SLOTS:
         QCOMPARE(st.state, TransferState::Failed);
         QCOMPARE(st.error.category(), Error::Category::Integrity);
         QVERIFY(!QFile::exists(out));
-        QTRY_VERIFY(!QFile::exists(out + QStringLiteral(".part")));
+        QTRY_VERIFY(!QFile::exists(working(QStringLiteral("f"), out)));
     }
 
     void missingObjectAndMissingFileFailClearly()
@@ -428,7 +445,7 @@ private Q_SLOTS:
         QCOMPARE(m_engine->status(down).error.category(), Error::Category::NotFound);
         QCOMPARE(m_engine->status(up).error.category(), Error::Category::NotFound);
         QCOMPARE(m_engine->status(bad).error.category(), Error::Category::InvalidInput);
-        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("x.part"))));
+        QVERIFY(!QFile::exists(working(QStringLiteral("nope"), dir.filePath(QStringLiteral("x")))));
         QCOMPARE(m_engine->transfers().size(), 3);
         QSignalSpy removed(m_engine, &TransferEngine::transferRemoved);
         m_engine->clearFinished();
@@ -501,7 +518,6 @@ private Q_SLOTS:
         QCOMPARE(done, 2);
         QCOMPARE(refused, 7);
         QCOMPARE(filesUnder(base.path()), QStringList({QStringLiteral("chosen/ok.txt"), QStringLiteral("chosen/sub/ok2.txt")}));
-        QVERIFY(!QFile::exists(QStringLiteral("/etc/passwd.part")));
         // A refused item cannot be retried into running.
         const quint64 firstRefused = [&] {
             for (const TransferStatus &st : m_engine->transfers())
@@ -511,6 +527,189 @@ private Q_SLOTS:
         }();
         m_engine->retry(firstRefused);
         QCOMPARE(m_engine->status(firstRefused).state, TransferState::Failed);
+    }
+
+    // Downloads are written through hidden working files: objects named like the old "<name>.part"
+    // working files (and their journals) are downloaded side by side with their namesakes, and an
+    // object named like one of the new working files is refused, never written.
+    void workingFilesNeverTakeAnObjectsName()
+    {
+        m_engine->setMinPartSize(1024);
+        store.minPart = 1024;
+        const QByteArray foo = randomBytes(10 * 1024, 21);  // several parts: a working file and a journal
+        const QByteArray fooPart = randomBytes(3000, 22);
+        const QByteArray bar = randomBytes(5000, 23);
+        const QByteArray barJournal = "{\"etag\":\"not a journal\"}";
+        store.store(kBucket, QStringLiteral("p/foo"), foo);
+        store.store(kBucket, QStringLiteral("p/foo.part"), fooPart);
+        store.store(kBucket, QStringLiteral("p/bar"), bar);
+        store.store(kBucket, QStringLiteral("p/bar.part.json"), barJournal);
+        QTemporaryDir dir;
+        const QString reserved = QFileInfo(working(QStringLiteral("p/foo"), dir.filePath(QStringLiteral("foo")))).fileName();
+        store.store(kBucket, QStringLiteral("p/") + reserved, "planted");
+        m_engine->downloadPrefix(kAccount, kBucket, QStringLiteral("p/"), dir.path());
+        QVERIFY(waitIdle());
+        int refused = 0;
+        for (const TransferStatus &st : m_engine->transfers()) {
+            if (st.spec.key.endsWith(reserved)) {
+                QCOMPARE(st.state, TransferState::Failed);
+                QVERIFY2(st.error.toString().contains(QLatin1String("working files")), qPrintable(st.error.toString()));
+                ++refused;
+            } else {
+                QVERIFY2(st.state == TransferState::Done, qPrintable(st.spec.key + QLatin1String(": ") + st.error.toString()));
+            }
+        }
+        QCOMPARE(refused, 1);
+        QCOMPARE(readFile(dir.filePath(QStringLiteral("foo"))), foo);
+        QCOMPARE(readFile(dir.filePath(QStringLiteral("foo.part"))), fooPart);
+        QCOMPARE(readFile(dir.filePath(QStringLiteral("bar"))), bar);
+        QCOMPARE(readFile(dir.filePath(QStringLiteral("bar.part.json"))), barJournal);
+        QTRY_COMPARE(filesUnder(dir.path()), QStringList({QStringLiteral("bar"), QStringLiteral("bar.part.json"),
+                                                          QStringLiteral("foo"), QStringLiteral("foo.part")}));
+    }
+
+    // A server that ignores the prefix asked for lists the whole bucket: only keys under the prefix
+    // are downloaded; the others are reported (expansionFailed, KeyOutsidePrefix) and never asked for.
+    void keysOutsideThePrefixAreNeverDownloaded()
+    {
+        store.store(kBucket, QStringLiteral("keep/a"), "a");
+        store.store(kBucket, QStringLiteral("keep/sub/b"), "b");
+        store.store(kBucket, QStringLiteral("keepsake"), "outside, though it starts like the prefix");
+        store.store(kBucket, QStringLiteral("other/c"), "outside");
+        store.ignorePrefix = true;
+        QSignalSpy failed(m_engine, &TransferEngine::expansionFailed);
+        QTemporaryDir dir;
+        m_engine->downloadPrefix(kAccount, kBucket, QStringLiteral("keep/"), dir.path());
+        QVERIFY(waitIdle());
+        QCOMPARE(filesUnder(dir.path()), QStringList({QStringLiteral("a"), QStringLiteral("sub/b")}));
+        QCOMPARE(m_engine->transfers().size(), 2);
+        QCOMPARE(failed.size(), 1);
+        const Error e = failed[0][0].value<Error>();
+        QCOMPARE(e.code(), QStringLiteral("KeyOutsidePrefix"));
+        QVERIFY2(e.toString().contains(QLatin1String("2 keys")), qPrintable(e.toString()));
+        QCOMPARE(store.gets.load(), 2);
+    }
+
+    // The same key listed twice (or two keys for one file): the second is a reported conflict, not a
+    // second writer of the same file.
+    void aKeyListedTwiceIsAConflictNotAnOverwrite()
+    {
+        const QByteArray data = randomBytes(200 * 1024, 24);
+        store.store(kBucket, QStringLiteral("p/x"), data);
+        store.listedTwice.append(QStringLiteral("p/x"));
+        QTemporaryDir dir;
+        m_engine->downloadPrefix(kAccount, kBucket, QStringLiteral("p/"), dir.path());
+        QVERIFY(waitIdle());
+        const QList<TransferStatus> all = m_engine->transfers();
+        QCOMPARE(all.size(), 2);
+        int conflicts = 0;
+        for (const TransferStatus &st : all)
+            conflicts += st.state == TransferState::Failed && st.error.category() == Error::Category::Conflict;
+        QCOMPARE(conflicts, 1);
+        QCOMPARE(readFile(dir.filePath(QStringLiteral("x"))), data);
+        QCOMPARE(filesUnder(dir.path()), QStringList({QStringLiteral("x")}));
+    }
+
+    // Two transfers asked to write one local file at the same time: the later one fails.
+    void twoDownloadsToOneFileConflict()
+    {
+        store.store(kBucket, QStringLiteral("a"), randomBytes(300 * 1024, 25));
+        store.store(kBucket, QStringLiteral("b"), randomBytes(300 * 1024, 26));
+        store.delayMs = 50;
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("out"));
+        const quint64 first = m_engine->enqueue(spec(TransferKind::Download, QStringLiteral("a"), out));
+        const quint64 second = m_engine->enqueue(spec(TransferKind::Download, QStringLiteral("b"), out));
+        QVERIFY(waitIdle());
+        QCOMPARE(m_engine->status(first).state, TransferState::Done);
+        QCOMPARE(m_engine->status(second).state, TransferState::Failed);
+        QCOMPARE(m_engine->status(second).error.code(), QStringLiteral("LocalNameConflict"));
+        QCOMPARE(readFile(out), store.object(kBucket, QStringLiteral("a")));
+    }
+
+    // A HEAD declaring a petabyte: refused for lack of space before anything is written, and no
+    // (sparse) working file of that size is left behind.
+    void declaredSizeBeyondTheDiskLeavesNoFile()
+    {
+        store.store(kBucket, QStringLiteral("f"), randomBytes(300 * 1024, 27));
+        store.headSize = 1LL << 50;
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("out"));
+        const quint64 down = m_engine->enqueue(spec(TransferKind::Download, QStringLiteral("f"), out));
+        QVERIFY(waitIdle());
+        const TransferStatus st = m_engine->status(down);
+        QCOMPARE(st.state, TransferState::Failed);
+        QCOMPARE(st.error.code(), QStringLiteral("NoSpace"));
+        QCOMPARE(store.gets.load(), 0);
+        QTRY_COMPARE(filesUnder(dir.path()), QStringList());
+    }
+
+    // A download that fails before finishing any part has nothing to resume: no working file stays.
+    void failureBeforeAnyPartLeavesNoFile()
+    {
+        store.store(kBucket, QStringLiteral("f"), randomBytes(640 * 1024, 28));
+        store.failNext.insert(QStringLiteral("get"), 1000);
+        store.failWith = Error(Error::Category::Permission, QStringLiteral("Access Denied"), QStringLiteral("AccessDenied"), 403);
+        QTemporaryDir dir;
+        const quint64 down = m_engine->enqueue(spec(TransferKind::Download, QStringLiteral("f"), dir.filePath(QStringLiteral("out"))));
+        QVERIFY(waitIdle());
+        QCOMPARE(m_engine->status(down).state, TransferState::Failed);
+        QTRY_COMPARE(filesUnder(dir.path()), QStringList());
+    }
+
+    // A checkpoint after every part: the last one must never write its journal after the file was
+    // renamed into place (a stale journal beside a finished file).
+    void checkpointsNeverOutliveTheFinishedFile()
+    {
+        for (int round = 0; round < 10; ++round) {
+            m_engine->setCheckpointInterval(0);
+            m_engine->setConcurrency(8);
+            m_engine->setMinPartSize(64 * 1024);
+            const QByteArray data = randomBytes(64 * 1024 * 24 + 7, 30 + round);  // 25 parts
+            store.store(kBucket, QStringLiteral("f"), data);
+            QTemporaryDir dir;
+            const QString out = dir.filePath(QStringLiteral("out"));
+            const quint64 down = m_engine->enqueue(spec(TransferKind::Download, QStringLiteral("f"), out));
+            QVERIFY(waitIdle());
+            QCOMPARE(m_engine->status(down).state, TransferState::Done);
+            QCOMPARE(readFile(out), data);
+            // Destroying the engine waits for its pool: a checkpoint still under way has written by now.
+            delete m_engine;
+            m_engine = new TransferEngine(m_registry);
+            QCOMPARE(filesUnder(dir.path()), QStringList({QStringLiteral("out")}));
+        }
+    }
+
+    // A folder of thousands of objects is listed a page at a time as the queue drains: the engine
+    // never holds much more than its refill mark of waiting transfers.
+    void folderDownloadListsAsTheQueueDrains()
+    {
+        const int count = 3000;
+        for (int i = 0; i < count; ++i)
+            store.store(kBucket, QStringLiteral("many/%1").arg(i, 5, 10, QLatin1Char('0')), QByteArray(1, char(i)));
+        m_engine->setKeepFinished(false);
+        int waiting = 0;
+        int most = 0;
+        int finished = 0;
+        connect(m_engine, &TransferEngine::transferAdded, this, [&](const TransferStatus &s) {
+            if (s.isFinished())
+                ++finished;
+            else
+                most = std::max(most, ++waiting);
+        });
+        connect(m_engine, &TransferEngine::transferChanged, this, [&](const TransferStatus &s) {
+            if (s.isFinished()) {
+                ++finished;
+                --waiting;
+            }
+        });
+        QTemporaryDir dir;
+        m_engine->downloadPrefix(kAccount, kBucket, QStringLiteral("many/"), dir.path());
+        QVERIFY(waitIdle(120000));
+        QCOMPARE(finished, count);
+        QVERIFY2(most <= 2100, qPrintable(QString::number(most)));
+        QVERIFY(m_engine->transfers().isEmpty());  // nothing kept once finished
+        QCOMPARE(filesUnder(dir.path()).size(), count);
     }
 
     void listingFailureIsReported()
