@@ -105,7 +105,8 @@ bool isCliInvocation(int argc, char **argv)
         if (std::strcmp(a, "-r") == 0 || std::strcmp(a, "--recursive") == 0 || std::strcmp(a, "-q") == 0
             || std::strcmp(a, "--quiet") == 0 || std::strcmp(a, "--sandbox") == 0
             || std::strcmp(a, "--accept-new-host-key") == 0 || std::strcmp(a, "--json") == 0
-            || std::strcmp(a, "--yes") == 0 || std::strcmp(a, "--no-wait") == 0)
+            || std::strcmp(a, "--yes") == 0 || std::strcmp(a, "--no-wait") == 0 || std::strcmp(a, "--raw") == 0
+            || std::strcmp(a, "--allow-insecure-http") == 0)
             continue;
         // The first other argument decides: a word is a command (a typo is a usage error, not a
         // window), an option (--sandbox, Qt's -platform ...) belongs to the window.
@@ -132,7 +133,7 @@ int run(int argc, char **argv)
     }
     const Invocation inv = parsed.value();
     if (inv.help) {
-        out.line(usageText().chopped(1));
+        out.text(usageText());
         return ExitOk;
     }
     if (inv.version) {
@@ -141,6 +142,7 @@ int run(int argc, char **argv)
     }
     if (inv.quiet)
         out.setProgressEnabled(false);
+    out.setRaw(inv.raw);
 
     aws::registerProviders();
     // Declared before the registry: destroyed after it, so s3rver outlives the clients using it.

@@ -32,6 +32,8 @@ Result<Account> resolveAccount(const Invocation &inv, const QProcessEnvironment 
         account.settings.insert(QStringLiteral("endpoint"), inv.endpointUrl);
     if (!inv.region.isEmpty())
         account.settings.insert(QStringLiteral("region"), inv.region);
+    if (inv.allowInsecureHttp)
+        account.settings.insert(QStringLiteral("allowInsecureHttp"), QStringLiteral("true"));
     return account;
 }
 

@@ -82,6 +82,8 @@ Result<Invocation> parseArguments(const QStringList &arguments)
     const QCommandLineOption quiet({QStringLiteral("q"), QStringLiteral("quiet")}, QString());
     const QCommandLineOption sandbox(QStringLiteral("sandbox"), QString());
     const QCommandLineOption acceptHostKey(QStringLiteral("accept-new-host-key"), QString());
+    const QCommandLineOption raw(QStringLiteral("raw"), QString());
+    const QCommandLineOption insecureHttp(QStringLiteral("allow-insecure-http"), QString());
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QString());
     const QCommandLineOption version({QStringLiteral("V"), QStringLiteral("version")}, QString());
     const QCommandLineOption profile(QStringLiteral("profile"), QString(), QStringLiteral("name"));
@@ -92,7 +94,7 @@ Result<Invocation> parseArguments(const QStringList &arguments)
     const QCommandLineOption yes(QStringLiteral("yes"), QString());
     const QCommandLineOption noWait(QStringLiteral("no-wait"), QString());
     parser.addOptions({recursive, force, human, quiet, sandbox, acceptHostKey, help, version, profile, endpoint, region,
-                       provider, json, yes, noWait});
+                       provider, json, yes, noWait, raw, insecureHttp});
 
     if (!parser.parse(arguments))
         return usage(parser.errorText());
@@ -104,6 +106,8 @@ Result<Invocation> parseArguments(const QStringList &arguments)
     inv.quiet = parser.isSet(quiet);
     inv.sandbox = parser.isSet(sandbox);
     inv.acceptNewHostKey = parser.isSet(acceptHostKey);
+    inv.raw = parser.isSet(raw);
+    inv.allowInsecureHttp = parser.isSet(insecureHttp);
     inv.help = parser.isSet(help);
     inv.version = parser.isSet(version);
     inv.profile = parser.value(profile);
@@ -187,6 +191,11 @@ QString usageText()
         "  --json                 vm list: a JSON array of instances\n"
         "  --no-wait              vm: return once the provider accepted the action\n"
         "  --yes                  vm terminate: confirm the deletion\n"
+        "  --raw                  keys and names on stdout exactly as stored (by default control\n"
+        "                         characters from a server are shown escaped, e.g. \\x1b)\n"
+        "  --allow-insecure-http  allow plain http:// to a host that is not loopback (credentials\n"
+        "                         and data then cross the network readable; also\n"
+        "                         SKYDECK_ALLOW_INSECURE_HTTP=1)\n"
         "  -q, --quiet            no progress line\n"
         "  -V, --version          print the version\n"
         "  -h, --help             this help\n"

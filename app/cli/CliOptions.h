@@ -15,6 +15,8 @@ struct Invocation {
     bool humanReadable = false;  // ls: sizes as "1.5 MiB"
     bool quiet = false;          // no progress line
     bool acceptNewHostKey = false;  // sftp://: trust (and store) an unknown host key
+    bool raw = false;            // --raw: keys and names on stdout byte for byte (not escaped)
+    bool allowInsecureHttp = false;  // --allow-insecure-http: plain http:// to a host off loopback
     bool sandbox = false;        // the local sandbox (s3rver with demo buckets), not a cloud account
     bool help = false;
     bool version = false;

@@ -4,6 +4,7 @@
 #include "Output.h"
 
 #include "AccountRegistry.h"
+#include "PrefixWalk.h"
 #include "ProviderWorker.h"
 #include "StorageClient.h"
 
@@ -46,6 +47,16 @@ protected:
             op(client, t, std::move(done));
         });
         whenDone(f, this, std::forward<F>(then));
+    }
+
+    // Lists pages through call(): for a PrefixWalk over this command's account.
+    PrefixWalk::Lister lister()
+    {
+        return [this](const ListRequest &req, std::function<void(Result<ListPage>)> cb) {
+            call<ListPage>([req](StorageClient *c, const CancelToken &t,
+                                 Callback<ListPage> done) { c->listObjects(req, t, std::move(done)); },
+                           std::move(cb));
+        };
     }
 
     void succeed();

@@ -69,6 +69,8 @@ void CopyCommand::interrupt()
 void CopyCommand::watchEngine()
 {
     m_engine = new TransferEngine(&accounts(), this);
+    m_engine->setKeepFinished(false);  // memory stays bounded by what is under way, not by the file count
+    connect(m_engine, &TransferEngine::transferRemoved, this, [this](quint64 id) { m_reported.remove(id); });
     connect(m_engine, &TransferEngine::transferAdded, this, [this](const TransferStatus &s) {
         ++m_total;
         if (s.isFinished())
@@ -223,30 +225,23 @@ void CopyCommand::startServerCopy()
     m_dstPrefix = withSlash(m_dst.key());
     if (m_src.bucket() == m_dst.bucket() && m_dstPrefix.startsWith(m_srcPrefix))
         return fail(ExitUsage, QStringLiteral("cannot copy %1 into itself (%2)").arg(m_src.toString(), m_dst.toString()));
-    copyPage({});
+    m_walk = std::make_unique<PrefixWalk>(lister(), m_src.bucket(), m_srcPrefix,
+                                          CloudUrl::s3(m_src.bucket(), m_srcPrefix).toString());
+    copyPage();
 }
 
-void CopyCommand::copyPage(const QString &continuation)
+void CopyCommand::copyPage()
 {
-    ListRequest req;
-    req.bucket = m_src.bucket();
-    req.prefix = m_srcPrefix;
-    req.delimiter.clear();
-    req.continuation = continuation;
     m_listing = true;
-    call<ListPage>(
-        [req](StorageClient *c, const CancelToken &t, Callback<ListPage> done) { c->listObjects(req, t, std::move(done)); },
-        [this](Result<ListPage> page) {
-            m_listing = false;
-            if (!page.ok())
-                return fail(Error(page.error()).setContext(CloudUrl::s3(m_src.bucket(), m_srcPrefix).toString()));
-            for (const ObjectEntry &e : page->entries)
-                if (!e.isPrefix)
-                    m_pendingKeys.append(e.key);
-            m_nextContinuation = page->truncated ? page->nextContinuation : QString();
-            m_listingDone = m_nextContinuation.isEmpty();
-            pumpCopies();
-        });
+    m_walk->next([this](Result<PrefixWalk::Page> page) {
+        m_listing = false;
+        if (!page.ok())
+            return fail(page.error());
+        for (const ObjectEntry &e : page->objects)
+            m_pendingKeys.append(e.key);
+        m_listingDone = page->last;
+        pumpCopies();
+    });
 }
 
 void CopyCommand::pumpCopies()
@@ -279,8 +274,10 @@ void CopyCommand::pumpCopies()
             });
     }
     if (!m_listingDone && !m_listing && m_pendingKeys.size() < 1000)
-        return copyPage(m_nextContinuation);
+        return copyPage();
     if (m_listingDone && m_pendingKeys.isEmpty() && m_inFlight == 0) {
+        if (const Error outside = m_walk->outsideError(); outside.isError())
+            recordFailure(outside);
         if (m_failed > 0)
             return finishWithFailures();
         if (m_total == 0 && !m_srcPrefix.isEmpty())

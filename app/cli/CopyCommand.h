@@ -7,6 +7,8 @@
 
 #include <QHash>
 
+#include <memory>
+
 namespace skydeck {
 class TransferEngine;
 }
@@ -35,7 +37,7 @@ private:
     void startUpload();
     void startDownload();
     void startServerCopy();
-    void copyPage(const QString &continuation);
+    void copyPage();
     void pumpCopies();
     void watchEngine();
     void onTransferChanged(const TransferStatus &status);
@@ -55,8 +57,8 @@ private:
     // s3 -> s3 -r
     QString m_srcPrefix;
     QString m_dstPrefix;
+    std::unique_ptr<PrefixWalk> m_walk;  // keys outside the source prefix are never copied
     QStringList m_pendingKeys;
-    QString m_nextContinuation;
     bool m_listingDone = false;
     bool m_listing = false;
     int m_inFlight = 0;

@@ -28,6 +28,7 @@ void ListCommand::start()
     m_url = url.value();
     if (!m_url.hasBucket())
         return listBuckets();
+    m_guard.emplace(ListingGuard::Limits::objects(), m_url.toString());
     listPage({});
 }
 
@@ -62,10 +63,25 @@ void ListCommand::listPage(const QString &continuation)
         [this](Result<ListPage> r) {
             if (!r.ok())
                 return fail(Error(r.error()).setContext(m_url.toString()));
+            // A lying page is refused before anything of it is shown.
+            const QString next = r->truncated ? r->nextContinuation : QString();
+            Status g = m_guard->nextPage(next, r->entries.size());
+            if (g.ok())
+                g = m_guard->checkOrder(r->entries);
+            if (!g.ok())
+                return fail(g.error());
             const bool fullKeys = inv().recursive;
+            const QString prefix = m_url.key();
+            auto outside = [this, &prefix](const ObjectEntry &e) {
+                if (ListingGuard::underPrefix(e.key, prefix))
+                    return false;
+                if (m_outside++ == 0)
+                    m_firstOutside = e.key;
+                return true;
+            };
             // Like `aws s3 ls`: the page's folders first, then its objects.
             for (const ObjectEntry &e : r->entries) {
-                if (!e.isPrefix)
+                if (!e.isPrefix || outside(e))
                     continue;
                 const QStringList parts = e.key.split(QLatin1Char('/'));
                 const QString name = parts.size() >= 2 ? parts.at(parts.size() - 2) : e.key;
@@ -74,15 +90,24 @@ void ListCommand::listPage(const QString &continuation)
                 ++m_shown;
             }
             for (const ObjectEntry &e : r->entries) {
-                if (e.isPrefix)
+                if (e.isPrefix || outside(e))
                     continue;
                 const QString name = fullKeys ? e.key : e.key.section(QLatin1Char('/'), -1);
                 out().line(Output::timestamp(e.modified) + QLatin1Char(' ') + sizeText(e.size) + QLatin1Char(' ') + name);
                 ++m_shown;
             }
             out().progress(QStringLiteral("listed %1 entries...").arg(m_shown));
-            if (r->truncated && !r->nextContinuation.isEmpty())
-                return listPage(r->nextContinuation);
+            if (!next.isEmpty())
+                return listPage(next);
+            if (m_outside > 0) {
+                Error e = ListingGuard::outsidePrefix(m_firstOutside, prefix, m_url.toString());
+                if (m_outside > 1)
+                    e = Error(e.category(), QStringLiteral("the server listed %1 entries that are not under the prefix \"%2\" "
+                                                           "(first: \"%3\"); they are not shown")
+                                                .arg(m_outside).arg(prefix, m_firstOutside), e.code())
+                            .setContext(m_url.toString());
+                return fail(ExitFailure, e.toString());
+            }
             if (m_shown == 0 && !m_url.key().isEmpty())
                 return fail(ExitNotFound, m_url.toString() + QStringLiteral(": no such object or prefix"));
             succeed();

@@ -1,5 +1,7 @@
 #include "Output.h"
 
+#include "DisplayText.h"
+
 #include <QLocale>
 
 #include <cstdio>
@@ -18,7 +20,16 @@ Output::~Output()
 void Output::line(const QString &text)
 {
     clearProgress();  // when stdout and stderr share a terminal, the line must not land after it
-    const QByteArray bytes = text.toUtf8() + '\n';
+    const QByteArray bytes = (m_raw ? text : displayText(text, true)).toUtf8() + '\n';
+    std::fwrite(bytes.constData(), 1, static_cast<size_t>(bytes.size()), stdout);
+}
+
+void Output::text(const QString &ownText)
+{
+    clearProgress();
+    QByteArray bytes = ownText.toUtf8();
+    if (!bytes.endsWith('\n'))
+        bytes += '\n';
     std::fwrite(bytes.constData(), 1, static_cast<size_t>(bytes.size()), stdout);
 }
 
@@ -26,7 +37,7 @@ void Output::error(const QString &text)
 {
     clearProgress();
     std::fflush(stdout);
-    const QByteArray bytes = QByteArrayLiteral("skydeck: ") + text.toUtf8() + '\n';
+    const QByteArray bytes = QByteArrayLiteral("skydeck: ") + displayText(text).toUtf8() + '\n';
     std::fwrite(bytes.constData(), 1, static_cast<size_t>(bytes.size()), stderr);
     std::fflush(stderr);
 }
@@ -38,7 +49,7 @@ void Output::progress(const QString &text, bool force)
     if (!force && m_sinceProgress.isValid() && m_sinceProgress.elapsed() < 125)
         return;
     m_sinceProgress.start();
-    const QByteArray bytes = QByteArrayLiteral("\r") + text.toUtf8() + QByteArrayLiteral("\x1b[K");
+    const QByteArray bytes = QByteArrayLiteral("\r") + displayText(text).toUtf8() + QByteArrayLiteral("\x1b[K");
     std::fwrite(bytes.constData(), 1, static_cast<size_t>(bytes.size()), stderr);
     std::fflush(stderr);
     m_progressShown = true;

@@ -65,62 +65,65 @@ void RemoveCommand::removeOne()
 void RemoveCommand::deleteAll(const QString &bucket, const QString &prefix, std::function<void(qint64)> then)
 {
     m_bucket = bucket;
-    m_prefix = prefix;
     m_deleted = 0;
     m_failedCount = 0;
     m_then = std::move(then);
-    deletePage({});
+    m_walk = std::make_unique<PrefixWalk>(lister(), bucket, prefix, CloudUrl::s3(bucket, prefix).toString());
+    nextPage();
 }
 
-void RemoveCommand::deletePage(const QString &continuation)
+void RemoveCommand::nextPage()
 {
-    ListRequest req;
-    req.bucket = m_bucket;
-    req.prefix = m_prefix;
-    req.delimiter.clear();
-    req.continuation = continuation;
-    req.maxKeys = 1000;
-    const CloudUrl where = CloudUrl::s3(m_bucket, m_prefix);
-    call<ListPage>(
-        [req](StorageClient *c, const CancelToken &t, Callback<ListPage> done) { c->listObjects(req, t, std::move(done)); },
-        [this, where](Result<ListPage> page) {
-            if (!page.ok())
-                return fail(Error(page.error()).setContext(where.toString()));
-            QStringList keys;
-            for (const ObjectEntry &e : page->entries)
-                if (!e.isPrefix)
-                    keys.append(e.key);
-            const QString next = page->truncated ? page->nextContinuation : QString();
-            auto afterBatch = [this, next, where] {
-                if (!next.isEmpty())
-                    return deletePage(next);
-                if (m_failedCount > 0)
-                    return fail(ExitFailure, QStringLiteral("deleted %1, could not delete %2 object%3 under %4; first: %5: %6 (%7)")
-                                                 .arg(m_deleted)
-                                                 .arg(m_failedCount)
-                                                 .arg(QLatin1String(m_failedCount == 1 ? "" : "s"), where.toString(),
-                                                      m_firstFailure.key, m_firstFailure.message, m_firstFailure.code));
-                auto then = std::move(m_then);
-                then(m_deleted);
-            };
-            if (keys.isEmpty())
-                return afterBatch();
-            const QString bucket = m_bucket;
-            call<QList<DeleteFailure>>(
-                [bucket, keys](StorageClient *c, const CancelToken &t, Callback<QList<DeleteFailure>> done) {
-                    c->deleteObjects(bucket, keys, t, std::move(done));
-                },
-                [this, afterBatch, count = keys.size(), where](Result<QList<DeleteFailure>> r) {
-                    if (!r.ok())
-                        return fail(Error(r.error()).setContext(where.toString()));
-                    if (!r->isEmpty() && m_failedCount == 0)
-                        m_firstFailure = r->first();
-                    m_failedCount += r->size();
-                    m_deleted += count - r->size();
-                    out().progress(QStringLiteral("deleted %1 objects...").arg(m_deleted));
-                    afterBatch();
-                });
+    m_walk->next([this](Result<PrefixWalk::Page> page) {
+        if (!page.ok())
+            return fail(page.error());
+        QStringList keys;
+        keys.reserve(page->objects.size());
+        for (const ObjectEntry &e : page->objects)
+            keys.append(e.key);
+        deleteBatch(std::move(keys), page->last);
+    });
+}
+
+// At most 1000 keys per DeleteObjects request (a page may hold more than it should).
+void RemoveCommand::deleteBatch(QStringList keys, bool last)
+{
+    if (keys.isEmpty())
+        return last ? finishAll() : nextPage();
+    const QStringList batch = keys.mid(0, 1000);
+    const QStringList rest = keys.mid(1000);
+    const QString bucket = m_bucket;
+    call<QList<DeleteFailure>>(
+        [bucket, batch](StorageClient *c, const CancelToken &t, Callback<QList<DeleteFailure>> done) {
+            c->deleteObjects(bucket, batch, t, std::move(done));
+        },
+        [this, rest, last, count = batch.size()](Result<QList<DeleteFailure>> r) {
+            if (!r.ok())
+                return fail(Error(r.error()).setContext(CloudUrl::s3(m_bucket, m_walk->prefix()).toString()));
+            if (!r->isEmpty() && m_failedCount == 0)
+                m_firstFailure = r->first();
+            m_failedCount += r->size();
+            m_deleted += count - r->size();
+            out().progress(QStringLiteral("deleted %1 objects...").arg(m_deleted));
+            deleteBatch(rest, last);
         });
+}
+
+void RemoveCommand::finishAll()
+{
+    const QString where = CloudUrl::s3(m_bucket, m_walk->prefix()).toString();
+    if (m_failedCount > 0)
+        return fail(ExitFailure, QStringLiteral("deleted %1, could not delete %2 object%3 under %4; first: %5: %6 (%7)")
+                                     .arg(m_deleted)
+                                     .arg(m_failedCount)
+                                     .arg(QLatin1String(m_failedCount == 1 ? "" : "s"), where, m_firstFailure.key,
+                                          m_firstFailure.message, m_firstFailure.code));
+    if (const Error outside = m_walk->outsideError(); outside.isError())
+        return fail(ExitFailure, QStringLiteral("deleted %1 object%2; %3")
+                                     .arg(m_deleted)
+                                     .arg(QLatin1String(m_deleted == 1 ? "" : "s"), outside.toString()));
+    auto then = std::move(m_then);
+    then(m_deleted);
 }
 
 } // namespace skydeck::cli

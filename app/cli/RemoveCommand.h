@@ -4,11 +4,15 @@
 
 #include "CloudUrl.h"
 
+#include <memory>
+
 namespace skydeck::cli {
 
 // skydeck rm s3://bucket/key       deletes one object (exit 3 when there is none)
 // skydeck rm -r s3://bucket/prefix deletes every object under prefix/ in batches of 1000 and says
 //                                  how many; failures are counted and the first one is shown.
+//                                  Only keys under the prefix are ever deleted: a key the server
+//                                  lists outside it is refused and reported (exit 1).
 class RemoveCommand : public Command
 {
     Q_OBJECT
@@ -17,17 +21,20 @@ public:
     void start() override;
 
 protected:
-    // Deletes every object whose key starts with prefix, page by page (1000 keys per request).
-    // `then` runs once all are gone; a listing error or any failed key ends the command instead.
+    // Deletes every object under prefix, page by page (at most 1000 keys per request), through a
+    // PrefixWalk. `then` runs once all are gone; a listing error, a failed key or a key listed
+    // outside the prefix ends the command instead (after what could be deleted was).
     void deleteAll(const QString &bucket, const QString &prefix, std::function<void(qint64 deleted)> then);
 
 private:
     void removeOne();
-    void deletePage(const QString &continuation);
+    void nextPage();
+    void deleteBatch(QStringList keys, bool last);
+    void finishAll();
 
     CloudUrl m_url;
     QString m_bucket;
-    QString m_prefix;
+    std::unique_ptr<PrefixWalk> m_walk;
     qint64 m_deleted = 0;
     qint64 m_failedCount = 0;
     DeleteFailure m_firstFailure;

@@ -165,6 +165,8 @@ void SftpCopyCommand::start()
     if (srcRemote == dstRemote || (!srcRemote && !src->isLocal()) || (!dstRemote && !dst->isLocal()))
         return fail(ExitUsage, QStringLiteral("cp with sftp:// copies between a local path and one sftp:// location"));
     m_engine = new TransferEngine(&accounts(), this);
+    m_engine->setKeepFinished(false);
+    connect(m_engine, &TransferEngine::transferRemoved, this, [this](quint64 id) { m_reported.remove(id); });
     connect(m_engine, &TransferEngine::transferAdded, this, [this](const TransferStatus &s) {
         ++m_total;
         onChanged(s);

@@ -65,6 +65,9 @@ QList<Account> computeAccounts(const Invocation &inv, const QProcessEnvironment 
         all += gcp::discoverAccounts(env, home);
     if (wanted(QStringLiteral("azure")))
         all += azure::discoverAccounts(env, home);
+    if (inv.allowInsecureHttp)
+        for (Account &a : all)
+            a.settings.insert(QStringLiteral("allowInsecureHttp"), QStringLiteral("true"));
     return all;
 }
 

@@ -145,8 +145,11 @@ void VmCommand::listEverything(std::function<void()> then)
         QTimer::singleShot(0, this, [this] { settleOne(); });  // nothing to ask (no compute client)
 }
 
-void VmCommand::listScope(const QString &accountId, const QString &scope, const QString &pageToken)
+void VmCommand::listScope(const QString &accountId, const QString &scope, const QString &pageToken,
+                          std::shared_ptr<ListingGuard> guard)
 {
+    if (!guard)
+        guard = std::make_shared<ListingGuard>(ListingGuard::Limits::resources(), QStringLiteral("%1 %2").arg(accountId, scope));
     ComputeClient *client = m_accounts.compute(accountId);
     ProviderWorker *worker = m_accounts.worker(accountId);
     ++m_outstanding;
@@ -155,7 +158,13 @@ void VmCommand::listScope(const QString &accountId, const QString &scope, const 
         client->listInstances(scope, pageToken, t, std::move(d));
     });
     m_cancels.append([f]() mutable { f.cancel(); });
-    whenDone(f, this, [this, accountId, scope](Result<InstancePage> r) {
+    whenDone(f, this, [this, accountId, scope, guard](Result<InstancePage> r) {
+        if (r.ok()) {
+            if (const Status g = guard->nextPage(r->nextPageToken, r->instances.size()); !g.ok()) {
+                m_instances += r->instances;
+                r = g.error();
+            }
+        }
         if (!r.ok()) {
             Error e = r.error();
             if (e.context().isEmpty())
@@ -164,7 +173,7 @@ void VmCommand::listScope(const QString &accountId, const QString &scope, const 
         } else {
             m_instances += r->instances;
             if (!r->nextPageToken.isEmpty())
-                listScope(accountId, scope, r->nextPageToken);
+                listScope(accountId, scope, r->nextPageToken, guard);
         }
         settleOne();
     });
@@ -193,7 +202,7 @@ void VmCommand::printList()
 {
     VmFormat::sort(m_instances);
     if (m_inv.json) {
-        m_out.line(QString::fromUtf8(VmFormat::json(m_instances)).trimmed());
+        m_out.text(QString::fromUtf8(VmFormat::json(m_instances)));  // JSON escapes what it holds
     } else if (!m_instances.isEmpty()) {
         for (const QString &line : VmFormat::table(m_instances))
             m_out.line(line);

@@ -1,5 +1,8 @@
 #pragma once
 
+#include "ListingGuard.h"
+
+#include <memory>
 #include "CliOptions.h"
 #include "Output.h"
 
@@ -40,7 +43,8 @@ Q_SIGNALS:
 private:
     // Lists every scope of every account; then() runs once all answered.
     void listEverything(std::function<void()> then);
-    void listScope(const QString &accountId, const QString &scope, const QString &pageToken);
+    void listScope(const QString &accountId, const QString &scope, const QString &pageToken,
+                   std::shared_ptr<ListingGuard> guard = {});
     void settleOne();  // one outstanding call ended
     void printList();
     void resolveAndAct();

@@ -4,6 +4,7 @@
 #include <QElapsedTimer>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QSignalSpy>
 #include <QStringList>
 #include <QtTest>
 
@@ -47,6 +48,33 @@ public:
     CliRun run(const QStringList &args, int timeoutMs = 120000) const
     {
         return runProgram(QStringLiteral(SKYDECK_BINARY), args, timeoutMs);
+    }
+
+    // The same run with this thread's event loop turning while it waits, for a server that lives
+    // in the test (a HostileS3) and must answer the binary.
+    CliRun runAsync(const QStringList &args, int timeoutMs = 120000) const
+    {
+        QProcess p;
+        p.setProcessEnvironment(m_env);
+        if (!m_cwd.isEmpty())
+            p.setWorkingDirectory(m_cwd);
+        QSignalSpy finished(&p, &QProcess::finished);
+        QElapsedTimer t;
+        t.start();
+        p.start(QStringLiteral(SKYDECK_BINARY), args);
+        CliRun r;
+        if (!p.waitForStarted(10000))
+            return r;
+        r.finished = finished.wait(timeoutMs);
+        if (!r.finished) {
+            p.kill();
+            p.waitForFinished(5000);
+        }
+        r.ms = t.elapsed();
+        r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        r.out = QString::fromUtf8(p.readAllStandardOutput());
+        r.err = QString::fromUtf8(p.readAllStandardError());
+        return r;
     }
 
     CliRun runProgram(const QString &program, const QStringList &args, int timeoutMs = 120000) const
