@@ -213,6 +213,7 @@ void BucketBrowser::buildUi()
     layout->addWidget(m_view, 1);
 
     m_statusLine = new QLabel(this);
+    m_statusLine->setTextFormat(Qt::PlainText);  // names and messages from the server, never markup
     m_statusLine->setContentsMargins(6, 0, 6, 2);
     m_statusLine->setForegroundRole(QPalette::PlaceholderText);
     layout->addWidget(m_statusLine);
@@ -485,6 +486,7 @@ void BucketBrowser::dragOutNotice(const Error &error)
         return;
     auto *box = new QMessageBox(QMessageBox::Information, tr("Dragging out of s3://%1").arg(m_bucket),
                                 error.toString(), QMessageBox::Ok, this);
+    box->setTextFormat(Qt::PlainText);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->show();
 }

@@ -2,6 +2,7 @@
 #include "BucketBrowser.h"
 
 #include "BucketOperations.h"
+#include "DisplayText.h"
 #include "ObjectListModel.h"
 
 #include <QApplication>
@@ -43,13 +44,17 @@ void BucketBrowser::deleteSelected()
             return;
         }
         const int n = int(keys.value().size());
-        const QString what = refs.size() == 1 ? refs.first().key : tr("%n selected item(s)", nullptr, int(refs.size()));
-        const auto answer = QMessageBox::warning(
-            this, tr("Delete objects"),
-            tr("Delete %1 from s3://%2?\n\nThis deletes %n object(s) and cannot be undone.", nullptr, n)
-                .arg(what, bucket),
-            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
-        if (answer != QMessageBox::Yes)
+        // A key is the uploader's text: shown escaped and as plain text, never as markup.
+        const QString what = refs.size() == 1 ? displayText(refs.first().key)
+                                              : tr("%n selected item(s)", nullptr, int(refs.size()));
+        QMessageBox box(QMessageBox::Warning, tr("Delete objects"),
+                        tr("Delete %1 from s3://%2?\n\nThis deletes %n object(s) and cannot be undone.", nullptr, n)
+                            .arg(what, bucket),
+                        QMessageBox::Yes | QMessageBox::Cancel, this);
+        box.setObjectName(QStringLiteral("deleteConfirmation"));
+        box.setTextFormat(Qt::PlainText);
+        box.setDefaultButton(QMessageBox::Cancel);
+        if (box.exec() != QMessageBox::Yes)
             return;
         Q_EMIT activity(tr("Deleting %n object(s)…", nullptr, n));
         m_ops->deleteKeys(bucket, keys.value(), [this, self, n](Result<Done> r) {
@@ -205,7 +210,8 @@ void BucketBrowser::showProperties()
         dlg->setWindowTitle(tr("Properties of %1").arg(key.section(QLatin1Char('/'), -1)));
         auto *form = new QFormLayout(dlg);
         auto add = [dlg, form](const QString &label, const QString &value) {
-            auto *l = new QLabel(value.isEmpty() ? QStringLiteral("—") : value, dlg);
+            auto *l = new QLabel(value.isEmpty() ? QStringLiteral("—") : displayText(value), dlg);
+            l->setTextFormat(Qt::PlainText);  // metadata is the uploader's text, never markup
             l->setTextInteractionFlags(Qt::TextSelectableByMouse);
             form->addRow(label, l);
         };

@@ -33,40 +33,46 @@ void BucketOperations::call(std::function<void(StorageClient *, const CancelToke
     });
 }
 
-void BucketOperations::listPages(const QString &bucket, const QString &prefix, const QString &continuation,
-                                 qint64 stopAfterBytes, std::shared_ptr<QList<ObjectEntry>> acc,
-                                 std::shared_ptr<qint64> bytes, Reply<QList<ObjectEntry>> done)
+void BucketOperations::listPages(std::shared_ptr<PrefixWalk> walk, qint64 stopAfterBytes,
+                                 std::shared_ptr<QList<ObjectEntry>> acc, std::shared_ptr<qint64> bytes,
+                                 Reply<QList<ObjectEntry>> done)
 {
-    ListRequest req;
-    req.bucket = bucket;
-    req.prefix = prefix;
-    req.delimiter.clear();  // flat and recursive
-    req.continuation = continuation;
-    call<ListPage>([req](StorageClient *c, const CancelToken &t, Callback<ListPage> cb) { c->listObjects(req, t, cb); },
-                   [this, bucket, prefix, stopAfterBytes, acc, bytes, done](Result<ListPage> r) {
-                       if (!r.ok()) {
-                           done(r.error());
-                           return;
-                       }
-                       for (const ObjectEntry &e : r.value().entries) {
-                           if (e.isPrefix)
-                               continue;
-                           acc->append(e);
-                           *bytes += qMax<qint64>(e.size, 0);
-                       }
-                       const bool enough = stopAfterBytes >= 0 && *bytes > stopAfterBytes;
-                       if (!enough && r.value().truncated && !r.value().nextContinuation.isEmpty())
-                           listPages(bucket, prefix, r.value().nextContinuation, stopAfterBytes, acc, bytes, done);
-                       else
-                           done(*acc);
-                   });
+    walk->next([this, walk, stopAfterBytes, acc, bytes, done](Result<PrefixWalk::Page> r) {
+        if (!r.ok()) {
+            done(r.error());
+            return;
+        }
+        // A server that lists keys outside the folder is not trusted with a delete, a rename or
+        // a download of it: the operation stops before anything is acted on, and says why.
+        if (const Error outside = walk->outsideError(); outside.isError()) {
+            qCWarning(lcBuckets).noquote() << outside.toString();
+            done(outside);
+            return;
+        }
+        for (const ObjectEntry &e : r->objects) {
+            acc->append(e);
+            *bytes += qMax<qint64>(e.size, 0);
+        }
+        const bool enough = stopAfterBytes >= 0 && *bytes > stopAfterBytes;
+        if (!enough && !r->last)
+            listPages(walk, stopAfterBytes, acc, bytes, done);
+        else
+            done(*acc);
+    });
 }
 
 void BucketOperations::listTree(const QString &bucket, const QString &prefix, qint64 stopAfterBytes,
                                 Reply<QList<ObjectEntry>> done)
 {
-    listPages(bucket, prefix, {}, stopAfterBytes, std::make_shared<QList<ObjectEntry>>(), std::make_shared<qint64>(0),
-              std::move(done));
+    auto lister = [this](const ListRequest &req, std::function<void(Result<ListPage>)> cb) {
+        call<ListPage>([req](StorageClient *c, const CancelToken &t, Callback<ListPage> answer) {
+            c->listObjects(req, t, std::move(answer));
+        }, std::move(cb));
+    };
+    const QString scheme = m_client ? m_client->scheme() : QStringLiteral("s3");  // a constant: any thread
+    const QString where = QStringLiteral("%1://%2/%3").arg(scheme, bucket, prefix);
+    listPages(std::make_shared<PrefixWalk>(lister, bucket, prefix, where), stopAfterBytes,
+              std::make_shared<QList<ObjectEntry>>(), std::make_shared<qint64>(0), std::move(done));
 }
 
 void BucketOperations::listAll(const QString &bucket, const QString &prefix, Reply<QStringList> done)

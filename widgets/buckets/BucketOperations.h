@@ -5,6 +5,7 @@
 #include "StorageClient.h"
 
 #include "ObjectMime.h"
+#include "PrefixWalk.h"
 #include "Result.h"
 #include "StorageTypes.h"
 
@@ -29,7 +30,9 @@ public:
     BucketOperations(ProviderWorker *worker, StorageClient *client, QObject *parent = nullptr);
 
     // Every key the refs stand for: objects as they are, prefixes expanded to all keys under them
-    // (recursive listing, the folder marker included).
+    // (recursive listing, the folder marker included). Listings go through PrefixWalk: a server
+    // that lists a key outside the folder asked for ends the operation with that error (category
+    // Server, code KeyOutsidePrefix) before anything is deleted, renamed or downloaded.
     void collectKeys(const QString &bucket, const QList<ObjectRef> &refs, Reply<QStringList> done);
     // Every object under prefix (flat, recursive listing), page after page. Stops asking for more
     // pages once the sizes listed add up to more than stopAfterBytes (-1: never), so a caller that
@@ -56,9 +59,8 @@ private:
     template <typename T>
     void call(std::function<void(StorageClient *, const CancelToken &, Callback<T>)> op, Reply<T> done);
     void listAll(const QString &bucket, const QString &prefix, Reply<QStringList> done);
-    void listPages(const QString &bucket, const QString &prefix, const QString &continuation, qint64 stopAfterBytes,
-                   std::shared_ptr<QList<ObjectEntry>> acc, std::shared_ptr<qint64> bytes,
-                   Reply<QList<ObjectEntry>> done);
+    void listPages(std::shared_ptr<PrefixWalk> walk, qint64 stopAfterBytes, std::shared_ptr<QList<ObjectEntry>> acc,
+                   std::shared_ptr<qint64> bytes, Reply<QList<ObjectEntry>> done);
     void copyEach(const QString &bucket, std::shared_ptr<QList<QPair<QString, QString>>> pairs, int index,
                   Reply<skydeck::Done> done);
 

@@ -118,6 +118,10 @@ void DragStaging::download()
         }
         for (const ObjectEntry &e : m_trees.value(r.key)) {
             const QString rel = LocalPath::relativeKey(e.key, r.key);
+            if (rel.isNull()) {  // not under the folder (BucketOperations already refuses such listings)
+                refuse(e.key, tr("refused object key: it is not under the dragged folder"));
+                continue;
+            }
             if (rel.isEmpty())
                 continue;  // the folder's own marker object
             const Result<MappedPath> mapped = LocalPath::map(folder, rel);

@@ -1,5 +1,7 @@
 #include "ObjectListModel.h"
 
+#include "DisplayText.h"
+
 #include "BucketsLogging.h"
 #include "ObjectMime.h"
 #include "ProviderWorker.h"
@@ -159,6 +161,17 @@ void ObjectListModel::onPage(quint64 generation, Result<ListPage> result)
     const QString asked = m_prefix + m_namePrefix;
     const QString where = QStringLiteral("listing %1/%2").arg(m_bucket, asked);
     Error refused;
+    m_continuation = page.nextContinuation;
+    m_hasMore = page.truncated && !m_continuation.isEmpty();
+    // A page with a token seen before, or one that goes back over keys already listed, is not shown
+    // (its keys would repeat).
+    Status paging = m_guard.nextPage(m_hasMore ? m_continuation : QString(), page.entries.size());
+    if (paging.ok())
+        paging = m_guard.checkOrder(page.entries);
+    if (!paging.ok()) {
+        refused = Error(paging.error()).setContext(where);
+        page.entries.clear();
+    }
     m_pending.reserve(m_pending.size() + size_t(page.entries.size()));
     for (const ObjectEntry &e : std::as_const(page.entries)) {
         if (!ListingGuard::underPrefix(e.key, asked)) {
@@ -173,12 +186,6 @@ void ObjectListModel::onPage(quint64 generation, Result<ListPage> result)
         if (m_idsInNameOrder && id > 0 && compareNames(m_store.name(id - 1), m_store.name(id)) >= 0)
             setIdsInNameOrder(false);  // a server that does not list in key order
         m_pending.push_back(id);
-    }
-    m_continuation = page.nextContinuation;
-    m_hasMore = page.truncated && !m_continuation.isEmpty();
-    if (!refused.isError()) {
-        if (const Status s = m_guard.nextPage(m_hasMore ? m_continuation : QString(), page.entries.size()); !s.ok())
-            refused = Error(s.error()).setContext(where);
     }
     if (refused.isError()) {
         // What was listed inside the folder stays; the listing stops here, with the reason.
@@ -491,6 +498,7 @@ QVariant ObjectListModel::data(const QModelIndex &index, int role) const
             return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
         return {};
     case Qt::ToolTipRole:
+        return plainToolTip(m_prefix + m_store.nameString(id));
     case KeyRole:
         return QString(m_prefix + m_store.nameString(id));
     case IsPrefixRole:

@@ -88,6 +88,7 @@ FileBrowser::FileBrowser(std::shared_ptr<RemoteFileSystem> fs, TransferEngine *e
             navigate(e.path);
     });
     m_status = new QLabel(this);
+    m_status->setTextFormat(Qt::PlainText);  // names and messages from the server, never markup
     connect(m_model, &RemoteFileModel::failed, this, &FileBrowser::showError);
     connect(m_model, &RemoteFileModel::loaded, this, [this] { m_status->setText(tr("%n item(s)", nullptr, m_model->rowCount())); });
     auto *layout = new QVBoxLayout(this);

@@ -1,5 +1,7 @@
 #include "RemoteFileModel.h"
 
+#include "DisplayText.h"
+
 #include "ProviderWorker.h"
 
 #include <QIcon>
@@ -87,7 +89,7 @@ QVariant RemoteFileModel::data(const QModelIndex &index, int role) const
     case Qt::TextAlignmentRole:
         return index.column() == SizeColumn ? QVariant(int(Qt::AlignRight | Qt::AlignVCenter)) : QVariant();
     case Qt::ToolTipRole:
-        return e.path;
+        return plainToolTip(e.path);
     case PathRole:
         return e.path;
     case TypeRole:

@@ -1,5 +1,7 @@
 #include "InstanceModel.h"
 
+#include "DisplayText.h"
+
 #include "AccountRegistry.h"
 #include "ComputeClient.h"
 #include "InstancesLogging.h"
@@ -246,9 +248,10 @@ QVariant InstanceModel::data(const QModelIndex &index, int role) const
     }
     if (role == Qt::ToolTipRole) {
         if (!r.error.isEmpty())
-            return r.error;
+            return plainToolTip(r.error);
         if (col == StateColumn)
-            return QString(tr("%1 says: %2").arg(i.provider, i.providerState.isEmpty() ? tr("(nothing yet)") : i.providerState)
+            return plainToolTip(
+                tr("%1 says: %2").arg(i.provider, i.providerState.isEmpty() ? tr("(nothing yet)") : i.providerState)
                 + (i.state == InstanceState::StoppedBilled
                        ? tr("\nStopped without deallocation: the VM is still billed. Stop deallocates it.")
                        : QString()));
@@ -260,7 +263,7 @@ QVariant InstanceModel::data(const QModelIndex &index, int role) const
                 .arg(i.spot ? tr("typical spot") : tr("on-demand"), c.asOf().toString(Qt::ISODate), c.source(i.provider));
         }
         if (col == TypeColumn && !i.image.isEmpty())
-            return tr("Image: %1").arg(i.image);
+            return plainToolTip(tr("Image: %1").arg(i.image));
         return {};
     }
     if (role == Qt::TextAlignmentRole && (col == PriceColumn || col == UptimeColumn))
@@ -362,8 +365,11 @@ void InstanceModel::listAccount(const QString &accountId)
     });
 }
 
-void InstanceModel::fetchPage(const QString &accountId, const QString &scope, const QString &pageToken)
+void InstanceModel::fetchPage(const QString &accountId, const QString &scope, const QString &pageToken,
+                              std::shared_ptr<ListingGuard> guard)
 {
+    if (!guard)
+        guard = std::make_shared<ListingGuard>(ListingGuard::Limits::resources(), QStringLiteral("%1 %2").arg(accountId, scope));
     ComputeClient *client = m_registry ? m_registry->compute(accountId) : nullptr;
     ProviderWorker *worker = m_registry ? m_registry->worker(accountId) : nullptr;
     if (!client || !worker)
@@ -373,7 +379,13 @@ void InstanceModel::fetchPage(const QString &accountId, const QString &scope, co
     auto future = worker->run<InstancePage>([client, scope, pageToken](const CancelToken &token, Callback<InstancePage> cb) {
         client->listInstances(scope, pageToken, token, std::move(cb));
     });
-    whenDone(future, this, [this, accountId, scope](const Result<InstancePage> &page) {
+    whenDone(future, this, [this, accountId, scope, guard](Result<InstancePage> page) {
+        if (page) {
+            if (const Status g = guard->nextPage(page->nextPageToken, page->instances.size()); !g.ok()) {
+                enqueue(scope, page->instances);  // what this page said is shown; no more pages are asked for
+                page = g.error();
+            }
+        }
         if (!page) {
             m_listings[accountId].failedScopes << scope;
             m_accountErrors.insert(accountId, page.error());
@@ -383,7 +395,7 @@ void InstanceModel::fetchPage(const QString &accountId, const QString &scope, co
             Q_EMIT pageArrived(accountId, scope, int(page->instances.size()));
             enqueue(scope, page->instances);
             if (!page->nextPageToken.isEmpty())
-                fetchPage(accountId, scope, page->nextPageToken);
+                fetchPage(accountId, scope, page->nextPageToken, guard);
         }
         callDone(accountId);
     });

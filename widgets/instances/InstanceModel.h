@@ -1,5 +1,8 @@
 #pragma once
 
+#include "ListingGuard.h"
+
+#include <memory>
 #include "Account.h"
 #include "ComputeTypes.h"
 #include "Error.h"
@@ -121,7 +124,10 @@ private:
     };
 
     void listAccount(const QString &accountId);
-    void fetchPage(const QString &accountId, const QString &scope, const QString &token);
+    // One page of a scope's instances; the next follows while the server gives a token that its
+    // ListingGuard accepts (a repeated token or endless pages end the scope's listing in error).
+    void fetchPage(const QString &accountId, const QString &scope, const QString &token,
+                   std::shared_ptr<ListingGuard> guard = {});
     void callDone(const QString &accountId);
     void enqueue(const QString &scope, const QList<Instance> &instances);
     void flush();

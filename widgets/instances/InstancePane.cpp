@@ -62,6 +62,7 @@ InstancePane::InstancePane(AccountRegistry *registry, QWidget *parent)
     for (int c = 0; c < InstanceModel::ColumnCount; ++c)
         m_view->setColumnWidth(c, widths[c]);
     m_status->setObjectName(QStringLiteral("instanceStatus"));
+    m_status->setTextFormat(Qt::PlainText);  // names and messages from the server, never markup
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
 

@@ -1,5 +1,7 @@
 #include "TransferQueueModel.h"
 
+#include "DisplayText.h"
+
 #include "TransferEngine.h"
 
 #include <QFileInfo>
@@ -185,7 +187,7 @@ QVariant TransferQueueModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::ToolTipRole:
-        return s.error.isError() ? s.error.toString() : data(index, Qt::DisplayRole);
+        return plainToolTip(s.error.isError() ? s.error.toString() : data(index, Qt::DisplayRole).toString());
     case Qt::TextAlignmentRole:
         if (index.column() == SizeColumn || index.column() == SpeedColumn || index.column() == EtaColumn)
             return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));

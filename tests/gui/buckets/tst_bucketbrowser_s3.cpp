@@ -16,6 +16,11 @@
 #include "GuiTestMain.h"
 
 #include <QAbstractItemModelTester>
+#include <QAbstractButton>
+#include <QAction>
+#include <QApplication>
+#include <QMessageBox>
+#include <QTimer>
 #include <QDirIterator>
 #include <QDropEvent>
 #include <QMimeData>
@@ -202,6 +207,47 @@ private Q_SLOTS:
         QVERIFY(failed.wait(30000));
         QCOMPARE(model.state(), ObjectListModel::State::Failed);
         QCOMPARE(model.lastError().category(), Error::Category::NotFound);
+    }
+
+    // A key is the uploader's text: the delete confirmation shows it as plain text (markup and all,
+    // never rendered), and answering Cancel deletes nothing; Yes deletes it.
+    void deleteConfirmationShowsKeysAsPlainText()
+    {
+        const QString key = QStringLiteral("confirm/<b>bold<i> & <img src=x>.txt");  // no '/': one object
+        QVERIFY(put(key, "markup"));
+        auto browser = newBrowser();
+        QSignalSpy done(browser->model(), &ObjectListModel::completed);
+        browser->setLocation(m_bucket, QStringLiteral("confirm/"));
+        QVERIFY(done.wait(30000));
+        QCOMPARE(browser->model()->rowCount(), 1);
+        for (const bool accept : {false, true}) {
+            browser->view()->selectRow(0);
+            QString shown;
+            Qt::TextFormat format = Qt::AutoText;
+            bool answered = false;
+            // The confirmation is modal: answer it from a timer once it shows.
+            QTimer poll;
+            connect(&poll, &QTimer::timeout, this, [&] {
+                auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+                if (!box || box->objectName() != QLatin1String("deleteConfirmation"))
+                    return;
+                shown = box->text();
+                format = box->textFormat();
+                answered = true;
+                box->button(accept ? QMessageBox::Yes : QMessageBox::Cancel)->click();
+            });
+            poll.start(20);
+            browser->deleteAction()->trigger();
+            QTRY_VERIFY_WITH_TIMEOUT(answered, 30000);
+            poll.stop();
+            QCOMPARE(format, Qt::PlainText);
+            QVERIFY2(shown.contains(key), qPrintable(shown));
+            if (!accept) {
+                QCOMPARE(listFlat(QStringLiteral("confirm/")), QStringList{key});
+            } else {
+                QTRY_COMPARE_WITH_TIMEOUT(listFlat(QStringLiteral("confirm/")), QStringList(), 30000);
+            }
+        }
     }
 
     void droppedFilesAndFolderAreUploaded()

@@ -4,6 +4,7 @@
 #include "AccountRegistry.h"
 #include "AwsProvider.h"
 #include "BucketOperations.h"
+#include "HostileS3.h"
 #include "Peers.h"
 #include "ProviderWorker.h"
 #include "StorageClient.h"
@@ -144,6 +145,45 @@ private Q_SLOTS:
         QSignalSpy done(reply.get(), &QNetworkReply::finished);
         QVERIFY(done.wait(10000));
         QCOMPARE(reply->readAll(), QByteArray("move/sub/b.txt"));
+    }
+
+    // A server that ignores the folder asked for (it lists the whole bucket): the folder delete's
+    // count, a folder rename and the listing behind a drag-out all stop with KeyOutsidePrefix
+    // before anything is deleted or copied. Before: every listed key was counted and acted on.
+    void aServerListingOutsideTheFolderIsNotActedOn()
+    {
+        test::HostileS3 server;
+        server.objects.insert("keep/a", "a");
+        server.objects.insert("keep/sub/b", "b");
+        server.objects.insert("keepsake", "outside");
+        server.objects.insert("other/c", "outside");
+        AccountRegistry registry;
+        Account a;
+        a.id = QStringLiteral("hostile");
+        a.provider = QStringLiteral("aws");
+        a.settings = {{QStringLiteral("endpoint"), server.endpoint()},
+                      {QStringLiteral("addressingStyle"), QStringLiteral("path")},
+                      {QStringLiteral("accessKeyId"), QStringLiteral("AKIDEXAMPLE")}};
+        a.secrets = {{QStringLiteral("secretAccessKey"), QStringLiteral("secret")}};
+        registry.addAccount(a);
+        BucketOperations ops(registry.worker(a.id), registry.storage(a.id));
+        const auto keys = finish<QStringList>([&](auto cb) {
+            ops.collectKeys(QStringLiteral("bucket"), {ObjectRef{QStringLiteral("keep/"), true, -1}}, cb);
+        });
+        QVERIFY(!keys.ok());
+        QCOMPARE(keys.error().code(), QStringLiteral("KeyOutsidePrefix"));
+        const auto renamed = finish<Done>([&](auto cb) {
+            ops.rename(QStringLiteral("bucket"), ObjectRef{QStringLiteral("keep/"), true, -1}, QStringLiteral("moved/"), cb);
+        });
+        QVERIFY(!renamed.ok());
+        QCOMPARE(renamed.error().code(), QStringLiteral("KeyOutsidePrefix"));
+        const auto tree = finish<QList<ObjectEntry>>([&](auto cb) {
+            ops.listTree(QStringLiteral("bucket"), QStringLiteral("keep/"), -1, cb);
+        });
+        QVERIFY(!tree.ok());
+        QVERIFY(server.deleted.isEmpty());
+        QVERIFY(server.copies.isEmpty());
+        QCOMPARE(server.objects.size(), 4);
     }
 };
 

@@ -3,6 +3,7 @@
 // listed in parallel, stable keys across refreshes, pruning, a failing scope, actions with the
 // transition shown at once and polled to the end, a refused action's error on its row, GPUs and
 // prices from the catalog, filters and grouping, the SSH conventions.
+#include "DisplayText.h"
 #include "AccountRegistry.h"
 #include "GuiTestMain.h"
 #include "InstanceFilterProxy.h"
@@ -208,7 +209,9 @@ private Q_SLOTS:
         QCOMPARE(errors.count(), 1);
         const QString err = model.index(model.rowForKey(stopped1), 0).data(InstanceModel::ErrorRole).toString();
         QVERIFY2(err.contains(QLatin1String("IncorrectInstanceState")), qPrintable(err));
-        QCOMPARE(model.index(model.rowForKey(stopped1), InstanceModel::StateColumn).data(Qt::ToolTipRole).toString(), err);
+        // The tool tip shows the error as plain text (escaped, inside rich text), never as markup.
+        QCOMPARE(model.index(model.rowForKey(stopped1), InstanceModel::StateColumn).data(Qt::ToolTipRole).toString(),
+                 plainToolTip(err));
     }
 
     void terminateAndLaunch()
