@@ -1,5 +1,7 @@
 #include "SftpClient.h"
 
+#include "DisplayText.h"
+
 #include "SftpLanes.h"
 #include "SftpLogging.h"
 #include "SftpOp.h"
@@ -108,8 +110,33 @@ bool openHandle(SftpContext &c, std::vector<SftpHandlePtr> &handles, size_t slot
     return true;
 }
 
+// What a directory listing or a walk may hold before it is refused as a server that never ends.
+constexpr qsizetype kMaxEntriesPerDirectory = 1000000;
+constexpr qsizetype kMaxEntriesPerWalk = 5000000;
+constexpr qsizetype kMaxPathBytes = 4096;
+
+Error unsafeName(const QString &dir, const QString &name)
+{
+    Error e(Error::Category::Server,
+            QStringLiteral("the server listed \"%1\" in %2, which is not a plain file name (it holds a '/' or a NUL); "
+                           "nothing under %2 was acted on")
+                .arg(displayText(name), displayText(dir)),
+            QStringLiteral("UnsafeRemoteName"));
+    e.setRetryable(false);
+    return e;
+}
+
+Error tooMany(const QString &dir, const QString &what)
+{
+    Error e(Error::Category::Server, QStringLiteral("%1 (at %2): stopped there").arg(what, displayText(dir)),
+            QStringLiteral("TooManyEntries"));
+    e.setRetryable(false);
+    return e;
+}
+
 // Reads a whole directory through handles[0] (opened here), then closes it. Used by list, walk
-// and removeRecursive. done() once `entries` is complete.
+// and removeRecursive. done() once `entries` is complete. Names with '/' or NUL and endless
+// directories end it with an error (the handle is closed by its owner's reset).
 struct DirReader {
     QString dir;
     QList<RemoteEntry> entries;
@@ -138,9 +165,16 @@ struct DirReader {
                 if (n == 0)
                     break;
                 progress = true;
-                const QString entry = QString::fromUtf8(name.constData(), n);
+                const QByteArray raw(name.constData(), n);
+                const QString entry = QString::fromUtf8(raw);
                 if (entry == QLatin1String(".") || entry == QLatin1String(".."))
                     continue;
+                // A server may lie: a "name" with a '/' or a NUL would make every path built from it
+                // point somewhere else (a delete of dir/../x). Such a listing is refused whole.
+                if (raw.contains('/') || raw.contains('\0'))
+                    return unsafeName(dir, entry);
+                if (entries.size() >= kMaxEntriesPerDirectory)
+                    return tooMany(dir, QStringLiteral("more than %1 entries in one directory").arg(kMaxEntriesPerDirectory));
                 entries.append(toEntry(dir, entry, attrs));
             }
             finished = true;
@@ -173,9 +207,13 @@ struct TreeWalker {
                 return std::nullopt;
             if (r->isError())
                 return r;
+            if (all.size() + reader->entries.size() > kMaxEntriesPerWalk)
+                return tooMany(reader->dir, QStringLiteral("more than %1 entries under one folder").arg(kMaxEntriesPerWalk));
             for (const RemoteEntry &e : std::as_const(reader->entries)) {
                 all.append(e);
                 if (e.isDirectory()) {
+                    if (e.path.toUtf8().size() > kMaxPathBytes)
+                        return tooMany(e.path, QStringLiteral("a path longer than %1 bytes").arg(kMaxPathBytes));
                     directories.append(e.path);
                     pending.append(e.path);
                 }
