@@ -1,5 +1,6 @@
 #include "AwsConfig.h"
 
+#include "SmallFile.h"
 #include "AwsLogging.h"
 
 #include <QDir>
@@ -27,10 +28,7 @@ QString expandHome(const QString &path, const QString &home)
 
 QString readText(const QString &path)
 {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    return QString::fromUtf8(f.readAll());
+    return QString::fromUtf8(readSmallFile(path).value_or(QByteArray()));
 }
 
 Files loadFiles(const QProcessEnvironment &env, const QString &home)

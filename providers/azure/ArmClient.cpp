@@ -160,9 +160,11 @@ void ArmClient::getJson(const QUrl &url, const CancelToken &token, Callback<QJso
 }
 
 void ArmClient::listAll(const QUrl &url, const CancelToken &token, std::shared_ptr<QJsonArray> items,
-                        Callback<QJsonArray> done)
+                        Callback<QJsonArray> done, std::shared_ptr<ListingGuard> guard)
 {
-    getJson(url, token, [this, token, items, done = std::move(done)](Result<QJsonObject> r) mutable {
+    if (!guard)
+        guard = std::make_shared<ListingGuard>(ListingGuard::Limits::resources(), url.path());
+    getJson(url, token, [this, token, items, guard, done = std::move(done)](Result<QJsonObject> r) mutable {
         if (!r.ok()) {
             done(r.error());
             return;
@@ -170,6 +172,10 @@ void ArmClient::listAll(const QUrl &url, const CancelToken &token, std::shared_p
         for (const QJsonValue &v : r.value().value(QStringLiteral("value")).toArray())
             items->append(v);
         const QString next = r.value().value(QStringLiteral("nextLink")).toString();
+        if (const Status g = guard->nextPage(next, r.value().value(QStringLiteral("value")).toArray().size()); !g.ok()) {
+            done(g.error());
+            return;
+        }
         if (next.isEmpty()) {
             done(*items);
             return;
@@ -179,7 +185,7 @@ void ArmClient::listAll(const QUrl &url, const CancelToken &token, std::shared_p
             done(link.error());
             return;
         }
-        listAll(link.value(), token, items, std::move(done));
+        listAll(link.value(), token, items, std::move(done), guard);
     });
 }
 

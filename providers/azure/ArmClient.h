@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ListingGuard.h"
 #include "ArmJson.h"
 #include "AzureConfig.h"
 #include "ComputeClient.h"
@@ -63,7 +64,9 @@ private:
     void send(const QByteArray &method, const QUrl &url, const CancelToken &token, Callback<HttpResponse> done,
               bool renewed = false);
     void getJson(const QUrl &url, const CancelToken &token, Callback<QJsonObject> done);
-    void listAll(const QUrl &url, const CancelToken &token, std::shared_ptr<QJsonArray> items, Callback<QJsonArray> done);
+    // Every page of a list (nextLink), under a ListingGuard: a repeated link or endless pages end it.
+    void listAll(const QUrl &url, const CancelToken &token, std::shared_ptr<QJsonArray> items, Callback<QJsonArray> done,
+                 std::shared_ptr<ListingGuard> guard = {});
     void loadNetwork(const CancelToken &token, Callback<ArmNetwork> done);
     void addressesOf(const QJsonObject &vm, const CancelToken &token, Callback<ArmNetwork> done);
     void followOperation(const HttpResponse &accepted, const QString &what, const CancelToken &token, Callback<Done> done);

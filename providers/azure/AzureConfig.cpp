@@ -1,5 +1,6 @@
 #include "AzureConfig.h"
 
+#include "SmallFile.h"
 #include "AzureLogging.h"
 
 #include <QFile>
@@ -122,10 +123,10 @@ QString ArmConfig::problem() const
 
 QString cliDefaultSubscription(const QString &profileJsonPath, const QString &tenantId)
 {
-    QFile f(profileJsonPath);
-    if (!f.open(QIODevice::ReadOnly))
+    std::optional<QByteArray> file = readSmallFile(profileJsonPath);
+    if (!file)
         return {};
-    QByteArray data = f.readAll();
+    QByteArray data = *file;
     if (data.startsWith("\xEF\xBB\xBF"))  // the Azure CLI writes it with a UTF-8 BOM
         data.remove(0, 3);
     const QJsonArray subs = QJsonDocument::fromJson(data).object().value(QStringLiteral("subscriptions")).toArray();

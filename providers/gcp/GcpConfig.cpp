@@ -1,5 +1,6 @@
 #include "GcpConfig.h"
 
+#include "SmallFile.h"
 #include "GcpLogging.h"
 
 #include <QDir>
@@ -15,10 +16,7 @@ namespace {
 
 QString readText(const QString &path)
 {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    return QString::fromUtf8(f.readAll());
+    return QString::fromUtf8(readSmallFile(path).value_or(QByteArray()));
 }
 
 QString displayPath(const QString &path, const QString &home)
