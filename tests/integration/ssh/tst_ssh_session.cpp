@@ -2,12 +2,11 @@
 #include "SshSession.h"
 #include "SshTestPeer.h"
 #include "TestMain.h"
+#include "TestSshd.h"
 
 #include <QElapsedTimer>
 #include <QProcess>
 #include <QSignalSpy>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 
 using namespace skydeck;
@@ -29,52 +28,6 @@ class TestSshSession : public QObject
         if (!QTest::qWaitFor([&] { return !ready.isEmpty() || !failed.isEmpty(); }, timeoutMs))
             return Error(Error::Category::Server, QStringLiteral("timed out"));
         return failed.isEmpty() ? Error() : failed.first().first().value<Error>();
-    }
-
-    static int freePort()
-    {
-        QTcpServer probe;
-        return probe.listen(QHostAddress::LocalHost) ? probe.serverPort() : 0;
-    }
-
-    // An sshd of our own on `port`: the peer's sshd_config with some keywords replaced (and its
-    // pid file and log in dir). nullptr when it does not listen within 10 s.
-    QProcess *startOwnSshd(const QTemporaryDir &dir, int port, const QMap<QByteArray, QByteArray> &overrides)
-    {
-        const QByteArray baseConfig = readAll(QFileInfo(m_hostKeyPub).absolutePath() + QStringLiteral("/sshd_config"));
-        if (baseConfig.isEmpty())
-            return nullptr;
-        QMap<QByteArray, QByteArray> set = overrides;
-        set.insert("Port", QByteArray::number(port));
-        set.insert("PidFile", dir.filePath(QStringLiteral("sshd.pid")).toUtf8());
-        QByteArray config;
-        for (const QByteArray &line : baseConfig.split('\n')) {
-            const QByteArray keyword = line.split(' ').value(0);
-            config += (set.contains(keyword) ? keyword + ' ' + set.value(keyword) : line) + '\n';
-        }
-        QFile f(dir.filePath(QStringLiteral("sshd_config")));
-        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
-            return nullptr;
-        f.write(config);
-        f.close();
-        auto *p = new QProcess(this);
-        p->start(QStringLiteral("/usr/sbin/sshd"), {QStringLiteral("-D"), QStringLiteral("-f"), f.fileName(),
-                                                    QStringLiteral("-E"), dir.filePath(QStringLiteral("sshd.log"))});
-        const bool listening = QTest::qWaitFor([&] {
-            QTcpSocket probe;
-            probe.connectToHost(QHostAddress::LocalHost, quint16(port));
-            return probe.waitForConnected(100);
-        }, 10000);
-        if (!listening)
-            delete p;
-        return listening ? p : nullptr;
-    }
-
-    static void stopSshd(QProcess *p)
-    {
-        p->terminate();
-        p->waitForFinished(5000);
-        delete p;
     }
 
 private Q_SLOTS:
@@ -272,19 +225,17 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(kh.appStore()));
     }
 
-    // The real thing: the same host:port comes back (sshd restarted) with another host key after
-    // its first key was accepted into Skydeck's store. The second connection is refused outright,
-    // naming the store and the line, even with accept-new on.
     // Keyboard-interactive (PAM's password prompt) on a second sshd that offers nothing else for
     // passwords: the prompt reaches passwordNeeded, the answer logs in.
     void keyboardInteractiveAuthentication()
     {
         QTemporaryDir dir;
-        const int port = freePort();
+        const int port = TestSshd::freePort();
         QVERIFY(port > 0);
-        QProcess *sshd = startOwnSshd(dir, port, {{"UsePAM", "yes"}, {"KbdInteractiveAuthentication", "yes"},
-                                                  {"PasswordAuthentication", "no"}});
-        QVERIFY2(sshd, readAll(dir.filePath(QStringLiteral("sshd.log"))).constData());
+        TestSshd sshd;
+        QVERIFY2(sshd.start(dir.path(), port, {{"UsePAM", "yes"}, {"KbdInteractiveAuthentication", "yes"},
+                                               {"PasswordAuthentication", "no"}}),
+                 sshd.log().constData());
         SshHostConfig h = sshPeerHost();
         h.port = port;
         h.identityFiles = {dir.filePath(QStringLiteral("no_such_key"))};
@@ -300,18 +251,20 @@ private Q_SLOTS:
         const Error e = connectAndWait(s);
         QVERIFY2(!e.isError(), qPrintable(e.toString()));
         QCOMPARE(prompts.size(), 1);
-        QTRY_VERIFY2(readAll(dir.filePath(QStringLiteral("sshd.log"))).contains("Accepted keyboard-interactive"),
-                     readAll(dir.filePath(QStringLiteral("sshd.log"))).constData());
-        stopSshd(sshd);
+        QTRY_VERIFY2(sshd.log().contains("Accepted keyboard-interactive"), sshd.log().constData());
     }
 
+    // The real thing: the same host:port comes back (sshd restarted) with another host key after
+    // its first key was accepted into Skydeck's store. The second connection is refused outright,
+    // naming the store and the line, even with accept-new on.
     void restartedServerWithAnotherKeyIsRefused()
     {
         QTemporaryDir dir;
-        const int port = freePort();
+        const int port = TestSshd::freePort();
         QVERIFY(port > 0);
+        TestSshd sshd;
         const auto startSshd = [&](const QString &hostKey) {
-            return startOwnSshd(dir, port, {{"HostKey", hostKey.toUtf8()}});
+            return sshd.start(dir.path(), port, {{"HostKey", hostKey.toUtf8()}});
         };
         const QString firstKey = m_hostKeyPub.chopped(4);  // host_ed25519.pub -> host_ed25519
         const QString otherKey = peerValue("SKYDECK_TEST_SSH_OTHER_HOST_KEY_PUB").chopped(4);
@@ -321,8 +274,7 @@ private Q_SLOTS:
         h.identityFiles = {peerValue("SKYDECK_TEST_SSH_KEY")};
         const ssh::KnownHosts kh({dir.filePath(QStringLiteral("known_hosts"))}, dir.filePath(QStringLiteral("app_known_hosts")));
 
-        QProcess *sshd = startSshd(firstKey);
-        QVERIFY2(sshd, readAll(dir.filePath(QStringLiteral("sshd.log"))).constData());
+        QVERIFY2(startSshd(firstKey), sshd.log().constData());
         {
             SshSession s(h);
             s.setKnownHosts(kh);
@@ -332,10 +284,8 @@ private Q_SLOTS:
             QVERIFY2(!e.isError(), qPrintable(e.toString()));
         }
         QVERIFY(QFile::exists(kh.appStore()));
-        stopSshd(sshd);
 
-        sshd = startSshd(otherKey);
-        QVERIFY2(sshd, readAll(dir.filePath(QStringLiteral("sshd.log"))).constData());
+        QVERIFY2(startSshd(otherKey), sshd.log().constData());
         {
             SshSession s(h);
             s.setKnownHosts(kh);
@@ -348,7 +298,6 @@ private Q_SLOTS:
             QVERIFY2(e.message().contains(kh.appStore() + QStringLiteral(" line 1")), qPrintable(e.message()));
             QVERIFY(!s.isReady());
         }
-        stopSshd(sshd);
     }
 
     void refusedConnectionIsNetworkError()
