@@ -72,8 +72,10 @@ void SftpConnection::start()
     connect(m_session.get(), &ssh::SshSession::passwordNeeded, this, [this](const QString &) { m_session->answerPassword(QString()); });
     connect(m_session.get(), &ssh::SshSession::passphraseNeeded, this, [this](const QString &) { m_session->answerPassphrase(QString()); });
     connect(m_session.get(), &ssh::SshSession::failed, this, [this](const Error &e) {
+        // Only a new key can be accepted from here. A changed key's message names the line to remove
+        // once the new key is verified; a revoked key has nothing to offer.
         Error out = e;
-        if (e.code() == QLatin1String("HostKeyUnknown") || e.message().contains(QLatin1String("SHA256:")))
+        if (e.code() == QLatin1String("HostKeyUnknown"))
             out = Error(e.category(), e.message() + QStringLiteral(" (run again with --accept-new-host-key to trust it)"), e.code());
         Q_EMIT failed(out.setContext(QStringLiteral("sftp://") + m_session->host().displayName()));
     });

@@ -18,9 +18,11 @@ class SshSession;
 namespace skydeck::cli {
 
 // The SSH session an sftp:// command runs on: the host resolved through ~/.ssh/config (aliases,
-// User, Port, IdentityFile, ProxyJump), known_hosts checked. An unknown host key fails with its
-// fingerprint unless --accept-new-host-key (then it is stored in the app's known_hosts); a
-// changed key always fails. A password is not asked for on the command line: keys and the agent.
+// User, Port, IdentityFile, ProxyJump, StrictHostKeyChecking, UserKnownHostsFile, ...), known_hosts
+// checked. An unknown host key fails with its fingerprint unless --accept-new-host-key or the config's
+// StrictHostKeyChecking accept-new/no (then it is stored in the app's known_hosts); a changed or
+// revoked key always fails, with no hint to accept it. A password is not asked for on the command
+// line: keys and the agent.
 class SftpConnection : public QObject
 {
     Q_OBJECT

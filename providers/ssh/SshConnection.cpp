@@ -347,15 +347,34 @@ void SshConnection::handshake()
     case HostKeyCheck::Status::Match:
         qCDebug(lcSsh) << "host key matches" << check.file << check.line;
         return beginAuth();
-    case HostKeyCheck::Status::Unknown:
-        if (m_options.acceptNewHostKey) {
-            qCInfo(lcSsh) << "accepting new host key as asked:" << check.fingerprint;
+    case HostKeyCheck::Status::Unknown: {
+        using Policy = SshHostConfig::HostKeyPolicy;
+        // --accept-new-host-key is the command line's -o StrictHostKeyChecking=accept-new: it wins
+        // over the config file, as -o does for ssh.
+        const Policy policy = m_options.acceptNewHostKey ? Policy::AcceptNew : m_options.host.strictHostKeyChecking;
+        switch (policy) {
+        case Policy::AcceptNew:
+        case Policy::No:
+            qCInfo(lcSsh) << "accepting new host key" << check.fingerprint
+                          << (policy == Policy::No ? "(StrictHostKeyChecking no)" : "(accept-new)");
             return answerHostKey(true);
+        case Policy::Yes: {
+            Error e(Error::Category::Auth,
+                    QStringLiteral("Host key verification failed: no host key is known for %1 and StrictHostKeyChecking "
+                                   "is yes; the %2 key %3 was not accepted")
+                        .arg(check.host, check.keyType, check.fingerprint),
+                    QStringLiteral("HostKeyUnknown"));
+            e.setContext(m_options.host.displayName()).setRetryable(false);
+            return fail(e);
+        }
+        case Policy::Ask:
+            break;
         }
         setState(State::AwaitingHostKey);
         Q_EMIT hostKeyQuestion(check);
         return;
-    case HostKeyCheck::Status::Changed:
+    }
+    case HostKeyCheck::Status::Changed:  // in every StrictHostKeyChecking mode, "no" included
     case HostKeyCheck::Status::Revoked: {
         Error e(Error::Category::Auth, check.message(),
                 check.status == HostKeyCheck::Status::Changed ? QStringLiteral("HostKeyChanged")

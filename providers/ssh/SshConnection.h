@@ -38,7 +38,8 @@ public:
     struct Options {
         SshHostConfig host;
         KnownHosts knownHosts;
-        bool acceptNewHostKey = false;   // the CLI's --accept-new-host-key
+        // The CLI's --accept-new-host-key: StrictHostKeyChecking accept-new, whatever the config says.
+        bool acceptNewHostKey = false;
         bool useAgent = true;
         QString agentSocket;             // empty: $SSH_AUTH_SOCK
         QString password;                // preset (keychain, tests); empty: ask when needed

@@ -38,7 +38,11 @@ void SshSession::setSshConfig(const SshConfig &config)
     m_config = std::make_unique<SshConfig>(config);
 }
 
-void SshSession::setKnownHosts(const KnownHosts &knownHosts) { m_options.knownHosts = knownHosts; }
+void SshSession::setKnownHosts(const KnownHosts &knownHosts)
+{
+    m_options.knownHosts = knownHosts;
+    m_knownHostsSet = true;
+}
 void SshSession::setAcceptNewHostKey(bool accept) { m_options.acceptNewHostKey = accept; }
 void SshSession::setUseAgent(bool use) { m_options.useAgent = use; }
 void SshSession::setAgentSocket(const QString &path) { m_options.agentSocket = path; }
@@ -65,6 +69,8 @@ void SshSession::connectToHost()
         return;
     setState(State::Connecting);
     if (!m_worker) {
+        if (!m_knownHostsSet)
+            m_options.knownHosts = KnownHosts::forHost(m_host);
         m_worker = std::make_unique<ProviderWorker>(QStringLiteral("ssh:") + m_host.alias);
         const SshConnection::Options options = m_options;
         QObject *ctx = m_worker->context();
@@ -125,7 +131,8 @@ void SshSession::startViaJump()
         m_jump = new SshSession(jumpHost, this);
         m_jump->m_depth = m_depth + 1;
         m_jump->m_config = std::make_unique<SshConfig>(*m_config);
-        m_jump->m_options.knownHosts = m_options.knownHosts;
+        if (m_knownHostsSet)
+            m_jump->setKnownHosts(m_options.knownHosts);  // else the hop's own config's files
         m_jump->m_options.acceptNewHostKey = m_options.acceptNewHostKey;
         m_jump->m_options.useAgent = m_options.useAgent;
         m_jump->m_options.agentSocket = m_options.agentSocket;

@@ -41,6 +41,7 @@ public:
 
     // Options (before connectToHost()).
     void setSshConfig(const SshConfig &config);  // resolves ProxyJump hops (default: ~/.ssh/config)
+    // Default: KnownHosts::forHost(host) (UserKnownHostsFile/GlobalKnownHostsFile or OpenSSH's files).
     void setKnownHosts(const KnownHosts &knownHosts);
     void setAcceptNewHostKey(bool accept);       // the CLI's --accept-new-host-key
     void setUseAgent(bool use);
@@ -100,6 +101,7 @@ private:
     bool m_rememberPassword = false;
     State m_state = State::Disconnected;
     int m_depth = 0;
+    bool m_knownHostsSet = false;
 };
 
 } // namespace skydeck::ssh

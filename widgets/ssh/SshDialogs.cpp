@@ -38,11 +38,6 @@ HostKeyDialog::HostKeyDialog(const QString &sessionName, const ssh::HostKeyCheck
     auto *fp = wrapped(QStringLiteral("<tt>%1</tt>").arg(check.fingerprint.toHtmlEscaped()), this);
     fp->setObjectName(QStringLiteral("fingerprint"));
     form->addRow(tr("Fingerprint:"), fp);
-    if (!check.otherTypesKnown.isEmpty())
-        form->addRow(tr("Also known:"),
-                     wrapped(tr("keys of other types (%1) are known for this host")
-                                 .arg(check.otherTypesKnown.join(QStringLiteral(", ")).toHtmlEscaped()),
-                             this));
     layout->addLayout(form);
     auto *buttons = new QDialogButtonBox(this);
     m_accept = buttons->addButton(tr("Accept and connect"), QDialogButtonBox::AcceptRole);
@@ -54,11 +49,13 @@ HostKeyDialog::HostKeyDialog(const QString &sessionName, const ssh::HostKeyCheck
     layout->addWidget(buttons);
 }
 
-HostKeyRefusalDialog::HostKeyRefusalDialog(const QString &sessionName, const QString &message, QWidget *parent)
+HostKeyRefusalDialog::HostKeyRefusalDialog(const QString &sessionName, const QString &message, Reason reason,
+                                           QWidget *parent)
     : QDialog(parent)
 {
     setObjectName(QStringLiteral("hostKeyRefusal"));
-    setWindowTitle(tr("Host key changed — connection refused"));
+    setWindowTitle(reason == Reason::Revoked ? tr("Host key revoked — connection refused")
+                                             : tr("Host key changed — connection refused"));
     auto *layout = new QVBoxLayout(this);
     auto *head = new QHBoxLayout;
     auto *icon = new QLabel(this);

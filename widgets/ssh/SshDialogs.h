@@ -30,11 +30,14 @@ private:
 
 // A changed (or revoked) host key: a red refusal naming the file and line of the known key.
 // Deliberately no way to connect from here: the user edits known_hosts if the change is expected.
+// A host known with a key of another type than the one shown is a changed host too.
 class HostKeyRefusalDialog : public QDialog
 {
     Q_OBJECT
 public:
-    HostKeyRefusalDialog(const QString &sessionName, const QString &message, QWidget *parent = nullptr);
+    enum class Reason { Changed, Revoked };
+    HostKeyRefusalDialog(const QString &sessionName, const QString &message, Reason reason = Reason::Changed,
+                         QWidget *parent = nullptr);
 };
 
 // A password (with "Remember in keychain") or a key passphrase.

@@ -299,7 +299,9 @@ void SshPane::onFailed(const Error &error)
     setStatus(text, true);
     Q_EMIT errorOccurred(e);
     if (e.code() == QLatin1String("HostKeyChanged") || e.code() == QLatin1String("HostKeyRevoked")) {
-        auto *dlg = new HostKeyRefusalDialog(m_host.displayName(), e.message(), this);
+        const auto reason = e.code() == QLatin1String("HostKeyRevoked") ? HostKeyRefusalDialog::Reason::Revoked
+                                                                          : HostKeyRefusalDialog::Reason::Changed;
+        auto *dlg = new HostKeyRefusalDialog(m_host.displayName(), e.message(), reason, this);
         dlg->setAttribute(Qt::WA_DeleteOnClose);
         dlg->open();
     }

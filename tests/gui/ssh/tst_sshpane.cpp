@@ -14,6 +14,7 @@
 #include "ForwardsPanel.h"
 #include "JupyterLauncher.h"
 #include "KnownHosts.h"
+#include "TestSshd.h"
 #include "MainWindow.h"
 #include "Peers.h"
 #include "PortForward.h"
@@ -307,6 +308,42 @@ private Q_SLOTS:
         QCOMPARE(buttons.size(), 1);  // Close, nothing else
         QVERIFY(pane->findChild<ui::HostKeyDialog *>() == nullptr);
         QVERIFY(!pane->session()->isReady());
+    }
+
+    // A host known with a key of another type (here an ECDSA key; the peer shows its ed25519 key)
+    // is a changed host, as for OpenSSH 9.2: the red refusal naming the file and line, never the
+    // "new host key" question that would let the key be accepted (issue 11.5).
+    void otherKeyTypeRefusedAsChanged()
+    {
+        newHome(false);
+        const QString ecdsa = skydeck::test::TestSshd::makeHostKey(m_home->path(), QStringLiteral("ecdsa"));
+        QVERIFY(!ecdsa.isEmpty());
+        const QList<QByteArray> known = readFile(ecdsa + QStringLiteral(".pub")).simplified().split(' ');
+        const QString kh = m_home->filePath(QStringLiteral(".ssh/known_hosts"));
+        {
+            QFile f(kh);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("# comment\n" + ssh::KnownHosts::hostEntryName(m_host, m_port.toInt()).toUtf8() + ' ' + known.value(0) + ' '
+                    + known.value(1) + '\n');
+        }
+        AccountRegistry registry;
+        TransferEngine engine(&registry);
+        MainWindow w(&registry, &engine, nullptr);
+        w.show();
+        ui::SshPane *pane = w.openSshHost(QStringLiteral("peer"));
+        ui::HostKeyRefusalDialog *refusal = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((refusal = pane->findChild<ui::HostKeyRefusalDialog *>()) != nullptr
+                                     || pane->findChild<ui::HostKeyDialog *>() != nullptr,
+                                 20000);
+        QVERIFY2(pane->findChild<ui::HostKeyDialog *>() == nullptr, "asked about a new key");
+        QVERIFY(refusal);
+        QVERIFY2(refusal->windowTitle().contains(QLatin1String("changed")), qPrintable(refusal->windowTitle()));
+        const QString text = refusal->findChild<QLabel *>(QStringLiteral("refusalText"))->text();
+        QVERIFY2(text.contains(kh + QStringLiteral(" line 2")) && text.contains(QLatin1String("ecdsa-sha2-nistp256"))
+                     && text.contains(QLatin1String("HAS CHANGED")),
+                 qPrintable(text));
+        QVERIFY(!pane->session()->isReady());
+        QVERIFY(!readFile(ssh::KnownHosts::defaultAppStore()).contains(" ssh-ed25519 "));
     }
 
     // A wrong password (three times, as typed) fails with a clear message in the pane; Reconnect

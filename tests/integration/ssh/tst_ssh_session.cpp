@@ -300,6 +300,154 @@ private Q_SLOTS:
         }
     }
 
+    // An sshd with only an ECDSA host key where an ed25519 key is known: a changed host, as for
+    // OpenSSH 9.2 ("REMOTE HOST IDENTIFICATION HAS CHANGED", "Offending ED25519 key in FILE:2"),
+    // not a new key to accept, even with accept-new or StrictHostKeyChecking no (issue 11.5).
+    void otherKeyTypeIsAChangedHost_data()
+    {
+        QTest::addColumn<bool>("acceptNew");
+        QTest::addColumn<QString>("policy");
+        QTest::newRow("ask") << false << "ask";
+        QTest::newRow("--accept-new-host-key") << true << "ask";
+        QTest::newRow("accept-new") << false << "accept-new";
+        QTest::newRow("no") << false << "no";
+    }
+    void otherKeyTypeIsAChangedHost()
+    {
+        QFETCH(bool, acceptNew);
+        QFETCH(QString, policy);
+        QTemporaryDir dir;
+        const int port = TestSshd::freePort();
+        const QString ecdsa = TestSshd::makeHostKey(dir.path(), QStringLiteral("ecdsa"));
+        QVERIFY(port > 0 && !ecdsa.isEmpty());
+        TestSshd sshd;
+        QVERIFY2(sshd.start(dir.path(), port, {{"HostKey", QFile::encodeName(ecdsa)}}), sshd.log().constData());
+        const QString file = dir.filePath(QStringLiteral("known_hosts"));
+        {
+            QFile f(file);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            const QList<QByteArray> known = readAll(m_hostKeyPub).simplified().split(' ');  // ssh-ed25519
+            f.write("# the host's ed25519 key\n" + KnownHosts::hostEntryName(QStringLiteral("127.0.0.1"), port).toUtf8()
+                    + ' ' + known.value(0) + ' ' + known.value(1) + '\n');
+        }
+        const SshConfig config = SshConfig::fromText(QStringLiteral("Host ec\n  HostName 127.0.0.1\n  Port %1\n  User %2\n"
+                                                                    "  IdentityFile %3\n  StrictHostKeyChecking %4\n")
+                                                         .arg(port)
+                                                         .arg(peerValue("SKYDECK_TEST_SSH_USER"),
+                                                              peerValue("SKYDECK_TEST_SSH_KEY"), policy));
+        SshSession s(config.resolve(QStringLiteral("ec")));
+        const KnownHosts kh({file}, dir.filePath(QStringLiteral("app_known_hosts")));
+        s.setKnownHosts(kh);
+        s.setUseAgent(false);
+        s.setAcceptNewHostKey(acceptNew);
+        QSignalSpy asked(&s, &SshSession::hostKeyQuestion);
+        const Error e = connectAndWait(s);
+        QCOMPARE(asked.count(), 0);
+        QVERIFY(!s.isReady());
+        QCOMPARE(e.code(), QStringLiteral("HostKeyChanged"));
+        QCOMPARE(e.category(), Error::Category::Auth);
+        QVERIFY(!e.isRetryable());
+        QVERIFY2(e.message().contains(file + QStringLiteral(" line 2")), qPrintable(e.message()));
+        QVERIFY2(e.message().contains(QLatin1String("ecdsa-sha2-nistp256")) && e.message().contains(QLatin1String("ssh-ed25519")),
+                 qPrintable(e.message()));
+        QVERIFY(!QFile::exists(kh.appStore()));
+        QVERIFY(!sshd.log().contains("Accepted publickey"));
+    }
+
+    // StrictHostKeyChecking from ~/.ssh/config: yes refuses a new key without asking, accept-new
+    // and no accept and remember it, ask asks. A changed key is refused in every mode.
+    void strictHostKeyCheckingFromConfig_data()
+    {
+        QTest::addColumn<QString>("policy");
+        QTest::addColumn<bool>("asks");
+        QTest::addColumn<bool>("connects");
+        QTest::newRow("yes") << "yes" << false << false;
+        QTest::newRow("ask") << "ask" << true << false;  // the question is answered no
+        QTest::newRow("accept-new") << "accept-new" << false << true;
+        QTest::newRow("no") << "no" << false << true;
+        QTest::newRow("off") << "off" << false << true;
+    }
+    void strictHostKeyCheckingFromConfig()
+    {
+        QFETCH(QString, policy);
+        QFETCH(bool, asks);
+        QFETCH(bool, connects);
+        QTemporaryDir dir;
+        const SshConfig config = SshConfig::fromText(QStringLiteral("Host peer\n  HostName %1\n  Port %2\n  User %3\n"
+                                                                    "  IdentityFile %4\n  StrictHostKeyChecking %5\n")
+                                                         .arg(peerValue("SKYDECK_TEST_SSH_HOST"), peerValue("SKYDECK_TEST_SSH_PORT"),
+                                                              peerValue("SKYDECK_TEST_SSH_USER"), peerValue("SKYDECK_TEST_SSH_KEY"),
+                                                              policy));
+        const SshHostConfig h = config.resolve(QStringLiteral("peer"));
+        const KnownHosts kh = knownHostsWith(dir, QString());  // nothing known
+        {
+            SshSession s(h);
+            s.setKnownHosts(kh);
+            s.setUseAgent(false);
+            QSignalSpy asked(&s, &SshSession::hostKeyQuestion);
+            connect(&s, &SshSession::hostKeyQuestion, &s, [&] { s.answerHostKey(false); });
+            const Error e = connectAndWait(s);
+            QCOMPARE(asked.count(), asks ? 1 : 0);
+            QCOMPARE(s.isReady(), connects);
+            QCOMPARE(QFile::exists(kh.appStore()), connects);
+            if (!connects) {
+                QCOMPARE(e.code(), QStringLiteral("HostKeyUnknown"));
+                if (!asks)
+                    QVERIFY2(e.message().contains(QLatin1String("StrictHostKeyChecking is yes")), qPrintable(e.message()));
+            }
+        }
+        {
+            QTemporaryDir other;  // another key known (and no store with the key accepted above)
+            SshSession s(h);
+            s.setKnownHosts(knownHostsWith(other, peerValue("SKYDECK_TEST_SSH_OTHER_HOST_KEY_PUB")));
+            s.setUseAgent(false);
+            QSignalSpy asked(&s, &SshSession::hostKeyQuestion);
+            const Error e = connectAndWait(s);
+            QCOMPARE(asked.count(), 0);
+            QCOMPARE(e.code(), QStringLiteral("HostKeyChanged"));
+        }
+    }
+
+    // Without setKnownHosts() a session reads the files the config names (UserKnownHostsFile,
+    // several; GlobalKnownHostsFile): the key listed in the second user file is known.
+    void knownHostsFilesFromConfig()
+    {
+        QTemporaryDir dir;
+        knownHostsWith(dir, m_hostKeyPub);  // dir/known_hosts lists the peer's key
+        QVERIFY(QFile::rename(dir.filePath(QStringLiteral("known_hosts")), dir.filePath(QStringLiteral("second"))));
+        const SshConfig config = SshConfig::fromText(
+            QStringLiteral("Host peer\n  HostName %1\n  Port %2\n  User %3\n  IdentityFile %4\n  StrictHostKeyChecking yes\n"
+                           "  UserKnownHostsFile %5/first %5/second\n  GlobalKnownHostsFile %5/global\n")
+                .arg(peerValue("SKYDECK_TEST_SSH_HOST"), peerValue("SKYDECK_TEST_SSH_PORT"), peerValue("SKYDECK_TEST_SSH_USER"),
+                     peerValue("SKYDECK_TEST_SSH_KEY"), dir.path()));
+        {
+            SshSession s(config.resolve(QStringLiteral("peer")));
+            s.setUseAgent(false);
+            QSignalSpy asked(&s, &SshSession::hostKeyQuestion);
+            const Error e = connectAndWait(s);
+            QVERIFY2(!e.isError(), qPrintable(e.toString()));
+            QCOMPARE(asked.count(), 0);
+        }
+        // The same from the global file only; and a changed key there names the global file.
+        QVERIFY(QFile::rename(dir.filePath(QStringLiteral("second")), dir.filePath(QStringLiteral("global"))));
+        {
+            SshSession s(config.resolve(QStringLiteral("peer")));
+            s.setUseAgent(false);
+            const Error e = connectAndWait(s);
+            QVERIFY2(!e.isError(), qPrintable(e.toString()));
+        }
+        knownHostsWith(dir, peerValue("SKYDECK_TEST_SSH_OTHER_HOST_KEY_PUB"));
+        QFile::remove(dir.filePath(QStringLiteral("global")));
+        QVERIFY(QFile::rename(dir.filePath(QStringLiteral("known_hosts")), dir.filePath(QStringLiteral("global"))));
+        {
+            SshSession s(config.resolve(QStringLiteral("peer")));
+            s.setUseAgent(false);
+            const Error e = connectAndWait(s);
+            QCOMPARE(e.code(), QStringLiteral("HostKeyChanged"));
+            QVERIFY2(e.message().contains(dir.filePath(QStringLiteral("global")) + QStringLiteral(" line 1")), qPrintable(e.message()));
+        }
+    }
+
     void refusedConnectionIsNetworkError()
     {
         QTemporaryDir dir;
