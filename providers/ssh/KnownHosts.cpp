@@ -261,12 +261,16 @@ bool KnownHosts::accept(const QString &host, int port, const HostKey &key, QStri
     }
     QDir().mkpath(QFileInfo(m_appStore).absolutePath());
     QFile f(m_appStore);
-    if (!f.open(QIODevice::Append | QIODevice::Text)) {
+    if (!f.open(QIODevice::ReadWrite | QIODevice::Append)) {
         if (error)
             *error = QStringLiteral("cannot write %1: %2").arg(m_appStore, f.errorString());
         return false;
     }
-    const QString line = hashedHostField(hostEntryName(host, port)) + QLatin1Char(' ') + type + QLatin1Char(' ')
+    // A last line without its newline (edited by hand) must not swallow the new entry.
+    QString line;
+    if (f.size() > 0 && f.seek(f.size() - 1) && f.peek(1) != "\n")
+        line += QLatin1Char('\n');
+    line += hashedHostField(hostEntryName(host, port)) + QLatin1Char(' ') + type + QLatin1Char(' ')
         + QString::fromLatin1(key.blob.toBase64()) + QLatin1Char('\n');
     if (f.write(line.toUtf8()) < 0 || !f.flush()) {
         if (error)

@@ -214,6 +214,18 @@ private Q_SLOTS:
         QCOMPARE(kh.check(QStringLiteral("other.example"), 22, m_keyA).status, HostKeyCheck::Status::Unknown);
     }
 
+    // A store whose last line lost its newline (edited by hand): the accepted key gets a line of
+    // its own instead of being glued to (and spoiling) the last one.
+    void acceptAfterALastLineWithoutNewline()
+    {
+        const QString store = writeFile(QStringLiteral("store-no-newline"), "box.example " + m_pubB);
+        const KnownHosts kh({}, store);
+        QVERIFY(kh.accept(QStringLiteral("new.example"), 22, m_keyA));
+        QCOMPARE(kh.check(QStringLiteral("new.example"), 22, m_keyA).status, HostKeyCheck::Status::Match);
+        QCOMPARE(kh.check(QStringLiteral("new.example"), 22, m_keyA).line, 2);
+        QCOMPARE(kh.check(QStringLiteral("box.example"), 22, m_keyB).status, HostKeyCheck::Status::Match);
+    }
+
     void acceptWritesHashedEntryThatSshKeygenFinds()
     {
         const QString store = m_dir.filePath(QStringLiteral("appstore/known_hosts"));
