@@ -18,7 +18,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <utility>
 
 namespace skydeck::ssh {
 
@@ -36,29 +38,28 @@ ssize_t recvCallback(libssh2_socket_t sock, void *buffer, size_t length, int fla
     return n;
 }
 
-struct KbdIntContext {
-    QByteArray password;
-};
+// How long a keyboard-interactive question waits for the user (the server's LoginGraceTime,
+// 2 minutes by default, usually ends the login first).
+constexpr auto kPromptTimeout = std::chrono::minutes(5);
 
-// keyboard-interactive answers come from the password being tried on this (the worker) thread.
-thread_local KbdIntContext *tlsKbdInt = nullptr;
-
-void kbdIntCallback(const char *, int, const char *, int, int numPrompts,
+// libssh2 calls this inside libssh2_userauth_keyboard_interactive_ex() for each round; abstract is
+// the session's, the SshConnection. Answers are malloc'ed: libssh2 frees them.
+void kbdIntCallback(const char *name, int nameLength, const char *instruction, int instructionLength, int numPrompts,
                     const LIBSSH2_USERAUTH_KBDINT_PROMPT *prompts, LIBSSH2_USERAUTH_KBDINT_RESPONSE *responses,
                     void **abstract)
 {
-    Q_UNUSED(abstract);
+    KbdIntQuestion q;
+    q.name = QString::fromUtf8(name, qMax(0, nameLength));
+    q.instruction = QString::fromUtf8(instruction, qMax(0, instructionLength));
+    for (int i = 0; i < numPrompts; ++i)
+        q.prompts << KbdIntPrompt{QString::fromUtf8(reinterpret_cast<const char *>(prompts[i].text), qsizetype(prompts[i].length)),
+                                  prompts[i].echo != 0};
+    auto *conn = abstract ? static_cast<SshConnection *>(*abstract) : nullptr;
+    const QStringList answers = conn ? conn->keyboardInteractiveAnswers(q) : QStringList();
     for (int i = 0; i < numPrompts; ++i) {
-        const QByteArray prompt(reinterpret_cast<const char *>(prompts[i].text), int(prompts[i].length));
-        const bool secret = !prompts[i].echo;
-        if (secret && tlsKbdInt && !tlsKbdInt->password.isEmpty()) {
-            responses[i].text = strndup(tlsKbdInt->password.constData(), size_t(tlsKbdInt->password.size()));
-            responses[i].length = unsigned(tlsKbdInt->password.size());
-        } else {
-            qCInfo(lcSsh) << "keyboard-interactive prompt left empty:" << prompt.left(80);
-            responses[i].text = strdup("");
-            responses[i].length = 0;
-        }
+        const QByteArray a = answers.value(i).toUtf8();
+        responses[i].text = strndup(a.constData(), size_t(a.size()));
+        responses[i].length = responses[i].text ? unsigned(a.size()) : 0;
     }
 }
 
@@ -75,10 +76,12 @@ SshConnection::SshConnection(Options options, QObject *parent)
     ensureLibssh2Initialized();
     qRegisterMetaType<skydeck::Error>();
     qRegisterMetaType<skydeck::ssh::HostKeyCheck>();
+    qRegisterMetaType<skydeck::ssh::KbdIntQuestion>();
 }
 
 SshConnection::~SshConnection()
 {
+    m_kbdReply->close();
     teardown();
 }
 
@@ -409,6 +412,7 @@ SshConnection::Options SshConnection::siblingOptions() const
 {
     Options o = m_options;
     o.acceptNewHostKey = false;
+    o.interactive = false;
     o.pinnedHostKey = m_hostKey.blob;
     return o;
 }
@@ -545,7 +549,9 @@ void SshConnection::continueAuth()
                 m_authStep = kbd ? AuthStep::Password : AuthStep::Done;
                 break;
             }
-            if (m_options.password.isEmpty()) {
+            // keyboard-interactive asks its own questions (keyboardInteractiveAnswers()); the
+            // password method needs the password first.
+            if (!kbd && m_options.password.isEmpty()) {
                 setState(State::AwaitingSecret);
                 Q_EMIT passwordNeeded(QStringLiteral("%1's password:").arg(m_options.host.displayName()));
                 return;  // answerPassword() continues
@@ -554,11 +560,10 @@ void SshConnection::continueAuth()
             const QByteArray pw = m_options.password.toUtf8();
             int rc = 0;
             if (kbd) {
-                KbdIntContext ctx{pw};
-                tlsKbdInt = &ctx;
                 rc = libssh2_userauth_keyboard_interactive_ex(m_session.get(), user.constData(), unsigned(user.size()),
                                                              &kbdIntCallback);
-                tlsKbdInt = nullptr;
+                if (m_kbdIntFailure.isError())
+                    return fail(std::exchange(m_kbdIntFailure, Error()));
             } else {
                 rc = libssh2_userauth_password_ex(m_session.get(), user.constData(), unsigned(user.size()),
                                                   pw.constData(), unsigned(pw.size()), nullptr);
@@ -600,6 +605,51 @@ void SshConnection::continueAuth()
     }
     Error e(Error::Category::Auth, QStringLiteral("Permission denied (%1)").arg(m_authMethods), QStringLiteral("AuthFailed"));
     fail(e.setContext(m_options.host.displayName()));
+}
+
+QStringList SshConnection::keyboardInteractiveAnswers(const KbdIntQuestion &question)
+{
+    if (const std::optional<QStringList> known = answerFromPassword(question, m_options.password)) {
+        if (!known->isEmpty())
+            qCInfo(lcSsh) << "keyboard-interactive: answered the password prompt";
+        return *known;
+    }
+    const QString asked = question.summary();
+    if (!m_options.interactive)
+        return abortKeyboardInteractive(QStringLiteral("the server asked for \"%1\" (keyboard-interactive), which only "
+                                                       "the first connection to it may ask")
+                                            .arg(asked));
+    // The password prompt goes through passwordNeeded like the password method's (the UI offers to
+    // keep it); anything else is asked as it is. The worker waits here: libssh2 wants the answers
+    // when this returns. SshSession answers through m_kbdReply from the UI thread.
+    const bool password = question.isPasswordPrompt();
+    m_kbdReply->begin();
+    setState(State::AwaitingSecret);
+    if (password)
+        Q_EMIT passwordNeeded(QStringLiteral("%1 asks: %2").arg(m_options.host.displayName(), asked));
+    else
+        Q_EMIT keyboardInteractiveQuestion(question);
+    const std::optional<QStringList> answers = m_kbdReply->wait(kPromptTimeout);
+    setState(State::Authenticating);
+    if (!answers || answers->size() != question.prompts.size() || (password && answers->first().isEmpty()))
+        return abortKeyboardInteractive(
+            QStringLiteral("the server asked for \"%1\" (keyboard-interactive), which was not answered").arg(asked));
+    if (password) {
+        m_options.password = answers->first();
+        m_passwordFromUser = true;
+    }
+    return *answers;
+}
+
+QStringList SshConnection::abortKeyboardInteractive(const QString &why)
+{
+    // libssh2 sends whatever the callback returns, and cannot be told to stop: end the connection
+    // so that nothing reaches the server. The call then fails and continueAuth() reports this.
+    qCInfo(lcSsh).noquote() << "keyboard-interactive stopped:" << why;
+    m_kbdIntFailure = Error(Error::Category::Auth, why, QStringLiteral("KbdIntUnanswered"));
+    m_kbdIntFailure.setContext(m_options.host.displayName()).setRetryable(false);
+    ::shutdown(m_fd.get(), SHUT_RDWR);
+    return {};
 }
 
 void SshConnection::answerPassphrase(const QString &passphrase)

@@ -19,12 +19,15 @@ SshSession::SshSession(const SshHostConfig &host, QObject *parent) : QObject(par
     m_options.host = host;
     qRegisterMetaType<skydeck::Error>();
     qRegisterMetaType<skydeck::ssh::HostKeyCheck>();
+    qRegisterMetaType<skydeck::ssh::KbdIntQuestion>();
 }
 
 SshSession::~SshSession()
 {
-    // The worker deletes the connection (and every channel object parented to its context) on
-    // its own thread, then joins.
+    // A worker waiting for keyboard-interactive answers stops waiting; then the worker deletes
+    // the connection (and every channel object parented to its context) on its own thread, joins.
+    if (m_kbdReply)
+        m_kbdReply->close();
     m_worker.reset();
 }
 
@@ -75,7 +78,9 @@ void SshSession::connectToHost()
         const SshConnection::Options options = m_options;
         QObject *ctx = m_worker->context();
         m_conn = m_worker->create<SshConnection>([options, ctx] { return new SshConnection(options, ctx); });
+        m_kbdReply = m_conn->kbdIntReply();  // set at construction, never replaced
         connect(m_conn, &SshConnection::stateChanged, this, &SshSession::onConnectionState);
+        connect(m_conn, &SshConnection::keyboardInteractiveQuestion, this, &SshSession::keyboardInteractiveQuestion);
         connect(m_conn, &SshConnection::hostKeyQuestion, this, &SshSession::hostKeyQuestion);
         connect(m_conn, &SshConnection::passwordNeeded, this, &SshSession::passwordNeeded);
         connect(m_conn, &SshConnection::passphraseNeeded, this, &SshSession::passphraseNeeded);
@@ -140,6 +145,7 @@ void SshSession::startViaJump()
         connect(m_jump, &SshSession::hostKeyQuestion, this, &SshSession::hostKeyQuestion);
         connect(m_jump, &SshSession::passwordNeeded, this, &SshSession::passwordNeeded);
         connect(m_jump, &SshSession::passphraseNeeded, this, &SshSession::passphraseNeeded);
+        connect(m_jump, &SshSession::keyboardInteractiveQuestion, this, &SshSession::keyboardInteractiveQuestion);
         connect(m_jump, &SshSession::stateChanged, this, [this](State s) {
             if (s == State::AwaitingAnswer)
                 setState(State::AwaitingAnswer);
@@ -196,6 +202,8 @@ void SshSession::onConnectionState(SshConnection::State s)
 
 void SshSession::disconnectFromHost()
 {
+    if (m_kbdReply)
+        m_kbdReply->cancel();  // a worker waiting for keyboard-interactive answers gives up
     if (m_conn)
         QMetaObject::invokeMethod(m_conn, [c = m_conn] { c->disconnectNow(QString()); });
     if (m_jump)
@@ -217,8 +225,27 @@ void SshSession::answerPassword(const QString &password, bool remember)
     if (m_jump && m_jump->state() == State::AwaitingAnswer)
         return m_jump->answerPassword(password, remember);
     m_rememberPassword = remember;
+    if (m_kbdReply && m_kbdReply->isWaiting()) {  // a keyboard-interactive password prompt
+        if (password.isEmpty())
+            m_kbdReply->cancel();
+        else
+            m_kbdReply->answer({password});
+        return;
+    }
     if (m_conn)
         QMetaObject::invokeMethod(m_conn, [c = m_conn, password] { c->answerPassword(password); });
+}
+
+void SshSession::answerKeyboardInteractive(const QStringList &answers)
+{
+    if (m_jump && m_jump->state() == State::AwaitingAnswer)
+        return m_jump->answerKeyboardInteractive(answers);
+    if (!m_kbdReply)
+        return;
+    if (answers.isEmpty())
+        m_kbdReply->cancel();
+    else
+        m_kbdReply->answer(answers);
 }
 
 void SshSession::answerPassphrase(const QString &passphrase)

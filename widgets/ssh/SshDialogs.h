@@ -1,6 +1,8 @@
 #pragma once
 
 #include <QDialog>
+#include <QList>
+#include <QStringList>
 
 class QCheckBox;
 class QLabel;
@@ -9,6 +11,7 @@ class QPushButton;
 
 namespace skydeck::ssh {
 struct HostKeyCheck;
+struct KbdIntQuestion;
 }
 
 namespace skydeck::ui {
@@ -38,6 +41,21 @@ public:
     enum class Reason { Changed, Revoked };
     HostKeyRefusalDialog(const QString &sessionName, const QString &message, Reason reason = Reason::Changed,
                          QWidget *parent = nullptr);
+};
+
+// keyboard-interactive prompts Skydeck does not answer itself (a verification code, a second
+// factor, several prompts at once): the server's name and instruction as plain text, one field per
+// prompt, hidden unless the server allows echo. Never filled with the kept password.
+class KbdIntDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    KbdIntDialog(const QString &sessionName, const ssh::KbdIntQuestion &question, QWidget *parent = nullptr);
+    QStringList answers() const;
+    const QList<QLineEdit *> &fields() const { return m_fields; }
+
+private:
+    QList<QLineEdit *> m_fields;
 };
 
 // A password (with "Remember in keychain") or a key passphrase.

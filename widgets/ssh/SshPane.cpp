@@ -189,6 +189,17 @@ void SshPane::connectSessionQuestions()
         });
         dlg->open();
     });
+    connect(m_session, &SshSession::keyboardInteractiveQuestion, this, [this, name](const ssh::KbdIntQuestion &question) {
+        auto *dlg = new KbdIntDialog(name, question, this);
+        dlg->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dlg, &QDialog::finished, m_session, [this, dlg](int result) {
+            // Cancel (no answers) ends the login.
+            m_session->answerKeyboardInteractive(result == QDialog::Accepted ? dlg->answers() : QStringList());
+            for (QLineEdit *f : dlg->fields())
+                f->clear();
+        });
+        dlg->open();
+    });
     connect(m_session, &SshSession::passphraseNeeded, this, [this](const QString &keyFile) {
         auto *dlg = new SecretDialog(SecretDialog::Kind::Passphrase, keyFile, false, this);
         dlg->setAttribute(Qt::WA_DeleteOnClose);

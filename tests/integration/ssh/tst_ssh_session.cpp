@@ -9,6 +9,8 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 
+#include <memory>
+
 using namespace skydeck;
 using namespace skydeck::ssh;
 using namespace skydeck::test;
@@ -252,6 +254,70 @@ private Q_SLOTS:
         QVERIFY2(!e.isError(), qPrintable(e.toString()));
         QCOMPARE(prompts.size(), 1);
         QTRY_VERIFY2(sshd.log().contains("Accepted keyboard-interactive"), sshd.log().constData());
+    }
+
+    // PAM's "Password: " through keyboard-interactive: a kept password answers it unasked; declined
+    // (or the session closed while it is asked), the login ends with nothing sent to the server:
+    // the worker does not wait on (issue 11.8).
+    void keyboardInteractivePasswordKeptOrDeclined()
+    {
+        QTemporaryDir dir;
+        const int port = TestSshd::freePort();
+        QVERIFY(port > 0);
+        TestSshd sshd;
+        QVERIFY2(sshd.start(dir.path(), port, {{"UsePAM", "yes"}, {"KbdInteractiveAuthentication", "yes"},
+                                               {"PasswordAuthentication", "no"}}),
+                 sshd.log().constData());
+        SshHostConfig h = sshPeerHost();
+        h.port = port;
+        h.identityFiles = {dir.filePath(QStringLiteral("no_such_key"))};
+        const KnownHosts kh = knownHostsWith(dir, m_hostKeyPub);
+        {
+            SshSession s(h);
+            s.setKnownHosts(kh);
+            s.setUseAgent(false);
+            s.setAcceptNewHostKey(true);
+            s.setPassword(peerValue("SKYDECK_TEST_SSH_PASSWORD"));
+            QSignalSpy asked(&s, &SshSession::passwordNeeded);
+            QSignalSpy questions(&s, &SshSession::keyboardInteractiveQuestion);
+            const Error e = connectAndWait(s);
+            QVERIFY2(!e.isError(), qPrintable(e.toString()));
+            QCOMPARE(asked.count() + questions.count(), 0);
+        }
+        {
+            SshSession s(h);
+            s.setKnownHosts(kh);
+            s.setUseAgent(false);
+            connect(&s, &SshSession::passwordNeeded, &s, [&] { s.answerPassword(QString()); });
+            QElapsedTimer t;
+            t.start();
+            const Error e = connectAndWait(s);
+            QCOMPARE(e.code(), QStringLiteral("KbdIntUnanswered"));
+            QVERIFY2(e.message().contains(QLatin1String("\"Password:\"")), qPrintable(e.message()));
+            QVERIFY(t.elapsed() < 15000);
+        }
+        {
+            SshSession s(h);
+            s.setKnownHosts(kh);
+            s.setUseAgent(false);
+            connect(&s, &SshSession::passwordNeeded, &s, [&] { s.disconnectFromHost(); });
+            const Error e = connectAndWait(s);
+            QCOMPARE(e.code(), QStringLiteral("KbdIntUnanswered"));
+        }
+        {
+            auto s = std::make_unique<SshSession>(h);
+            s->setKnownHosts(kh);
+            s->setUseAgent(false);
+            QSignalSpy asked(s.get(), &SshSession::passwordNeeded);
+            s->connectToHost();
+            QVERIFY(asked.wait(20000));
+            QElapsedTimer t;
+            t.start();
+            s.reset();  // the worker waiting for the answer is let go, then joined
+            QVERIFY(t.elapsed() < 5000);
+        }
+        QVERIFY2(!sshd.log().contains("Failed keyboard-interactive"), sshd.log().constData());
+        QVERIFY2(sshd.log().contains("Accepted keyboard-interactive"), sshd.log().constData());
     }
 
     // The real thing: the same host:port comes back (sshd restarted) with another host key after
