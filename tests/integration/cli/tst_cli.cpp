@@ -512,6 +512,61 @@ private Q_SLOTS:
         expectOk(sk(ls, r));  // remembered
     }
 
+    // keyboard-interactive through PAM ("Password: ") on an sshd offering nothing else (issue 11.8):
+    // with no terminal the command fails saying what the server asked for, and sends it nothing;
+    // on a terminal (script(1)) the password is asked there, not echoed, and the listing follows.
+    void sftpKeyboardInteractiveAskedOnTheTerminal()
+    {
+        QString peerPort;
+        SKYDECK_REQUIRE_PEER(peerPort, "SKYDECK_TEST_SSH_PORT");
+        for (const char *tool : {"script", "setsid"}) {
+            if (QStandardPaths::findExecutable(QLatin1String(tool)).isEmpty())
+                SKYDECK_SKIP_OR_FAIL(QStringLiteral("%1(1) from util-linux is needed").arg(QLatin1String(tool)));
+        }
+        QTemporaryDir dir;
+        QTemporaryDir home;
+        const int port = skydeck::test::TestSshd::freePort();
+        skydeck::test::TestSshd sshd;
+        QVERIFY2(sshd.start(dir.path(), port, {{"UsePAM", "yes"}, {"KbdInteractiveAuthentication", "yes"},
+                                               {"PasswordAuthentication", "no"}}),
+                 sshd.log().constData());
+        writeFile(home.filePath(QStringLiteral(".ssh/config")),
+                  QStringLiteral("Host kbd\n  HostName 127.0.0.1\n  Port %1\n  User %2\n  IdentityFile ~/.ssh/none\n"
+                                 "  IdentitiesOnly yes\n  StrictHostKeyChecking accept-new\n")
+                      .arg(port)
+                      .arg(skydeck::test::peerValue("SKYDECK_TEST_SSH_USER"))
+                      .toUtf8());
+        CliRunner r(home.path());
+        r.unset(QStringLiteral("SSH_AUTH_SOCK"));
+        // setsid: no controlling terminal even when the test runs in one.
+        const CliRun none = r.runProgram(QStringLiteral("setsid"), {QStringLiteral("-w"), QStringLiteral(SKYDECK_BINARY),
+                                                                    QStringLiteral("ls"), QStringLiteral("sftp://kbd/")});
+        m_outputs << none.out << none.err;
+        expectOneLineError(none, 4, QStringLiteral("\"Password:\""));
+        QVERIFY2(none.err.contains(QLatin1String("run skydeck on a terminal")), qPrintable(none.describe()));
+
+        const QString password = skydeck::test::peerValue("SKYDECK_TEST_SSH_PASSWORD");
+        QProcess tty;
+        tty.setProcessEnvironment(r.environment());
+        tty.start(QStringLiteral("script"), {QStringLiteral("-qec"), QStringLiteral("'%1' ls sftp://kbd/").arg(QStringLiteral(SKYDECK_BINARY)),
+                                             QStringLiteral("/dev/null")});
+        QByteArray out;
+        const bool asked = QTest::qWaitFor([&] {
+            out += tty.readAllStandardOutput();
+            return out.contains("Password:");
+        }, 20000);
+        QVERIFY2(asked, out.constData());
+        tty.write(password.toUtf8() + '\n');
+        QVERIFY(tty.waitForFinished(30000));
+        out += tty.readAllStandardOutput();
+        m_outputs << QString::fromUtf8(out);
+        QVERIFY2(tty.exitCode() == 0, out.constData());
+        QVERIFY2(out.contains("etc/"), out.constData());  // the listing of /
+        QVERIFY2(!out.contains(password.toUtf8()), out.constData());  // not echoed
+        QVERIFY2(sshd.log().contains("Accepted keyboard-interactive"), sshd.log().constData());
+        QVERIFY2(!sshd.log().contains("Failed keyboard-interactive"), sshd.log().constData());  // no answer was wrong
+    }
+
     void secretsNeverPrinted()
     {
         QVERIFY(!m_outputs.isEmpty());
