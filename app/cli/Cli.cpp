@@ -11,6 +11,7 @@
 #include "RemoveCommand.h"
 #include "SftpCommands.h"
 #include "SftpStorage.h"
+#include "TerminalPrompt.h"
 #include "VmAccounts.h"
 #include "VmCommand.h"
 
@@ -57,6 +58,7 @@ std::unique_ptr<QSocketNotifier> watchInterrupts(QObject *context, std::function
     sa.sa_flags = SA_RESTART;
     ::sigaction(SIGINT, &sa, nullptr);
     ::sigaction(SIGTERM, &sa, nullptr);
+    TerminalPrompt::setInterruptFd(s_signalPipe[0]);  // Ctrl-C also ends a question on the terminal
     auto notifier = std::make_unique<QSocketNotifier>(s_signalPipe[0], QSocketNotifier::Read);
     QObject::connect(notifier.get(), &QSocketNotifier::activated, context, [onInterrupt = std::move(onInterrupt)] {
         char c = 0;

@@ -4,6 +4,7 @@
 #include "SftpClient.h"
 #include "SftpStorage.h"
 #include "SshSession.h"
+#include "TerminalPrompt.h"
 #include "TransferEngine.h"
 
 #include <QDir>
@@ -69,12 +70,30 @@ void SftpConnection::start()
         Q_UNUSED(check);
         m_session->answerHostKey(false);
     });
-    connect(m_session.get(), &ssh::SshSession::passwordNeeded, this, [this](const QString &) { m_session->answerPassword(QString()); });
+    // Passwords and keyboard-interactive prompts are asked on the terminal, as ssh asks them; with
+    // no terminal they are declined and the error says what was asked.
+    connect(m_session.get(), &ssh::SshSession::passwordNeeded, this, [this](const QString &prompt) {
+        const std::optional<QString> password = TerminalPrompt::ask(ssh::KbdIntQuestion::printable(prompt) + QLatin1Char(' '), true);
+        if (!password || password->isEmpty())
+            m_unanswered = ssh::KbdIntQuestion::printable(prompt);
+        m_session->answerPassword(password.value_or(QString()));
+    });
+    connect(m_session.get(), &ssh::SshSession::keyboardInteractiveQuestion, this, [this](const ssh::KbdIntQuestion &q) {
+        m_session->answerKeyboardInteractive(askOnTerminal(q));
+    });
     connect(m_session.get(), &ssh::SshSession::passphraseNeeded, this, [this](const QString &) { m_session->answerPassphrase(QString()); });
     connect(m_session.get(), &ssh::SshSession::failed, this, [this](const Error &e) {
+        // Only a new key can be accepted from here. A changed key's message names the line to remove
+        // once the new key is verified; a revoked key has nothing to offer.
         Error out = e;
-        if (e.code() == QLatin1String("HostKeyUnknown") || e.message().contains(QLatin1String("SHA256:")))
+        if (e.code() == QLatin1String("HostKeyUnknown"))
             out = Error(e.category(), e.message() + QStringLiteral(" (run again with --accept-new-host-key to trust it)"), e.code());
+        else if (!m_unanswered.isEmpty() && !TerminalPrompt::available())
+            out = Error(e.category(),
+                        (e.code() == QLatin1String("KbdIntUnanswered") ? e.message()
+                                                                       : QStringLiteral("the server asked for \"%1\"").arg(m_unanswered))
+                            + QStringLiteral("; run skydeck on a terminal to answer it, or log in with a key or the agent"),
+                        e.code());
         Q_EMIT failed(out.setContext(QStringLiteral("sftp://") + m_session->host().displayName()));
     });
     connect(m_session.get(), &ssh::SshSession::ready, this, [this] {
@@ -87,6 +106,29 @@ void SftpConnection::start()
         });
     });
     m_session->connectToHost();
+}
+
+QStringList SftpConnection::askOnTerminal(const ssh::KbdIntQuestion &q)
+{
+    using ssh::KbdIntQuestion;
+    if (!TerminalPrompt::available()) {
+        m_unanswered = q.summary();
+        return {};
+    }
+    for (const QString &text : {q.name, q.instruction}) {
+        if (!KbdIntQuestion::printable(text).isEmpty())
+            TerminalPrompt::say(KbdIntQuestion::printable(text, 400));
+    }
+    QStringList answers;
+    for (const ssh::KbdIntPrompt &p : q.prompts) {
+        const std::optional<QString> a = TerminalPrompt::ask(KbdIntQuestion::printable(p.text) + QLatin1Char(' '), !p.echo);
+        if (!a) {
+            m_unanswered = q.summary();
+            return {};
+        }
+        answers << *a;
+    }
+    return answers;
 }
 
 SftpListCommand::SftpListCommand(const Invocation &invocation, Output &output, AccountRegistry &accounts,

@@ -12,15 +12,19 @@ class TransferEngine;
 namespace ssh {
 class SftpClient;
 class SshSession;
+struct KbdIntQuestion;
 }
 }
 
 namespace skydeck::cli {
 
 // The SSH session an sftp:// command runs on: the host resolved through ~/.ssh/config (aliases,
-// User, Port, IdentityFile, ProxyJump), known_hosts checked. An unknown host key fails with its
-// fingerprint unless --accept-new-host-key (then it is stored in the app's known_hosts); a
-// changed key always fails. A password is not asked for on the command line: keys and the agent.
+// User, Port, IdentityFile, ProxyJump, StrictHostKeyChecking, UserKnownHostsFile, ...), known_hosts
+// checked. An unknown host key fails with its fingerprint unless --accept-new-host-key or the config's
+// StrictHostKeyChecking accept-new/no (then it is stored in the app's known_hosts); a changed or
+// revoked key always fails, with no hint to accept it. A password or a keyboard-interactive prompt
+// (a verification code) is asked on the terminal, as ssh asks it; with no terminal the command fails
+// saying what the server asked for. Key passphrases are not asked: keys without one and the agent.
 class SftpConnection : public QObject
 {
     Q_OBJECT
@@ -37,8 +41,11 @@ Q_SIGNALS:
     void failed(const skydeck::Error &error);
 
 private:
+    QStringList askOnTerminal(const ssh::KbdIntQuestion &question);
+
     CloudUrl m_url;
     bool m_accept = false;
+    QString m_unanswered;  // what the server asked for that nobody answered (printable)
     std::unique_ptr<ssh::SshSession> m_session;
     std::shared_ptr<ssh::SftpClient> m_client;
     QString m_home;

@@ -13,6 +13,8 @@
 #include <QSaveFile>
 #include <QStandardPaths>
 
+#include <optional>
+
 namespace skydeck::ssh {
 
 namespace {
@@ -82,23 +84,24 @@ QString HostKeyCheck::message() const
     switch (status) {
     case Status::Match:
         return QStringLiteral("Host key of %1 verified (%2).").arg(host, fingerprint);
-    case Status::Unknown: {
-        QString s = QStringLiteral("The authenticity of host %1 can't be established. %2 key fingerprint is %3.")
-                        .arg(host, keyType, fingerprint);
-        if (!otherTypesKnown.isEmpty())
-            s += QStringLiteral(" Keys of other types are already known for this host (%1).")
-                     .arg(otherTypesKnown.join(QStringLiteral(", ")));
-        return s;
+    case Status::Unknown:
+        return QStringLiteral("The authenticity of host %1 can't be established. %2 key fingerprint is %3.")
+            .arg(host, keyType, fingerprint);
+    case Status::Changed: {
+        const QString known = knownKeyType == keyType
+            ? QStringLiteral("a different %1 key is known for it in %2 line %3").arg(knownKeyType, file).arg(line)
+            : QStringLiteral("it is known with an %1 key in %2 line %3").arg(knownKeyType, file).arg(line);
+        return QStringLiteral("REMOTE HOST IDENTIFICATION HAS CHANGED for %1: the server now shows the %2 key %3, "
+                              "but %4. Someone could be eavesdropping (man-in-the-middle), or the host key was "
+                              "replaced. Connection refused. Only if the host's owner confirms the new key: remove "
+                              "line %5 from %6 (ssh-keygen -f \"%6\" -R \"%1\") and connect again.")
+            .arg(host, keyType, fingerprint, known)
+            .arg(line)
+            .arg(file);
     }
-    case Status::Changed:
-        return QStringLiteral("REMOTE HOST IDENTIFICATION HAS CHANGED for %1: the server now shows %2 key %3, "
-                              "but a different %2 key is known in %4 line %5. Someone could be eavesdropping "
-                              "(man-in-the-middle), or the host key was replaced. Connection refused; if the "
-                              "change is expected, remove line %5 from %4.")
-            .arg(host, keyType, fingerprint, file)
-            .arg(line);
     case Status::Revoked:
-        return QStringLiteral("The %1 key %2 of %3 is marked @revoked in %4 line %5. Connection refused.")
+        return QStringLiteral("The %1 key %2 of %3 is marked @revoked in %4 line %5: it must never be accepted. "
+                              "Connection refused.")
             .arg(keyType, fingerprint, host, file)
             .arg(line);
     case Status::Error:
@@ -107,20 +110,44 @@ QString HostKeyCheck::message() const
     return {};
 }
 
-KnownHosts::KnownHosts(const QStringList &userFiles, const QString &appStore)
-    : m_userFiles(userFiles.isEmpty() ? QStringList{defaultUserFile()} : userFiles),
-      m_appStore(appStore.isEmpty() ? defaultAppStore() : appStore)
+KnownHosts::KnownHosts()
+    : KnownHosts(defaultUserFiles(), defaultAppStore(), defaultGlobalFiles())
 {
 }
 
-QString KnownHosts::defaultUserFile()
+KnownHosts::KnownHosts(const QStringList &userFiles, const QString &appStore, const QStringList &globalFiles)
+    : m_userFiles(userFiles), m_appStore(appStore.isEmpty() ? defaultAppStore() : appStore), m_globalFiles(globalFiles)
 {
-    return QDir::homePath() + QStringLiteral("/.ssh/known_hosts");
+}
+
+KnownHosts KnownHosts::forHost(const SshHostConfig &host, const QString &appStore)
+{
+    return KnownHosts(host.userKnownHostsFiles.value_or(defaultUserFiles()), appStore,
+                      host.globalKnownHostsFiles.value_or(defaultGlobalFiles()));
+}
+
+QStringList KnownHosts::defaultUserFiles()
+{
+    const QString dir = QDir::homePath() + QStringLiteral("/.ssh/");
+    return {dir + QStringLiteral("known_hosts"), dir + QStringLiteral("known_hosts2")};
+}
+
+QStringList KnownHosts::defaultGlobalFiles()
+{
+    return {QStringLiteral("/etc/ssh/ssh_known_hosts"), QStringLiteral("/etc/ssh/ssh_known_hosts2")};
 }
 
 QString KnownHosts::defaultAppStore()
 {
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/known_hosts");
+}
+
+QStringList KnownHosts::files() const
+{
+    QStringList all = m_userFiles;
+    all << m_appStore << m_globalFiles;
+    all.removeDuplicates();
+    return all;
 }
 
 QString KnownHosts::hostEntryName(const QString &host, int port)
@@ -161,11 +188,13 @@ HostKeyCheck KnownHosts::check(const QString &host, int port, const HostKey &key
         r.errorText = QStringLiteral("the server sent a malformed host key");
         return r;
     }
-    QString changedFile;
-    int changedLine = 0;
-    QStringList files = m_userFiles;
-    files << m_appStore;
-    for (const QString &path : std::as_const(files)) {
+    struct Where {
+        QString file;
+        int line = 0;
+        QString type;
+    };
+    std::optional<Where> match, sameType, otherType;
+    for (const QString &path : files()) {
         QFile f(path);
         if (!f.open(QIODevice::ReadOnly))
             continue;
@@ -178,38 +207,29 @@ HostKeyCheck KnownHosts::check(const QString &host, int port, const HostKey &key
             if (e.marker == QLatin1String("@cert-authority"))
                 continue;
             if (e.marker == QLatin1String("@revoked")) {
-                if (e.blob == key.blob) {
-                    r.status = HostKeyCheck::Status::Revoked;
-                    r.file = path;
-                    r.line = n;
-                    return r;
-                }
-                continue;
-            }
-            if (e.keyType != r.keyType) {
-                if (!r.otherTypesKnown.contains(e.keyType))
-                    r.otherTypesKnown << e.keyType;
-                continue;
-            }
-            if (e.blob == key.blob) {
-                r.status = HostKeyCheck::Status::Match;
+                if (e.blob != key.blob)
+                    continue;
+                r.status = HostKeyCheck::Status::Revoked;  // before any match, as OpenSSH checks it
                 r.file = path;
                 r.line = n;
                 return r;
             }
-            if (changedFile.isEmpty()) {
-                changedFile = path;
-                changedLine = n;
-            }
+            std::optional<Where> &slot = e.blob == key.blob ? match : e.keyType == r.keyType ? sameType : otherType;
+            if (!slot)
+                slot = Where{path, n, e.keyType};
         }
     }
-    if (!changedFile.isEmpty()) {
-        r.status = HostKeyCheck::Status::Changed;
-        r.file = changedFile;
-        r.line = changedLine;
-        return r;
+    // A key of the same type that differs is the likelier story; either way the host changed.
+    const std::optional<Where> &found = match ? match : sameType ? sameType : otherType;
+    r.status = !found ? HostKeyCheck::Status::Unknown
+        : match       ? HostKeyCheck::Status::Match
+                      : HostKeyCheck::Status::Changed;
+    if (found) {
+        r.file = found->file;
+        r.line = found->line;
+        if (!match)
+            r.knownKeyType = found->type;
     }
-    r.status = HostKeyCheck::Status::Unknown;
     return r;
 }
 
@@ -217,9 +237,7 @@ QStringList KnownHosts::knownKeyTypes(const QString &host, int port) const
 {
     const QString name = hostEntryName(host, port);
     QStringList types;
-    QStringList files = m_userFiles;
-    files << m_appStore;
-    for (const QString &path : std::as_const(files)) {
+    for (const QString &path : files()) {
         QFile f(path);
         if (!f.open(QIODevice::ReadOnly))
             continue;
@@ -243,12 +261,16 @@ bool KnownHosts::accept(const QString &host, int port, const HostKey &key, QStri
     }
     QDir().mkpath(QFileInfo(m_appStore).absolutePath());
     QFile f(m_appStore);
-    if (!f.open(QIODevice::Append | QIODevice::Text)) {
+    if (!f.open(QIODevice::ReadWrite | QIODevice::Append)) {
         if (error)
             *error = QStringLiteral("cannot write %1: %2").arg(m_appStore, f.errorString());
         return false;
     }
-    const QString line = hashedHostField(hostEntryName(host, port)) + QLatin1Char(' ') + type + QLatin1Char(' ')
+    // A last line without its newline (edited by hand) must not swallow the new entry.
+    QString line;
+    if (f.size() > 0 && f.seek(f.size() - 1) && f.peek(1) != "\n")
+        line += QLatin1Char('\n');
+    line += hashedHostField(hostEntryName(host, port)) + QLatin1Char(' ') + type + QLatin1Char(' ')
         + QString::fromLatin1(key.blob.toBase64()) + QLatin1Char('\n');
     if (f.write(line.toUtf8()) < 0 || !f.flush()) {
         if (error)

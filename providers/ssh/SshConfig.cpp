@@ -2,6 +2,7 @@
 
 #include "SshLogging.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -260,6 +261,13 @@ bool SshConfig::matchPatternList(const QStringList &patterns, const QString &hos
 
 namespace {
 
+// %C: the hash OpenSSH 9.2 makes of %l%h%p%r (ssh_connection_hash: SHA-1, hex).
+QString connectionHash(const SshHostConfig &c)
+{
+    const QString text = QHostInfo::localHostName() + c.hostName + QString::number(c.port) + c.user;
+    return QString::fromLatin1(QCryptographicHash::hash(text.toUtf8(), QCryptographicHash::Sha1).toHex());
+}
+
 QString expandTokens(const QString &in, const SshHostConfig &c, const QString &home, const QString &localUser)
 {
     QString out;
@@ -278,6 +286,10 @@ QString expandTokens(const QString &in, const SshHostConfig &c, const QString &h
         case 'r': out += c.user; break;
         case 'p': out += QString::number(c.port); break;
         case 'l': out += QHostInfo::localHostName(); break;
+        case 'L': out += QHostInfo::localHostName().section(QLatin1Char('.'), 0, 0); break;
+        case 'C': out += connectionHash(c); break;
+        case 'i': out += QString::number(::getuid()); break;
+        case 'k': out += c.alias; break;  // HostKeyAlias is not supported: the name as given
         default:
             out += QLatin1Char('%');
             out += t;
@@ -287,6 +299,46 @@ QString expandTokens(const QString &in, const SshHostConfig &c, const QString &h
     return out;
 }
 
+// ${VAR} from the environment. False when a variable is not set (OpenSSH then ignores the setting).
+bool expandEnvironment(QString *text)
+{
+    static const QRegularExpression var(QStringLiteral("\\$\\{([A-Za-z_][A-Za-z0-9_]*)\\}"));
+    QString out;
+    qsizetype at = 0;
+    for (QRegularExpressionMatchIterator it = var.globalMatch(*text); it.hasNext();) {
+        const QRegularExpressionMatch m = it.next();
+        const QByteArray name = m.captured(1).toLocal8Bit();
+        if (!qEnvironmentVariableIsSet(name.constData()))
+            return false;
+        out += QStringView(*text).mid(at, m.capturedStart() - at);
+        out += qEnvironmentVariable(name.constData());
+        at = m.capturedEnd();
+    }
+    out += QStringView(*text).mid(at);
+    *text = out;
+    return true;
+}
+
+std::optional<SshHostConfig::HostKeyPolicy> parseHostKeyPolicy(const QString &v)
+{
+    using P = SshHostConfig::HostKeyPolicy;
+    const QString s = v.toLower();
+    if (s == QLatin1String("yes") || s == QLatin1String("true"))
+        return P::Yes;
+    if (s == QLatin1String("ask"))
+        return P::Ask;
+    if (s == QLatin1String("accept-new"))
+        return P::AcceptNew;
+    if (s == QLatin1String("no") || s == QLatin1String("off") || s == QLatin1String("false"))
+        return P::No;
+    return std::nullopt;
+}
+
+bool isNone(const QStringList &args)
+{
+    return args.size() == 1 && args.first().compare(QLatin1String("none"), Qt::CaseInsensitive) == 0;
+}
+
 } // namespace
 
 SshHostConfig SshConfig::resolve(const QString &alias) const
@@ -294,8 +346,10 @@ SshHostConfig SshConfig::resolve(const QString &alias) const
     SshHostConfig c;
     c.alias = alias;
     bool haveHostName = false, haveUser = false, havePort = false, haveJump = false, haveAlive = false,
-         haveAliveMax = false, haveIdOnly = false;
+         haveAliveMax = false, haveIdOnly = false, haveStrict = false;
     QStringList rawIdentities;
+    std::optional<std::pair<QStringList, QString>> rawUserKnownHosts;  // the words, and where
+    std::optional<QStringList> rawGlobalKnownHosts;
     for (const Block &b : m_blocks) {
         if (b.never)
             continue;
@@ -348,6 +402,17 @@ SshHostConfig SshConfig::resolve(const QString &alias) const
             } else if (l.keyword == QLatin1String("serveralivecountmax") && !haveAliveMax) {
                 haveAliveMax = true;
                 c.serverAliveCountMax = qMax(0, v.toInt());
+            } else if (l.keyword == QLatin1String("stricthostkeychecking") && !haveStrict) {
+                if (const auto policy = parseHostKeyPolicy(v)) {
+                    haveStrict = true;
+                    c.strictHostKeyChecking = *policy;
+                } else {
+                    qCWarning(lcSshConfig) << l.where << "unknown StrictHostKeyChecking value" << v << "ignored (ask)";
+                }
+            } else if (l.keyword == QLatin1String("userknownhostsfile") && !rawUserKnownHosts) {
+                rawUserKnownHosts = std::make_pair(l.args, l.where);
+            } else if (l.keyword == QLatin1String("globalknownhostsfile") && !rawGlobalKnownHosts) {
+                rawGlobalKnownHosts = l.args;
             }
         }
     }
@@ -369,6 +434,22 @@ SshHostConfig SshConfig::resolve(const QString &alias) const
             path = home + QLatin1Char('/') + path;
         if (!c.identityFiles.contains(path))
             c.identityFiles << path;
+    }
+    if (rawGlobalKnownHosts)
+        c.globalKnownHostsFiles = isNone(*rawGlobalKnownHosts) ? QStringList() : *rawGlobalKnownHosts;
+    if (rawUserKnownHosts) {
+        const auto &[words, where] = *rawUserKnownHosts;
+        QStringList files;
+        bool ok = true;
+        for (const QString &raw : isNone(words) ? QStringList() : words) {
+            QString path = expandTilde(raw, home);
+            ok = ok && expandEnvironment(&path);
+            files << expandTokens(path, c, home, localUser);
+        }
+        if (ok)
+            c.userKnownHostsFiles = files;
+        else
+            qCWarning(lcSshConfig) << where << "UserKnownHostsFile names an unset environment variable: ignored";
     }
     return c;
 }

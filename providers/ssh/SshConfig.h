@@ -5,6 +5,7 @@
 #include <QStringList>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace skydeck::ssh {
@@ -30,6 +31,17 @@ struct SshHostConfig {
     QList<JumpHop> proxyJump;     // empty: direct
     int serverAliveInterval = 0;  // seconds; 0: no keepalives
     int serverAliveCountMax = 3;
+    // StrictHostKeyChecking as OpenSSH 9.2 defines it (yes/true, ask, accept-new, no/off/false):
+    // whether a host key not known yet is refused, asked about, or accepted (and remembered). A
+    // changed or revoked key is refused in every mode: OpenSSH goes on after a changed key with
+    // "no" (passwords and forwardings off); Skydeck does not (see SshConnection).
+    enum class HostKeyPolicy { Ask, Yes, AcceptNew, No };
+    HostKeyPolicy strictHostKeyChecking = HostKeyPolicy::Ask;
+    // UserKnownHostsFile (~, %-tokens and ${VAR} expanded; "none": an empty list) and
+    // GlobalKnownHostsFile (as written, as OpenSSH reads it). Unset: OpenSSH's defaults
+    // (KnownHosts::defaultUserFiles() / defaultGlobalFiles()).
+    std::optional<QStringList> userKnownHostsFiles;
+    std::optional<QStringList> globalKnownHostsFiles;
 
     // Label for tabs and logs: "user@host:port" (port only when not 22). Never holds secrets.
     QString displayName() const;
@@ -37,7 +49,8 @@ struct SshHostConfig {
 
 // ~/.ssh/config as OpenSSH reads it: for each keyword the first value obtained wins (IdentityFile
 // accumulates); Host patterns with *, ? and ! negation; Include (relative to ~/.ssh, globs) read in
-// place; Match blocks are not evaluated (logged, and their lines never apply).
+// place; Match blocks are not evaluated (logged, and their lines never apply). Tokens in IdentityFile
+// and UserKnownHostsFile: %% %C %d %h %i %k %L %l %n %p %r %u (ssh_config(5) TOKENS).
 class SshConfig
 {
 public:

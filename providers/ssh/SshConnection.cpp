@@ -2,8 +2,6 @@
 
 #include "SshLogging.h"
 
-#include <QFile>
-#include <QFileInfo>
 #include <QSocketNotifier>
 #include <QTimer>
 
@@ -36,32 +34,6 @@ ssize_t recvCallback(libssh2_socket_t sock, void *buffer, size_t length, int fla
     return n;
 }
 
-struct KbdIntContext {
-    QByteArray password;
-};
-
-// keyboard-interactive answers come from the password being tried on this (the worker) thread.
-thread_local KbdIntContext *tlsKbdInt = nullptr;
-
-void kbdIntCallback(const char *, int, const char *, int, int numPrompts,
-                    const LIBSSH2_USERAUTH_KBDINT_PROMPT *prompts, LIBSSH2_USERAUTH_KBDINT_RESPONSE *responses,
-                    void **abstract)
-{
-    Q_UNUSED(abstract);
-    for (int i = 0; i < numPrompts; ++i) {
-        const QByteArray prompt(reinterpret_cast<const char *>(prompts[i].text), int(prompts[i].length));
-        const bool secret = !prompts[i].echo;
-        if (secret && tlsKbdInt && !tlsKbdInt->password.isEmpty()) {
-            responses[i].text = strndup(tlsKbdInt->password.constData(), size_t(tlsKbdInt->password.size()));
-            responses[i].length = unsigned(tlsKbdInt->password.size());
-        } else {
-            qCInfo(lcSsh) << "keyboard-interactive prompt left empty:" << prompt.left(80);
-            responses[i].text = strdup("");
-            responses[i].length = 0;
-        }
-    }
-}
-
 QString errnoText(int err)
 {
     return QString::fromLocal8Bit(std::strerror(err));
@@ -75,10 +47,12 @@ SshConnection::SshConnection(Options options, QObject *parent)
     ensureLibssh2Initialized();
     qRegisterMetaType<skydeck::Error>();
     qRegisterMetaType<skydeck::ssh::HostKeyCheck>();
+    qRegisterMetaType<skydeck::ssh::KbdIntQuestion>();
 }
 
 SshConnection::~SshConnection()
 {
+    m_kbdReply->close();
     teardown();
 }
 
@@ -347,15 +321,34 @@ void SshConnection::handshake()
     case HostKeyCheck::Status::Match:
         qCDebug(lcSsh) << "host key matches" << check.file << check.line;
         return beginAuth();
-    case HostKeyCheck::Status::Unknown:
-        if (m_options.acceptNewHostKey) {
-            qCInfo(lcSsh) << "accepting new host key as asked:" << check.fingerprint;
+    case HostKeyCheck::Status::Unknown: {
+        using Policy = SshHostConfig::HostKeyPolicy;
+        // --accept-new-host-key is the command line's -o StrictHostKeyChecking=accept-new: it wins
+        // over the config file, as -o does for ssh.
+        const Policy policy = m_options.acceptNewHostKey ? Policy::AcceptNew : m_options.host.strictHostKeyChecking;
+        switch (policy) {
+        case Policy::AcceptNew:
+        case Policy::No:
+            qCInfo(lcSsh) << "accepting new host key" << check.fingerprint
+                          << (policy == Policy::No ? "(StrictHostKeyChecking no)" : "(accept-new)");
             return answerHostKey(true);
+        case Policy::Yes: {
+            Error e(Error::Category::Auth,
+                    QStringLiteral("Host key verification failed: no host key is known for %1 and StrictHostKeyChecking "
+                                   "is yes; the %2 key %3 was not accepted")
+                        .arg(check.host, check.keyType, check.fingerprint),
+                    QStringLiteral("HostKeyUnknown"));
+            e.setContext(m_options.host.displayName()).setRetryable(false);
+            return fail(e);
+        }
+        case Policy::Ask:
+            break;
         }
         setState(State::AwaitingHostKey);
         Q_EMIT hostKeyQuestion(check);
         return;
-    case HostKeyCheck::Status::Changed:
+    }
+    case HostKeyCheck::Status::Changed:  // in every StrictHostKeyChecking mode, "no" included
     case HostKeyCheck::Status::Revoked: {
         Error e(Error::Category::Auth, check.message(),
                 check.status == HostKeyCheck::Status::Changed ? QStringLiteral("HostKeyChanged")
@@ -390,241 +383,9 @@ SshConnection::Options SshConnection::siblingOptions() const
 {
     Options o = m_options;
     o.acceptNewHostKey = false;
+    o.interactive = false;
     o.pinnedHostKey = m_hostKey.blob;
     return o;
-}
-
-bool SshConnection::isEncryptedKeyFile(const QString &path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray text = f.read(64 * 1024);
-    if (text.contains("ENCRYPTED"))
-        return true;  // PEM "Proc-Type: 4,ENCRYPTED" or PKCS#8 "BEGIN ENCRYPTED PRIVATE KEY"
-    const QByteArray begin = "-----BEGIN OPENSSH PRIVATE KEY-----";
-    const qsizetype b = text.indexOf(begin);
-    const qsizetype e = text.indexOf("-----END OPENSSH PRIVATE KEY-----");
-    if (b < 0 || e < 0)
-        return false;
-    const QByteArray raw = QByteArray::fromBase64(text.mid(b + begin.size(), e - b - begin.size()).simplified().replace(' ', ""));
-    // "openssh-key-v1\0" then string ciphername.
-    const QByteArray magic("openssh-key-v1\0", 15);
-    if (!raw.startsWith(magic) || raw.size() < 19)
-        return false;
-    const quint32 n = (quint32(quint8(raw[15])) << 24) | (quint32(quint8(raw[16])) << 16)
-        | (quint32(quint8(raw[17])) << 8) | quint32(quint8(raw[18]));
-    return raw.mid(19, int(n)) != "none";
-}
-
-void SshConnection::beginAuth()
-{
-    setState(State::Authenticating);
-    const QByteArray user = m_options.host.user.toUtf8();
-    char *list = libssh2_userauth_list(m_session.get(), user.constData(), unsigned(user.size()));
-    if (!list) {
-        if (libssh2_userauth_authenticated(m_session.get()))
-            return becomeReady();  // "none" was accepted
-        const int rc = libssh2_session_last_errno(m_session.get());
-        return fail(sessionError(rc, QStringLiteral("cannot list authentication methods")));
-    }
-    m_authMethods = QString::fromLatin1(list);
-    qCDebug(lcSsh) << "server offers" << m_authMethods;
-    continueAuth();
-}
-
-bool SshConnection::tryAgent()
-{
-    if (!m_options.useAgent)
-        return false;
-    const QString sock = m_options.agentSocket.isEmpty() ? qEnvironmentVariable("SSH_AUTH_SOCK") : m_options.agentSocket;
-    if (sock.isEmpty())
-        return false;
-    AgentPtr agent(libssh2_agent_init(m_session.get()));
-    if (!agent)
-        return false;
-    const QByteArray path = QFile::encodeName(sock);
-    libssh2_agent_set_identity_path(agent.get(), path.constData());
-    if (libssh2_agent_connect(agent.get()) != 0) {
-        qCInfo(lcSsh) << "agent not reachable at" << sock;
-        return false;
-    }
-    if (libssh2_agent_list_identities(agent.get()) != 0)
-        return false;
-    const QByteArray user = m_options.host.user.toUtf8();
-    libssh2_agent_publickey *identity = nullptr, *prev = nullptr;
-    while (libssh2_agent_get_identity(agent.get(), &identity, prev) == 0) {
-        prev = identity;
-        const int rc = libssh2_agent_userauth(agent.get(), user.constData(), identity);
-        if (rc == 0) {
-            qCInfo(lcSsh) << "authenticated with agent key" << identity->comment;
-            return true;
-        }
-        if (checkFatal(rc, "agent authentication"))
-            return false;
-    }
-    return false;
-}
-
-bool SshConnection::tryIdentityFile(const QString &file, const QString &passphrase, int *rcOut)
-{
-    const QByteArray user = m_options.host.user.toUtf8();
-    const QByteArray priv = QFile::encodeName(file);
-    const QString pubPath = file + QStringLiteral(".pub");
-    const QByteArray pub = QFileInfo::exists(pubPath) ? QFile::encodeName(pubPath) : QByteArray();
-    const QByteArray pass = passphrase.toUtf8();
-    const int rc = libssh2_userauth_publickey_fromfile_ex(m_session.get(), user.constData(), unsigned(user.size()),
-                                                          pub.isEmpty() ? nullptr : pub.constData(), priv.constData(),
-                                                          pass.constData());
-    *rcOut = rc;
-    if (rc == 0)
-        qCInfo(lcSsh) << "authenticated with key" << file;
-    return rc == 0;
-}
-
-void SshConnection::continueAuth()
-{
-    const auto offers = [this](const char *m) { return m_authMethods.split(QLatin1Char(',')).contains(QLatin1String(m)); };
-    while (m_authStep != AuthStep::Done) {
-        if (!m_session)
-            return;
-        switch (m_authStep) {
-        case AuthStep::Agent:
-            m_authStep = AuthStep::Identities;
-            if (offers("publickey") && tryAgent())
-                return becomeReady();
-            break;
-        case AuthStep::Identities: {
-            const QStringList &files = m_options.host.identityFiles;
-            if (!offers("publickey") || m_identityIndex >= files.size()) {
-                m_authStep = AuthStep::KeyboardInteractive;
-                break;
-            }
-            const QString file = files[m_identityIndex];
-            if (!QFileInfo::exists(file)) {
-                ++m_identityIndex;
-                break;
-            }
-            if (isEncryptedKeyFile(file)) {
-                setState(State::AwaitingSecret);
-                Q_EMIT passphraseNeeded(file);
-                return;  // answerPassphrase() continues
-            }
-            int rc = 0;
-            if (tryIdentityFile(file, QString(), &rc))
-                return becomeReady();
-            if (checkFatal(rc, "public key authentication"))
-                return;
-            qCDebug(lcSsh) << "key refused" << file << rc;
-            ++m_identityIndex;
-            break;
-        }
-        case AuthStep::KeyboardInteractive:
-        case AuthStep::Password: {
-            const bool kbd = m_authStep == AuthStep::KeyboardInteractive;
-            if (!offers(kbd ? "keyboard-interactive" : "password")) {
-                m_authStep = kbd ? AuthStep::Password : AuthStep::Done;
-                break;
-            }
-            if (m_options.password.isEmpty()) {
-                setState(State::AwaitingSecret);
-                Q_EMIT passwordNeeded(QStringLiteral("%1's password:").arg(m_options.host.displayName()));
-                return;  // answerPassword() continues
-            }
-            const QByteArray user = m_options.host.user.toUtf8();
-            const QByteArray pw = m_options.password.toUtf8();
-            int rc = 0;
-            if (kbd) {
-                KbdIntContext ctx{pw};
-                tlsKbdInt = &ctx;
-                rc = libssh2_userauth_keyboard_interactive_ex(m_session.get(), user.constData(), unsigned(user.size()),
-                                                             &kbdIntCallback);
-                tlsKbdInt = nullptr;
-            } else {
-                rc = libssh2_userauth_password_ex(m_session.get(), user.constData(), unsigned(user.size()),
-                                                  pw.constData(), unsigned(pw.size()), nullptr);
-            }
-            if (rc == 0) {
-                qCInfo(lcSsh) << "authenticated with" << (kbd ? "keyboard-interactive" : "password");
-                if (m_passwordFromUser)
-                    Q_EMIT passwordAccepted(m_options.password);
-                return becomeReady();
-            }
-            if (checkFatal(rc, "password authentication"))
-                return;
-            if (rc == LIBSSH2_ERROR_PASSWORD_EXPIRED) {
-                Error e(Error::Category::Auth, QStringLiteral("The password has expired; change it with a terminal login"),
-                        QStringLiteral("PasswordExpired"));
-                return fail(e.setContext(m_options.host.displayName()));
-            }
-            if (kbd) {
-                m_authStep = AuthStep::Password;
-                break;
-            }
-            // Wrong password: a user who typed it gets two more tries (OpenSSH asks three times).
-            if (m_passwordFromUser && ++m_passwordTries < 3) {
-                m_options.password.clear();
-                m_authStep = offers("keyboard-interactive") ? AuthStep::KeyboardInteractive : AuthStep::Password;
-                setState(State::AwaitingSecret);
-                Q_EMIT passwordNeeded(QStringLiteral("Permission denied, please try again. %1's password:")
-                                          .arg(m_options.host.displayName()));
-                return;
-            }
-            m_authStep = AuthStep::Done;
-            Error e(Error::Category::Auth, QStringLiteral("Permission denied: wrong password for %1").arg(m_options.host.user),
-                    QStringLiteral("AuthFailed"));
-            return fail(e.setContext(m_options.host.displayName()));
-        }
-        case AuthStep::Done:
-            break;
-        }
-    }
-    Error e(Error::Category::Auth, QStringLiteral("Permission denied (%1)").arg(m_authMethods), QStringLiteral("AuthFailed"));
-    fail(e.setContext(m_options.host.displayName()));
-}
-
-void SshConnection::answerPassphrase(const QString &passphrase)
-{
-    if (m_state != State::AwaitingSecret || m_authStep != AuthStep::Identities)
-        return;
-    setState(State::Authenticating);
-    const QString file = m_options.host.identityFiles.value(m_identityIndex);
-    if (passphrase.isEmpty()) {
-        ++m_identityIndex;
-        m_passphraseTries = 0;
-        return continueAuth();
-    }
-    int rc = 0;
-    if (tryIdentityFile(file, passphrase, &rc))
-        return becomeReady();
-    qCDebug(lcSsh) << "key with passphrase refused" << file << rc;
-    if (checkFatal(rc, "public key authentication"))
-        return;
-    if ((rc == LIBSSH2_ERROR_FILE || rc == LIBSSH2_ERROR_KEYFILE_AUTH_FAILED || rc == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED)
-        && ++m_passphraseTries < 3) {
-        // Most likely a wrong passphrase: ask again for the same key.
-        setState(State::AwaitingSecret);
-        Q_EMIT passphraseNeeded(file);
-        return;
-    }
-    ++m_identityIndex;
-    m_passphraseTries = 0;
-    continueAuth();
-}
-
-void SshConnection::answerPassword(const QString &password)
-{
-    if (m_state != State::AwaitingSecret
-        || (m_authStep != AuthStep::KeyboardInteractive && m_authStep != AuthStep::Password))
-        return;
-    setState(State::Authenticating);
-    if (password.isEmpty()) {
-        Error e(Error::Category::Auth, QStringLiteral("Authentication cancelled"), QStringLiteral("AuthCancelled"));
-        return fail(e.setContext(m_options.host.displayName()));
-    }
-    m_options.password = password;
-    m_passwordFromUser = true;
-    continueAuth();
 }
 
 // --- ready: the non-blocking pump loop ---------------------------------------------------------

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "Error.h"
+#include "KbdInteractive.h"
 #include "KnownHosts.h"
 #include "SshConfig.h"
 #include "SshHandles.h"
@@ -11,6 +12,7 @@
 
 #include <deque>
 #include <functional>
+#include <memory>
 #include <vector>
 
 class QSocketNotifier;
@@ -38,7 +40,8 @@ public:
     struct Options {
         SshHostConfig host;
         KnownHosts knownHosts;
-        bool acceptNewHostKey = false;   // the CLI's --accept-new-host-key
+        // The CLI's --accept-new-host-key: StrictHostKeyChecking accept-new, whatever the config says.
+        bool acceptNewHostKey = false;
         bool useAgent = true;
         QString agentSocket;             // empty: $SSH_AUTH_SOCK
         QString password;                // preset (keychain, tests); empty: ask when needed
@@ -46,6 +49,9 @@ public:
         // Non-empty: the server must show exactly this host key (a wire blob), which stands in for
         // the known_hosts check. Set by siblingOptions() for extra connections to a host.
         QByteArray pinnedHostKey;
+        // Whether someone answers keyboardInteractiveQuestion / a keyboard-interactive password
+        // prompt (through kbdIntReply()). False for siblingOptions(): such prompts end the login.
+        bool interactive = true;
     };
 
     explicit SshConnection(Options options, QObject *parent = nullptr);
@@ -62,6 +68,9 @@ public:
     Options siblingOptions() const;
     // Why the session ended (valid from sessionEnding() on): a sentence for the user.
     QString endReason() const { return m_endReason; }
+    // Where keyboard-interactive answers go while the worker waits inside libssh2 (any thread:
+    // SshSession answers passwordNeeded / keyboardInteractiveQuestion through it then).
+    std::shared_ptr<KbdIntReply> kbdIntReply() const { return m_kbdReply; }
 
     // Use an already-connected stream (ProxyJump: one end of a socketpair) instead of dialling.
     void setTransportFd(int fd);
@@ -112,7 +121,12 @@ public Q_SLOTS:
 Q_SIGNALS:
     void stateChanged(skydeck::ssh::SshConnection::State state);
     void hostKeyQuestion(const skydeck::ssh::HostKeyCheck &check);
+    // The password: for the password method (answerPassword()), or for a keyboard-interactive
+    // password prompt (then answered through kbdIntReply(), the worker waiting).
     void passwordNeeded(const QString &prompt);
+    // keyboard-interactive prompts Skydeck does not answer itself (anything but a lone password
+    // prompt it has the password for): answered through kbdIntReply(), the worker waiting.
+    void keyboardInteractiveQuestion(const skydeck::ssh::KbdIntQuestion &question);
     void passphraseNeeded(const QString &keyFile);
     void ready();
     void passwordAccepted(const QString &password);  // so the facade can offer to keep it
@@ -123,6 +137,7 @@ Q_SIGNALS:
     void sessionEnding();
 
 private:
+    QStringList abortKeyboardInteractive(const QString &why);
     void setState(State s);
     void fail(const Error &e);
     Error tcpConnect();
@@ -152,6 +167,8 @@ private:
     int m_passwordTries = 0;
     bool m_passwordFromUser = false;
     HostKey m_hostKey;
+    std::shared_ptr<KbdIntReply> m_kbdReply = std::make_shared<KbdIntReply>();
+    Error m_kbdIntFailure;  // set when keyboard-interactive was stopped (abortKeyboardInteractive)
 
     struct PumpEntry {
         QPointer<QObject> owner;
@@ -178,6 +195,10 @@ private:
 public:
     // Bytes read from the socket (libssh2 recv callback). Internal.
     void noteReceived() { m_sinceReceive.restart(); }
+    // The answers to one keyboard-interactive round (libssh2's callback, on the worker). Internal.
+    // Only a lone password prompt is answered with the password; anything else is asked
+    // (blocking until answered) or, unanswered, ends the connection before anything is sent.
+    QStringList keyboardInteractiveAnswers(const KbdIntQuestion &question);
     static bool isEncryptedKeyFile(const QString &path);
 };
 

@@ -19,12 +19,15 @@ SshSession::SshSession(const SshHostConfig &host, QObject *parent) : QObject(par
     m_options.host = host;
     qRegisterMetaType<skydeck::Error>();
     qRegisterMetaType<skydeck::ssh::HostKeyCheck>();
+    qRegisterMetaType<skydeck::ssh::KbdIntQuestion>();
 }
 
 SshSession::~SshSession()
 {
-    // The worker deletes the connection (and every channel object parented to its context) on
-    // its own thread, then joins.
+    // A worker waiting for keyboard-interactive answers stops waiting; then the worker deletes
+    // the connection (and every channel object parented to its context) on its own thread, joins.
+    if (m_kbdReply)
+        m_kbdReply->close();
     m_worker.reset();
 }
 
@@ -38,7 +41,11 @@ void SshSession::setSshConfig(const SshConfig &config)
     m_config = std::make_unique<SshConfig>(config);
 }
 
-void SshSession::setKnownHosts(const KnownHosts &knownHosts) { m_options.knownHosts = knownHosts; }
+void SshSession::setKnownHosts(const KnownHosts &knownHosts)
+{
+    m_options.knownHosts = knownHosts;
+    m_knownHostsSet = true;
+}
 void SshSession::setAcceptNewHostKey(bool accept) { m_options.acceptNewHostKey = accept; }
 void SshSession::setUseAgent(bool use) { m_options.useAgent = use; }
 void SshSession::setAgentSocket(const QString &path) { m_options.agentSocket = path; }
@@ -65,11 +72,15 @@ void SshSession::connectToHost()
         return;
     setState(State::Connecting);
     if (!m_worker) {
+        if (!m_knownHostsSet)
+            m_options.knownHosts = KnownHosts::forHost(m_host);
         m_worker = std::make_unique<ProviderWorker>(QStringLiteral("ssh:") + m_host.alias);
         const SshConnection::Options options = m_options;
         QObject *ctx = m_worker->context();
         m_conn = m_worker->create<SshConnection>([options, ctx] { return new SshConnection(options, ctx); });
+        m_kbdReply = m_conn->kbdIntReply();  // set at construction, never replaced
         connect(m_conn, &SshConnection::stateChanged, this, &SshSession::onConnectionState);
+        connect(m_conn, &SshConnection::keyboardInteractiveQuestion, this, &SshSession::keyboardInteractiveQuestion);
         connect(m_conn, &SshConnection::hostKeyQuestion, this, &SshSession::hostKeyQuestion);
         connect(m_conn, &SshConnection::passwordNeeded, this, &SshSession::passwordNeeded);
         connect(m_conn, &SshConnection::passphraseNeeded, this, &SshSession::passphraseNeeded);
@@ -125,7 +136,8 @@ void SshSession::startViaJump()
         m_jump = new SshSession(jumpHost, this);
         m_jump->m_depth = m_depth + 1;
         m_jump->m_config = std::make_unique<SshConfig>(*m_config);
-        m_jump->m_options.knownHosts = m_options.knownHosts;
+        if (m_knownHostsSet)
+            m_jump->setKnownHosts(m_options.knownHosts);  // else the hop's own config's files
         m_jump->m_options.acceptNewHostKey = m_options.acceptNewHostKey;
         m_jump->m_options.useAgent = m_options.useAgent;
         m_jump->m_options.agentSocket = m_options.agentSocket;
@@ -133,6 +145,7 @@ void SshSession::startViaJump()
         connect(m_jump, &SshSession::hostKeyQuestion, this, &SshSession::hostKeyQuestion);
         connect(m_jump, &SshSession::passwordNeeded, this, &SshSession::passwordNeeded);
         connect(m_jump, &SshSession::passphraseNeeded, this, &SshSession::passphraseNeeded);
+        connect(m_jump, &SshSession::keyboardInteractiveQuestion, this, &SshSession::keyboardInteractiveQuestion);
         connect(m_jump, &SshSession::stateChanged, this, [this](State s) {
             if (s == State::AwaitingAnswer)
                 setState(State::AwaitingAnswer);
@@ -189,6 +202,8 @@ void SshSession::onConnectionState(SshConnection::State s)
 
 void SshSession::disconnectFromHost()
 {
+    if (m_kbdReply)
+        m_kbdReply->cancel();  // a worker waiting for keyboard-interactive answers gives up
     if (m_conn)
         QMetaObject::invokeMethod(m_conn, [c = m_conn] { c->disconnectNow(QString()); });
     if (m_jump)
@@ -210,8 +225,27 @@ void SshSession::answerPassword(const QString &password, bool remember)
     if (m_jump && m_jump->state() == State::AwaitingAnswer)
         return m_jump->answerPassword(password, remember);
     m_rememberPassword = remember;
+    if (m_kbdReply && m_kbdReply->isWaiting()) {  // a keyboard-interactive password prompt
+        if (password.isEmpty())
+            m_kbdReply->cancel();
+        else
+            m_kbdReply->answer({password});
+        return;
+    }
     if (m_conn)
         QMetaObject::invokeMethod(m_conn, [c = m_conn, password] { c->answerPassword(password); });
+}
+
+void SshSession::answerKeyboardInteractive(const QStringList &answers)
+{
+    if (m_jump && m_jump->state() == State::AwaitingAnswer)
+        return m_jump->answerKeyboardInteractive(answers);
+    if (!m_kbdReply)
+        return;
+    if (answers.isEmpty())
+        m_kbdReply->cancel();
+    else
+        m_kbdReply->answer(answers);
 }
 
 void SshSession::answerPassphrase(const QString &passphrase)

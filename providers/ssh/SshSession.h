@@ -24,8 +24,12 @@ namespace skydeck::ssh {
 // commands, SFTP, forwards) share it; see README.md for how to add a new kind of channel (post()).
 //
 // Questions for the user are signals answered asynchronously: hostKeyQuestion -> answerHostKey(),
-// passwordNeeded -> answerPassword(), passphraseNeeded -> answerPassphrase(). A changed host key is
-// never asked about: failed() with code "HostKeyChanged" and the file and line of the old key.
+// passwordNeeded -> answerPassword(), passphraseNeeded -> answerPassphrase(),
+// keyboardInteractiveQuestion -> answerKeyboardInteractive(). A changed host key is never asked
+// about: failed() with code "HostKeyChanged" and the file and line of the old key.
+// keyboard-interactive: only a lone password prompt gets the password (passwordNeeded asks for it
+// when none is known); any other prompt (a verification code, several at once) is the user's.
+// Unanswered (or answered empty), the login ends: failed() with code "KbdIntUnanswered".
 //
 // ProxyJump: a session for the (last) jump host is created and connected first (its questions
 // are re-emitted by this session), then this session runs over a direct-tcpip channel of it.
@@ -41,6 +45,7 @@ public:
 
     // Options (before connectToHost()).
     void setSshConfig(const SshConfig &config);  // resolves ProxyJump hops (default: ~/.ssh/config)
+    // Default: KnownHosts::forHost(host) (UserKnownHostsFile/GlobalKnownHostsFile or OpenSSH's files).
     void setKnownHosts(const KnownHosts &knownHosts);
     void setAcceptNewHostKey(bool accept);       // the CLI's --accept-new-host-key
     void setUseAgent(bool use);
@@ -62,6 +67,8 @@ public:
     void answerHostKey(bool accept);
     void answerPassword(const QString &password, bool remember = false);
     void answerPassphrase(const QString &passphrase);
+    // One answer per prompt of the question; an empty list declines (the login ends).
+    void answerKeyboardInteractive(const QStringList &answers);
 
     // --- for channel implementations ---
     // The worker-thread half. Only touch it on the worker: from post() or from objects living there.
@@ -80,6 +87,7 @@ Q_SIGNALS:
     void hostKeyQuestion(const skydeck::ssh::HostKeyCheck &check);
     void passwordNeeded(const QString &prompt);
     void passphraseNeeded(const QString &keyFile);
+    void keyboardInteractiveQuestion(const skydeck::ssh::KbdIntQuestion &question);
     void ready();
     void failed(const skydeck::Error &error);       // connecting failed
     void disconnected(const QString &reason);       // a ready session ended
@@ -95,11 +103,13 @@ private:
     SshConnection::Options m_options;
     std::unique_ptr<ProviderWorker> m_worker;
     SshConnection *m_conn = nullptr;
+    std::shared_ptr<KbdIntReply> m_kbdReply;  // m_conn's, answered from this thread
     SshSession *m_jump = nullptr;
     QPointer<CredentialStore> m_store;
     bool m_rememberPassword = false;
     State m_state = State::Disconnected;
     int m_depth = 0;
+    bool m_knownHostsSet = false;
 };
 
 } // namespace skydeck::ssh

@@ -1,5 +1,6 @@
 #include "SshDialogs.h"
 
+#include "KbdInteractive.h"
 #include "KnownHosts.h"
 
 #include <QCheckBox>
@@ -38,11 +39,6 @@ HostKeyDialog::HostKeyDialog(const QString &sessionName, const ssh::HostKeyCheck
     auto *fp = wrapped(QStringLiteral("<tt>%1</tt>").arg(check.fingerprint.toHtmlEscaped()), this);
     fp->setObjectName(QStringLiteral("fingerprint"));
     form->addRow(tr("Fingerprint:"), fp);
-    if (!check.otherTypesKnown.isEmpty())
-        form->addRow(tr("Also known:"),
-                     wrapped(tr("keys of other types (%1) are known for this host")
-                                 .arg(check.otherTypesKnown.join(QStringLiteral(", ")).toHtmlEscaped()),
-                             this));
     layout->addLayout(form);
     auto *buttons = new QDialogButtonBox(this);
     m_accept = buttons->addButton(tr("Accept and connect"), QDialogButtonBox::AcceptRole);
@@ -54,11 +50,13 @@ HostKeyDialog::HostKeyDialog(const QString &sessionName, const ssh::HostKeyCheck
     layout->addWidget(buttons);
 }
 
-HostKeyRefusalDialog::HostKeyRefusalDialog(const QString &sessionName, const QString &message, QWidget *parent)
+HostKeyRefusalDialog::HostKeyRefusalDialog(const QString &sessionName, const QString &message, Reason reason,
+                                           QWidget *parent)
     : QDialog(parent)
 {
     setObjectName(QStringLiteral("hostKeyRefusal"));
-    setWindowTitle(tr("Host key changed — connection refused"));
+    setWindowTitle(reason == Reason::Revoked ? tr("Host key revoked — connection refused")
+                                             : tr("Host key changed — connection refused"));
     auto *layout = new QVBoxLayout(this);
     auto *head = new QHBoxLayout;
     auto *icon = new QLabel(this);
@@ -75,6 +73,55 @@ HostKeyRefusalDialog::HostKeyRefusalDialog(const QString &sessionName, const QSt
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(buttons);
+}
+
+KbdIntDialog::KbdIntDialog(const QString &sessionName, const ssh::KbdIntQuestion &question, QWidget *parent)
+    : QDialog(parent)
+{
+    using ssh::KbdIntQuestion;
+    setObjectName(QStringLiteral("kbdIntDialog"));
+    setWindowTitle(tr("%1 asks").arg(sessionName));
+    auto *layout = new QVBoxLayout(this);
+    const auto plain = [this](const QString &serverText, const char *name) {  // never rich text
+        auto *l = new QLabel(KbdIntQuestion::printable(serverText, 400), this);
+        l->setTextFormat(Qt::PlainText);
+        l->setWordWrap(true);
+        l->setObjectName(QLatin1String(name));
+        return l;
+    };
+    auto *intro = new QLabel(tr("The server asks for more than the password (keyboard-interactive). "
+                                "Answer only if you expect these questions."),
+                             this);
+    intro->setWordWrap(true);
+    layout->addWidget(intro);
+    if (!KbdIntQuestion::printable(question.name).isEmpty())
+        layout->addWidget(plain(question.name, "name"));
+    if (!KbdIntQuestion::printable(question.instruction).isEmpty())
+        layout->addWidget(plain(question.instruction, "instruction"));
+    auto *form = new QFormLayout;
+    for (const ssh::KbdIntPrompt &p : question.prompts) {
+        auto *edit = new QLineEdit(this);
+        edit->setEchoMode(p.echo ? QLineEdit::Normal : QLineEdit::Password);
+        edit->setObjectName(QStringLiteral("answer%1").arg(m_fields.size()));
+        auto *label = plain(p.text, "prompt");
+        label->setBuddy(edit);
+        form->addRow(label, edit);
+        m_fields << edit;
+    }
+    layout->addLayout(form);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    layout->addWidget(buttons);
+    setMinimumWidth(380);
+}
+
+QStringList KbdIntDialog::answers() const
+{
+    QStringList out;
+    for (const QLineEdit *f : m_fields)
+        out << f->text();
+    return out;
 }
 
 SecretDialog::SecretDialog(Kind kind, const QString &prompt, bool canRemember, QWidget *parent)

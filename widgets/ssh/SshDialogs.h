@@ -1,6 +1,8 @@
 #pragma once
 
 #include <QDialog>
+#include <QList>
+#include <QStringList>
 
 class QCheckBox;
 class QLabel;
@@ -9,6 +11,7 @@ class QPushButton;
 
 namespace skydeck::ssh {
 struct HostKeyCheck;
+struct KbdIntQuestion;
 }
 
 namespace skydeck::ui {
@@ -30,11 +33,29 @@ private:
 
 // A changed (or revoked) host key: a red refusal naming the file and line of the known key.
 // Deliberately no way to connect from here: the user edits known_hosts if the change is expected.
+// A host known with a key of another type than the one shown is a changed host too.
 class HostKeyRefusalDialog : public QDialog
 {
     Q_OBJECT
 public:
-    HostKeyRefusalDialog(const QString &sessionName, const QString &message, QWidget *parent = nullptr);
+    enum class Reason { Changed, Revoked };
+    HostKeyRefusalDialog(const QString &sessionName, const QString &message, Reason reason = Reason::Changed,
+                         QWidget *parent = nullptr);
+};
+
+// keyboard-interactive prompts Skydeck does not answer itself (a verification code, a second
+// factor, several prompts at once): the server's name and instruction as plain text, one field per
+// prompt, hidden unless the server allows echo. Never filled with the kept password.
+class KbdIntDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    KbdIntDialog(const QString &sessionName, const ssh::KbdIntQuestion &question, QWidget *parent = nullptr);
+    QStringList answers() const;
+    const QList<QLineEdit *> &fields() const { return m_fields; }
+
+private:
+    QList<QLineEdit *> m_fields;
 };
 
 // A password (with "Remember in keychain") or a key passphrase.

@@ -189,6 +189,17 @@ void SshPane::connectSessionQuestions()
         });
         dlg->open();
     });
+    connect(m_session, &SshSession::keyboardInteractiveQuestion, this, [this, name](const ssh::KbdIntQuestion &question) {
+        auto *dlg = new KbdIntDialog(name, question, this);
+        dlg->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dlg, &QDialog::finished, m_session, [this, dlg](int result) {
+            // Cancel (no answers) ends the login.
+            m_session->answerKeyboardInteractive(result == QDialog::Accepted ? dlg->answers() : QStringList());
+            for (QLineEdit *f : dlg->fields())
+                f->clear();
+        });
+        dlg->open();
+    });
     connect(m_session, &SshSession::passphraseNeeded, this, [this](const QString &keyFile) {
         auto *dlg = new SecretDialog(SecretDialog::Kind::Passphrase, keyFile, false, this);
         dlg->setAttribute(Qt::WA_DeleteOnClose);
@@ -299,7 +310,9 @@ void SshPane::onFailed(const Error &error)
     setStatus(text, true);
     Q_EMIT errorOccurred(e);
     if (e.code() == QLatin1String("HostKeyChanged") || e.code() == QLatin1String("HostKeyRevoked")) {
-        auto *dlg = new HostKeyRefusalDialog(m_host.displayName(), e.message(), this);
+        const auto reason = e.code() == QLatin1String("HostKeyRevoked") ? HostKeyRefusalDialog::Reason::Revoked
+                                                                          : HostKeyRefusalDialog::Reason::Changed;
+        auto *dlg = new HostKeyRefusalDialog(m_host.displayName(), e.message(), reason, this);
         dlg->setAttribute(Qt::WA_DeleteOnClose);
         dlg->open();
     }

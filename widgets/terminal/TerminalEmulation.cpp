@@ -2,6 +2,7 @@
 
 #include "TerminalKeys.h"
 #include "TerminalLogging.h"
+#include "TerminalPaste.h"
 #include "TerminalTransport.h"
 
 #include <QKeyEvent>
@@ -385,11 +386,10 @@ void TerminalEmulation::sendText(const QString &text)
 
 void TerminalEmulation::paste(const QString &text)
 {
-    QString t = text;
-    t.replace(QStringLiteral("\r\n"), QStringLiteral("\r"));
-    t.replace(QLatin1Char('\n'), QLatin1Char('\r'));
-    // A paste must not end the bracket early: drop any ESC[201~ inside it.
-    t.remove(QStringLiteral("\x1b[201~"));
+    // Text only: no control character can end the bracket early or act as a key (TerminalPaste.h).
+    const QString t = TerminalPaste::sanitize(text);
+    if (t.isEmpty())
+        return;
     vterm_keyboard_start_paste(m_vt.get());
     m_output.append(t.toUtf8());
     vterm_keyboard_end_paste(m_vt.get());

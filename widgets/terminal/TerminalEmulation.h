@@ -84,7 +84,9 @@ public:
     // False when the key is not one the terminal sends (e.g. a lone modifier).
     bool sendKey(const QKeyEvent *event);
     void sendText(const QString &text);
-    // A paste: wrapped in ESC[200~ ... ESC[201~ when the program turned bracketed paste on.
+    // A paste: control characters dropped and line ends made CR (TerminalPaste::sanitize), then
+    // wrapped in ESC[200~ ... ESC[201~ when the program turned bracketed paste on. Nothing is sent
+    // when no text is left.
     void paste(const QString &text);
     // Mouse reports (only sent when the program enabled mouse reporting). button 1..3, 4/5 wheel.
     void mouseMove(int row, int column, Qt::KeyboardModifiers modifiers);

@@ -13,7 +13,9 @@
 #include "ForwardTableModel.h"
 #include "ForwardsPanel.h"
 #include "JupyterLauncher.h"
+#include "KbdInteractive.h"
 #include "KnownHosts.h"
+#include "TestSshd.h"
 #include "MainWindow.h"
 #include "Peers.h"
 #include "PortForward.h"
@@ -307,6 +309,103 @@ private Q_SLOTS:
         QCOMPARE(buttons.size(), 1);  // Close, nothing else
         QVERIFY(pane->findChild<ui::HostKeyDialog *>() == nullptr);
         QVERIFY(!pane->session()->isReady());
+    }
+
+    // A host known with a key of another type (here an ECDSA key; the peer shows its ed25519 key)
+    // is a changed host, as for OpenSSH 9.2: the red refusal naming the file and line, never the
+    // "new host key" question that would let the key be accepted (issue 11.5).
+    void otherKeyTypeRefusedAsChanged()
+    {
+        newHome(false);
+        const QString ecdsa = skydeck::test::TestSshd::makeHostKey(m_home->path(), QStringLiteral("ecdsa"));
+        QVERIFY(!ecdsa.isEmpty());
+        const QList<QByteArray> known = readFile(ecdsa + QStringLiteral(".pub")).simplified().split(' ');
+        const QString kh = m_home->filePath(QStringLiteral(".ssh/known_hosts"));
+        {
+            QFile f(kh);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("# comment\n" + ssh::KnownHosts::hostEntryName(m_host, m_port.toInt()).toUtf8() + ' ' + known.value(0) + ' '
+                    + known.value(1) + '\n');
+        }
+        AccountRegistry registry;
+        TransferEngine engine(&registry);
+        MainWindow w(&registry, &engine, nullptr);
+        w.show();
+        ui::SshPane *pane = w.openSshHost(QStringLiteral("peer"));
+        ui::HostKeyRefusalDialog *refusal = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((refusal = pane->findChild<ui::HostKeyRefusalDialog *>()) != nullptr
+                                     || pane->findChild<ui::HostKeyDialog *>() != nullptr,
+                                 20000);
+        QVERIFY2(pane->findChild<ui::HostKeyDialog *>() == nullptr, "asked about a new key");
+        QVERIFY(refusal);
+        QVERIFY2(refusal->windowTitle().contains(QLatin1String("changed")), qPrintable(refusal->windowTitle()));
+        const QString text = refusal->findChild<QLabel *>(QStringLiteral("refusalText"))->text();
+        QVERIFY2(text.contains(kh + QStringLiteral(" line 2")) && text.contains(QLatin1String("ecdsa-sha2-nistp256"))
+                     && text.contains(QLatin1String("HAS CHANGED")),
+                 qPrintable(text));
+        QVERIFY(!pane->session()->isReady());
+        QVERIFY(!readFile(ssh::KnownHosts::defaultAppStore()).contains(" ssh-ed25519 "));
+    }
+
+    // keyboard-interactive through PAM ("Password: ") on an sshd offering nothing else: the pane
+    // asks with its password dialog while the session's worker waits, and the answer logs in.
+    // StrictHostKeyChecking accept-new from the config takes the new port's key without a question.
+    void keyboardInteractivePasswordInThePane()
+    {
+        newHome(false);
+        QTemporaryDir dir;
+        const int port = skydeck::test::TestSshd::freePort();
+        skydeck::test::TestSshd sshd;
+        QVERIFY2(sshd.start(dir.path(), port, {{"UsePAM", "yes"}, {"KbdInteractiveAuthentication", "yes"},
+                                               {"PasswordAuthentication", "no"}}),
+                 sshd.log().constData());
+        {
+            QFile cfg(m_home->filePath(QStringLiteral(".ssh/config")));
+            QVERIFY(cfg.open(QIODevice::Append));
+            cfg.write(QStringLiteral("\nHost peerkbd\n  HostName %1\n  Port %2\n  User %3\n  IdentityFile ~/.ssh/none\n"
+                                     "  IdentitiesOnly yes\n  StrictHostKeyChecking accept-new\n")
+                          .arg(m_host)
+                          .arg(port)
+                          .arg(m_user)
+                          .toUtf8());
+        }
+        AccountRegistry registry;
+        TransferEngine engine(&registry);
+        MainWindow w(&registry, &engine, nullptr);
+        w.show();
+        ui::SshPane *pane = w.openSshHost(QStringLiteral("peerkbd"));
+        QVERIFY(pane);
+        ui::SecretDialog *dlg = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((dlg = pane->findChild<ui::SecretDialog *>()) != nullptr && dlg->isVisible(), 20000);
+        QVERIFY(pane->findChild<ui::HostKeyDialog *>() == nullptr);
+        QCOMPARE(dlg->kind(), ui::SecretDialog::Kind::Password);
+        QTest::keyClicks(dlg->secretEdit(), m_password);
+        QTest::keyClick(dlg->secretEdit(), Qt::Key_Return);
+        QTRY_VERIFY_WITH_TIMEOUT(pane->session()->isReady(), 20000);
+        QTRY_VERIFY2(sshd.log().contains("Accepted keyboard-interactive"), sshd.log().constData());
+    }
+
+    // The dialog for prompts Skydeck does not answer (a code, several prompts): the server's text
+    // as plain text, printable; hidden fields unless the server allows echo; one answer each.
+    void keyboardInteractiveDialog()
+    {
+        ssh::KbdIntQuestion q;
+        q.name = QStringLiteral("<b>Duo</b>\x1b]0;x\x07");
+        q.instruction = QStringLiteral("Enter the code\nfrom your phone");
+        q.prompts = {ssh::KbdIntPrompt{QStringLiteral("Verification code: "), false},
+                     ssh::KbdIntPrompt{QStringLiteral("Device name: "), true}};
+        ui::KbdIntDialog dlg(QStringLiteral("box"), q);
+        QCOMPARE(dlg.fields().size(), 2);
+        QCOMPARE(dlg.fields()[0]->echoMode(), QLineEdit::Password);
+        QCOMPARE(dlg.fields()[1]->echoMode(), QLineEdit::Normal);
+        auto *name = dlg.findChild<QLabel *>(QStringLiteral("name"));
+        QVERIFY(name);
+        QCOMPARE(name->textFormat(), Qt::PlainText);
+        QCOMPARE(name->text(), QStringLiteral("<b>Duo</b>]0;x"));
+        QCOMPARE(dlg.findChild<QLabel *>(QStringLiteral("instruction"))->text(), QStringLiteral("Enter the code from your phone"));
+        QTest::keyClicks(dlg.fields()[0], QStringLiteral("123456"));
+        QTest::keyClicks(dlg.fields()[1], QStringLiteral("phone"));
+        QCOMPARE(dlg.answers(), (QStringList{QStringLiteral("123456"), QStringLiteral("phone")}));
     }
 
     // A wrong password (three times, as typed) fails with a clear message in the pane; Reconnect

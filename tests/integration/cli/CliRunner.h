@@ -44,6 +44,7 @@ public:
     void set(const QString &name, const QString &value) { m_env.insert(name, value); }
     void unset(const QString &name) { m_env.remove(name); }
     void setWorkingDirectory(const QString &dir) { m_cwd = dir; }
+    QProcessEnvironment environment() const { return m_env; }
 
     CliRun run(const QStringList &args, int timeoutMs = 120000) const
     {

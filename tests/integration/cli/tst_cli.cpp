@@ -3,11 +3,13 @@
 #include "CliRunner.h"
 #include "Peers.h"
 #include "TestMain.h"
+#include "TestSshd.h"
 
 #include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
+#include <QProcess>
 #include <QRandomGenerator>
 #include <QStandardPaths>
 #include <QTcpServer>
@@ -440,6 +442,129 @@ private Q_SLOTS:
         QTemporaryDir home;
         CliRunner r(home.path());
         expectOneLineError(sk({QStringLiteral("ls")}, r), 4, QStringLiteral("no AWS credentials"));
+    }
+
+    // sftp:// against an sshd with only an ECDSA host key while ~/.ssh/known_hosts knows the host's
+    // ed25519 key (issue 11.5): a changed host, exit 4, naming the file and line and the
+    // ssh-keygen -R to run once the new key is verified, never a hint to accept it, and
+    // --accept-new-host-key does not accept it. A revoked key offers nothing to accept either.
+    // After the hinted removal the key is new: the hint, then --accept-new-host-key works.
+    void sftpHostKeyOfAnotherTypeIsRefused()
+    {
+        QString peerPort;
+        SKYDECK_REQUIRE_PEER(peerPort, "SKYDECK_TEST_SSH_PORT");
+        QTemporaryDir dir;
+        QTemporaryDir home;
+        const int port = skydeck::test::TestSshd::freePort();
+        const QString ecdsa = skydeck::test::TestSshd::makeHostKey(dir.path(), QStringLiteral("ecdsa"));
+        QVERIFY(port > 0 && !ecdsa.isEmpty());
+        skydeck::test::TestSshd sshd;
+        QVERIFY2(sshd.start(dir.path(), port, {{"HostKey", QFile::encodeName(ecdsa)}}), sshd.log().constData());
+        writeFile(home.filePath(QStringLiteral(".ssh/config")),
+                  QStringLiteral("Host ec\n  HostName 127.0.0.1\n  Port %1\n  User %2\n  IdentityFile %3\n  IdentitiesOnly yes\n")
+                      .arg(port)
+                      .arg(skydeck::test::peerValue("SKYDECK_TEST_SSH_USER"), skydeck::test::peerValue("SKYDECK_TEST_SSH_KEY"))
+                      .toUtf8());
+        const QString knownHosts = home.filePath(QStringLiteral(".ssh/known_hosts"));
+        const QString name = QStringLiteral("[127.0.0.1]:%1").arg(port);
+        const auto publicKey = [](const QString &pubPath) {
+            QFile f(pubPath);
+            return f.open(QIODevice::ReadOnly) ? f.readAll().simplified().split(' ').mid(0, 2).join(' ') : QByteArray();
+        };
+        const QByteArray ed25519Line = name.toUtf8() + ' ' + publicKey(skydeck::test::peerValue("SKYDECK_TEST_SSH_HOST_KEY_PUB"));
+        writeFile(knownHosts, "# the host's key\n" + ed25519Line + '\n');
+        CliRunner r(home.path());
+        r.unset(QStringLiteral("SSH_AUTH_SOCK"));
+        const QStringList ls{QStringLiteral("ls"), QStringLiteral("sftp://ec/")};
+        const QString removal = QStringLiteral("ssh-keygen -f \"%1\" -R \"%2\"").arg(knownHosts, name);
+        for (const QStringList &args : {ls, ls + QStringList{QStringLiteral("--accept-new-host-key")}}) {
+            const CliRun run = sk(args, r);
+            expectOneLineError(run, 4, knownHosts + QStringLiteral(" line 2"));
+            QVERIFY2(run.err.contains(QLatin1String("HAS CHANGED")) && run.err.contains(QLatin1String("ecdsa-sha2-nistp256")),
+                     qPrintable(run.describe()));
+            QVERIFY2(run.err.contains(removal), qPrintable(run.describe()));
+            QVERIFY2(!run.err.contains(QLatin1String("--accept-new-host-key")), qPrintable(run.describe()));
+        }
+        const auto storeWritten = [&] {  // Skydeck's known_hosts, under XDG_DATA_HOME
+            return QDirIterator(home.filePath(QStringLiteral(".local/share")), {QStringLiteral("known_hosts")}, QDir::Files,
+                                QDirIterator::Subdirectories)
+                .hasNext();
+        };
+        QVERIFY(!storeWritten());
+
+        writeFile(knownHosts, "@revoked " + name.toUtf8() + ' ' + publicKey(ecdsa + QStringLiteral(".pub")) + '\n');
+        CliRun revoked = sk(ls + QStringList{QStringLiteral("--accept-new-host-key")}, r);
+        expectOneLineError(revoked, 4, QStringLiteral("@revoked in %1 line 1").arg(knownHosts));
+        QVERIFY2(!revoked.err.contains(QLatin1String("accept-new-host-key")) && !revoked.err.contains(QLatin1String("ssh-keygen")),
+                 qPrintable(revoked.describe()));
+
+        // What the message said to do, once the owner confirmed the new key.
+        writeFile(knownHosts, "# the host's key\n" + ed25519Line + '\n');
+        QProcess keygen;
+        keygen.start(QStringLiteral("ssh-keygen"), {QStringLiteral("-f"), knownHosts, QStringLiteral("-R"), name});
+        QVERIFY(keygen.waitForFinished(10000) && keygen.exitCode() == 0);
+        CliRun fresh = sk(ls, r);
+        expectOneLineError(fresh, 4, QStringLiteral("--accept-new-host-key"));
+        QVERIFY2(fresh.err.contains(QLatin1String("ecdsa-sha2-nistp256")), qPrintable(fresh.describe()));
+        QVERIFY(!storeWritten());
+        expectOk(sk(ls + QStringList{QStringLiteral("--accept-new-host-key")}, r));
+        QVERIFY(storeWritten());
+        expectOk(sk(ls, r));  // remembered
+    }
+
+    // keyboard-interactive through PAM ("Password: ") on an sshd offering nothing else (issue 11.8):
+    // with no terminal the command fails saying what the server asked for, and sends it nothing;
+    // on a terminal (script(1)) the password is asked there, not echoed, and the listing follows.
+    void sftpKeyboardInteractiveAskedOnTheTerminal()
+    {
+        QString peerPort;
+        SKYDECK_REQUIRE_PEER(peerPort, "SKYDECK_TEST_SSH_PORT");
+        for (const char *tool : {"script", "setsid"}) {
+            if (QStandardPaths::findExecutable(QLatin1String(tool)).isEmpty())
+                SKYDECK_SKIP_OR_FAIL(QStringLiteral("%1(1) from util-linux is needed").arg(QLatin1String(tool)));
+        }
+        QTemporaryDir dir;
+        QTemporaryDir home;
+        const int port = skydeck::test::TestSshd::freePort();
+        skydeck::test::TestSshd sshd;
+        QVERIFY2(sshd.start(dir.path(), port, {{"UsePAM", "yes"}, {"KbdInteractiveAuthentication", "yes"},
+                                               {"PasswordAuthentication", "no"}}),
+                 sshd.log().constData());
+        writeFile(home.filePath(QStringLiteral(".ssh/config")),
+                  QStringLiteral("Host kbd\n  HostName 127.0.0.1\n  Port %1\n  User %2\n  IdentityFile ~/.ssh/none\n"
+                                 "  IdentitiesOnly yes\n  StrictHostKeyChecking accept-new\n")
+                      .arg(port)
+                      .arg(skydeck::test::peerValue("SKYDECK_TEST_SSH_USER"))
+                      .toUtf8());
+        CliRunner r(home.path());
+        r.unset(QStringLiteral("SSH_AUTH_SOCK"));
+        // setsid: no controlling terminal even when the test runs in one.
+        const CliRun none = r.runProgram(QStringLiteral("setsid"), {QStringLiteral("-w"), QStringLiteral(SKYDECK_BINARY),
+                                                                    QStringLiteral("ls"), QStringLiteral("sftp://kbd/")});
+        m_outputs << none.out << none.err;
+        expectOneLineError(none, 4, QStringLiteral("\"Password:\""));
+        QVERIFY2(none.err.contains(QLatin1String("run skydeck on a terminal")), qPrintable(none.describe()));
+
+        const QString password = skydeck::test::peerValue("SKYDECK_TEST_SSH_PASSWORD");
+        QProcess tty;
+        tty.setProcessEnvironment(r.environment());
+        tty.start(QStringLiteral("script"), {QStringLiteral("-qec"), QStringLiteral("'%1' ls sftp://kbd/").arg(QStringLiteral(SKYDECK_BINARY)),
+                                             QStringLiteral("/dev/null")});
+        QByteArray out;
+        const bool asked = QTest::qWaitFor([&] {
+            out += tty.readAllStandardOutput();
+            return out.contains("Password:");
+        }, 20000);
+        QVERIFY2(asked, out.constData());
+        tty.write(password.toUtf8() + '\n');
+        QVERIFY(tty.waitForFinished(30000));
+        out += tty.readAllStandardOutput();
+        m_outputs << QString::fromUtf8(out);
+        QVERIFY2(tty.exitCode() == 0, out.constData());
+        QVERIFY2(out.contains("etc/"), out.constData());  // the listing of /
+        QVERIFY2(!out.contains(password.toUtf8()), out.constData());  // not echoed
+        QVERIFY2(sshd.log().contains("Accepted keyboard-interactive"), sshd.log().constData());
+        QVERIFY2(!sshd.log().contains("Failed keyboard-interactive"), sshd.log().constData());  // no answer was wrong
     }
 
     void secretsNeverPrinted()

@@ -246,9 +246,9 @@ private Q_SLOTS:
             QCOMPARE(r->standardOutput, QByteArray("sandbox-42\n") + host.user.toUtf8() + '\n');
 
             // The sandbox's key is trusted for this connection only: another store does not know it.
-            QVERIFY(!ssh::KnownHosts::defaultUserFile().isEmpty());
-            QVERIFY(!readAllText(ssh::KnownHosts::defaultUserFile()).contains(
-                QStringLiteral("[127.0.0.1]:%1").arg(port)));
+            QVERIFY(!ssh::KnownHosts::defaultUserFiles().isEmpty());
+            for (const QString &file : ssh::KnownHosts::defaultUserFiles())
+                QVERIFY(!readAllText(file).contains(QStringLiteral("[127.0.0.1]:%1").arg(port)));
 
             session.disconnectFromHost();
             pid = sandbox.ssh()->processId();

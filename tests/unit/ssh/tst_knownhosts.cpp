@@ -1,8 +1,10 @@
 // known_hosts checks: plain, hashed (as written by `ssh-keygen -H`), [host]:port, patterns,
 // @revoked, changed keys with file and line, and the hashed app store.
 #include "KnownHosts.h"
+#include "SshConfig.h"
 #include "TestMain.h"
 
+#include <QDir>
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -14,8 +16,8 @@ class TestKnownHosts : public QObject
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    QByteArray m_pubA, m_pubB, m_pubRsa;  // "type base64" lines
-    HostKey m_keyA, m_keyB, m_keyRsa;
+    QByteArray m_pubA, m_pubB, m_pubRsa, m_pubEcdsa;  // "type base64" lines
+    HostKey m_keyA, m_keyB, m_keyRsa, m_keyEcdsa;
 
     QByteArray makeKey(const QString &name, const QString &type)
     {
@@ -52,10 +54,12 @@ private Q_SLOTS:
         m_pubA = makeKey(QStringLiteral("a"), QStringLiteral("ed25519"));
         m_pubB = makeKey(QStringLiteral("b"), QStringLiteral("ed25519"));
         m_pubRsa = makeKey(QStringLiteral("r"), QStringLiteral("rsa"));
-        QVERIFY(!m_pubA.isEmpty() && !m_pubB.isEmpty() && !m_pubRsa.isEmpty());
+        m_pubEcdsa = makeKey(QStringLiteral("e"), QStringLiteral("ecdsa"));
+        QVERIFY(!m_pubA.isEmpty() && !m_pubB.isEmpty() && !m_pubRsa.isEmpty() && !m_pubEcdsa.isEmpty());
         m_keyA = HostKey::fromOpenSshPublicKey(m_pubA);
         m_keyB = HostKey::fromOpenSshPublicKey(m_pubB);
         m_keyRsa = HostKey::fromOpenSshPublicKey(m_pubRsa);
+        m_keyEcdsa = HostKey::fromOpenSshPublicKey(m_pubEcdsa);
     }
 
     void fingerprintMatchesSshKeygen()
@@ -82,10 +86,6 @@ private Q_SLOTS:
         QCOMPARE(unknown.status, HostKeyCheck::Status::Unknown);
         QCOMPARE(unknown.fingerprint, m_keyA.fingerprint());
         QVERIFY(unknown.message().contains(m_keyA.fingerprint()));
-        // Another type known for the host: still Unknown, with a note.
-        const HostKeyCheck rsa = kh.check(QStringLiteral("box.example"), 22, m_keyRsa);
-        QCOMPARE(rsa.status, HostKeyCheck::Status::Unknown);
-        QCOMPARE(rsa.otherTypesKnown, QStringList{QStringLiteral("ssh-ed25519")});
         QCOMPARE(kh.knownKeyTypes(QStringLiteral("box.example"), 22), QStringList{QStringLiteral("ssh-ed25519")});
     }
 
@@ -103,6 +103,86 @@ private Q_SLOTS:
         const QString both = writeFile(QStringLiteral("both"), "box.example " + m_pubB + "\nbox.example " + m_pubA + "\n");
         QCOMPARE(KnownHosts({both}, m_dir.filePath(QStringLiteral("store3"))).check(QStringLiteral("box.example"), 22, m_keyA).status,
                  HostKeyCheck::Status::Match);
+    }
+
+    // A host known with a key of one type that shows a key of another type has changed, as OpenSSH
+    // 9.2 sees it ("REMOTE HOST IDENTIFICATION HAS CHANGED ... Offending ED25519 key in FILE:N"):
+    // an attacker with only an ECDSA key must not pass as a new host (issue 11.5).
+    void otherKeyTypeIsAChangedHost()
+    {
+        const QString file = writeFile(QStringLiteral("othertype"), "# 1\nbox.example " + m_pubA + "\n");
+        const KnownHosts kh({file}, m_dir.filePath(QStringLiteral("store6")));
+        for (const HostKey &shown : {m_keyEcdsa, m_keyRsa}) {
+            const HostKeyCheck c = kh.check(QStringLiteral("box.example"), 22, shown);
+            QCOMPARE(c.status, HostKeyCheck::Status::Changed);
+            QCOMPARE(c.file, file);
+            QCOMPARE(c.line, 2);
+            QVERIFY2(c.message().contains(file + QStringLiteral(" line 2")), qPrintable(c.message()));
+            QVERIFY(c.message().contains(shown.fingerprint()));
+            QCOMPARE(c.knownKeyType, QStringLiteral("ssh-ed25519"));
+            QVERIFY2(c.message().contains(QStringLiteral("known with an ssh-ed25519 key")), qPrintable(c.message()));
+            // What to do once the new key is verified: remove the old line, as ssh prints it.
+            QVERIFY2(c.message().contains(QStringLiteral("ssh-keygen -f \"%1\" -R \"box.example\"").arg(file)),
+                     qPrintable(c.message()));
+        }
+        // Also when the other key is in Skydeck's own store (a key accepted earlier).
+        const QString store = m_dir.filePath(QStringLiteral("store7"));
+        const KnownHosts accepted({m_dir.filePath(QStringLiteral("none"))}, store);
+        QVERIFY(accepted.accept(QStringLiteral("box.example"), 2222, m_keyA));
+        const HostKeyCheck fromStore = accepted.check(QStringLiteral("box.example"), 2222, m_keyEcdsa);
+        QCOMPARE(fromStore.status, HostKeyCheck::Status::Changed);
+        QCOMPARE(fromStore.file, store);
+        QCOMPARE(fromStore.line, 1);
+        // Any line with the key shown is a match, whatever else is known (OpenSSH's HOST_OK).
+        const QString both = writeFile(QStringLiteral("twotypes"), "box.example " + m_pubA + "\nbox.example " + m_pubEcdsa + "\n");
+        const KnownHosts two({both}, m_dir.filePath(QStringLiteral("store8")));
+        QCOMPARE(two.check(QStringLiteral("box.example"), 22, m_keyEcdsa).status, HostKeyCheck::Status::Match);
+        QCOMPARE(two.check(QStringLiteral("box.example"), 22, m_keyA).status, HostKeyCheck::Status::Match);
+        QCOMPARE(two.check(QStringLiteral("box.example"), 22, m_keyRsa).status, HostKeyCheck::Status::Changed);
+    }
+
+    // @revoked is looked at before any match, in every file (OpenSSH checks revocation first).
+    void revokedInALaterFileBeatsAMatch()
+    {
+        const QString first = writeFile(QStringLiteral("match-first"), "box.example " + m_pubA + "\n");
+        const QString later = writeFile(QStringLiteral("revoked-later"), "# r\n@revoked box.example " + m_pubA + "\n");
+        const HostKeyCheck c = KnownHosts({first, later}, m_dir.filePath(QStringLiteral("store9")))
+                                   .check(QStringLiteral("box.example"), 22, m_keyA);
+        QCOMPARE(c.status, HostKeyCheck::Status::Revoked);
+        QCOMPARE(c.file, later);
+        QCOMPARE(c.line, 2);
+    }
+
+    // GlobalKnownHostsFile's files are read after the user's and the store (OpenSSH's order);
+    // forHost() takes the files the config names, and OpenSSH's defaults otherwise.
+    void globalFilesAndForHost()
+    {
+        const QString global = writeFile(QStringLiteral("global"), "box.example " + m_pubA + "\n");
+        const QString user = writeFile(QStringLiteral("user-other"), "# u\nbox.example " + m_pubB + "\n");
+        const KnownHosts onlyGlobal({}, m_dir.filePath(QStringLiteral("store10")), {global});
+        QCOMPARE(onlyGlobal.check(QStringLiteral("box.example"), 22, m_keyA).status, HostKeyCheck::Status::Match);
+        QCOMPARE(onlyGlobal.check(QStringLiteral("box.example"), 22, m_keyA).file, global);
+        QCOMPARE(onlyGlobal.check(QStringLiteral("box.example"), 22, m_keyEcdsa).status, HostKeyCheck::Status::Changed);
+        QCOMPARE(onlyGlobal.knownKeyTypes(QStringLiteral("box.example"), 22), QStringList{QStringLiteral("ssh-ed25519")});
+        const HostKeyCheck changed = KnownHosts({user}, m_dir.filePath(QStringLiteral("store11")), {global})
+                                         .check(QStringLiteral("box.example"), 22, m_keyEcdsa);
+        QCOMPARE(changed.status, HostKeyCheck::Status::Changed);
+        QCOMPARE(changed.file, user);  // the user's files come first
+        QCOMPARE(changed.line, 2);
+
+        SshHostConfig h;
+        QCOMPARE(KnownHosts::forHost(h).userFiles(), KnownHosts::defaultUserFiles());
+        QCOMPARE(KnownHosts::forHost(h).globalFiles(),
+                 (QStringList{QStringLiteral("/etc/ssh/ssh_known_hosts"), QStringLiteral("/etc/ssh/ssh_known_hosts2")}));
+        QCOMPARE(KnownHosts::defaultUserFiles(), (QStringList{QDir::homePath() + QStringLiteral("/.ssh/known_hosts"),
+                                                              QDir::homePath() + QStringLiteral("/.ssh/known_hosts2")}));
+        h.userKnownHostsFiles = QStringList{user};
+        h.globalKnownHostsFiles = QStringList();
+        const KnownHosts fromConfig = KnownHosts::forHost(h, m_dir.filePath(QStringLiteral("store12")));
+        QCOMPARE(fromConfig.userFiles(), QStringList{user});
+        QVERIFY(fromConfig.globalFiles().isEmpty());
+        QCOMPARE(fromConfig.appStore(), m_dir.filePath(QStringLiteral("store12")));
+        QCOMPARE(fromConfig.check(QStringLiteral("box.example"), 22, m_keyB).status, HostKeyCheck::Status::Match);
     }
 
     void revoked()
@@ -132,6 +212,18 @@ private Q_SLOTS:
         QCOMPARE(kh.check(QStringLiteral("box.example"), 2200, m_keyA).status, HostKeyCheck::Status::Changed);
         QCOMPARE(kh.check(QStringLiteral("box.example"), 2200, m_keyA).line, 2);
         QCOMPARE(kh.check(QStringLiteral("other.example"), 22, m_keyA).status, HostKeyCheck::Status::Unknown);
+    }
+
+    // A store whose last line lost its newline (edited by hand): the accepted key gets a line of
+    // its own instead of being glued to (and spoiling) the last one.
+    void acceptAfterALastLineWithoutNewline()
+    {
+        const QString store = writeFile(QStringLiteral("store-no-newline"), "box.example " + m_pubB);
+        const KnownHosts kh({}, store);
+        QVERIFY(kh.accept(QStringLiteral("new.example"), 22, m_keyA));
+        QCOMPARE(kh.check(QStringLiteral("new.example"), 22, m_keyA).status, HostKeyCheck::Status::Match);
+        QCOMPARE(kh.check(QStringLiteral("new.example"), 22, m_keyA).line, 2);
+        QCOMPARE(kh.check(QStringLiteral("box.example"), 22, m_keyB).status, HostKeyCheck::Status::Match);
     }
 
     void acceptWritesHashedEntryThatSshKeygenFinds()

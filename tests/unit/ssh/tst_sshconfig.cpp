@@ -4,6 +4,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QProcess>
 #include <QTemporaryDir>
 
 using namespace skydeck::ssh;
@@ -152,6 +153,74 @@ Host *
         QCOMPARE(c.resolve(QStringLiteral("gpu")).user, QStringLiteral("hostblock"));
         QCOMPARE(c.notes().size(), 1);
         QVERIFY(c.notes().first().contains(QLatin1String("Match")));
+    }
+
+    // StrictHostKeyChecking, UserKnownHostsFile and GlobalKnownHostsFile resolve to what OpenSSH
+    // itself makes of the same file: `ssh -G -F file alias` prints its resolved settings.
+    void knownHostsSettingsAsSshSeesThem_data()
+    {
+        QTest::addColumn<QString>("lines");
+        QTest::newRow("defaults") << QString();
+        for (const char *v : {"yes", "ask", "accept-new", "no", "off", "true", "false", "Accept-New"})
+            QTest::newRow(v) << QStringLiteral("StrictHostKeyChecking %1").arg(QLatin1String(v));
+        QTest::newRow("user files and tokens")
+            << QStringLiteral("UserKnownHostsFile ~/kh %d/kh2 /x/%h_%p_%r_%u_%n_%k_%L_%l_%i_%%\n  StrictHostKeyChecking accept-new");
+        QTest::newRow("connection hash") << QStringLiteral("UserKnownHostsFile /x/%C");
+        QTest::newRow("environment") << QStringLiteral("UserKnownHostsFile ${HOME}/env_kh");
+        QTest::newRow("user none") << QStringLiteral("UserKnownHostsFile none");
+        QTest::newRow("global files") << QStringLiteral("GlobalKnownHostsFile /g1 ~/g2 /g/%h");
+        QTest::newRow("first value wins") << QStringLiteral("UserKnownHostsFile /first\n  UserKnownHostsFile /second\n"
+                                                            "  StrictHostKeyChecking yes\n  StrictHostKeyChecking no");
+    }
+    void knownHostsSettingsAsSshSeesThem()
+    {
+        QFETCH(QString, lines);
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("config"));
+        write(file, QStringLiteral("Host box\n  HostName real.example\n  Port 2200\n  User bob\n  %1\nHost *\n  "
+                                   "StrictHostKeyChecking yes\n  UserKnownHostsFile /star\n  GlobalKnownHostsFile /gstar\n")
+                        .arg(lines.isEmpty() ? QStringLiteral("# nothing") : lines)
+                        .toUtf8());
+        QProcess ssh;
+        ssh.start(QStringLiteral("ssh"), {QStringLiteral("-G"), QStringLiteral("-F"), file, QStringLiteral("box")});
+        QVERIFY(ssh.waitForFinished(10000));
+        QCOMPARE(ssh.exitCode(), 0);
+        QMap<QString, QString> g;
+        for (const QString &l : QString::fromUtf8(ssh.readAllStandardOutput()).split(QLatin1Char('\n')))
+            g.insert(l.section(QLatin1Char(' '), 0, 0), l.section(QLatin1Char(' '), 1));
+        // ~ is the account's home for ssh (getpwuid), as it is for us when asked to use it.
+        const SshHostConfig h = SshConfig::loadFile(file, QDir::homePath()).resolve(QStringLiteral("box"));
+        const auto shown = [](const QStringList &files) {  // as ssh -G prints a list
+            return files.isEmpty() ? QStringLiteral("none") : files.join(QLatin1Char(' '));
+        };
+        QCOMPARE(shown(h.userKnownHostsFiles.value_or(QStringList{QStringLiteral("/star")})),
+                 g.value(QStringLiteral("userknownhostsfile")));
+        QCOMPARE(shown(h.globalKnownHostsFiles.value_or(QStringList{QStringLiteral("/gstar")})),
+                 g.value(QStringLiteral("globalknownhostsfile")));
+        const QMap<QString, SshHostConfig::HostKeyPolicy> policies{
+            {QStringLiteral("true"), SshHostConfig::HostKeyPolicy::Yes},
+            {QStringLiteral("ask"), SshHostConfig::HostKeyPolicy::Ask},
+            {QStringLiteral("accept-new"), SshHostConfig::HostKeyPolicy::AcceptNew},
+            {QStringLiteral("false"), SshHostConfig::HostKeyPolicy::No}};
+        QVERIFY(policies.contains(g.value(QStringLiteral("stricthostkeychecking"))));
+        QCOMPARE(h.strictHostKeyChecking, policies.value(g.value(QStringLiteral("stricthostkeychecking"))));
+    }
+
+    void knownHostsDefaultsAndNone()
+    {
+        const SshConfig c = SshConfig::fromText(QStringLiteral(
+            "Host none\n  UserKnownHostsFile none\n  GlobalKnownHostsFile none\nHost bad\n  UserKnownHostsFile "
+            "${SKYDECK_SURELY_UNSET_VARIABLE}/kh\n  StrictHostKeyChecking maybe\n"));
+        const SshHostConfig plain = c.resolve(QStringLiteral("plain"));
+        QVERIFY(!plain.userKnownHostsFiles && !plain.globalKnownHostsFiles);
+        QCOMPARE(plain.strictHostKeyChecking, SshHostConfig::HostKeyPolicy::Ask);
+        const SshHostConfig none = c.resolve(QStringLiteral("none"));
+        QCOMPARE(none.userKnownHostsFiles, std::optional<QStringList>(QStringList()));
+        QCOMPARE(none.globalKnownHostsFiles, std::optional<QStringList>(QStringList()));
+        // An unset ${VAR}: the setting is ignored (ssh_config(5)); an unknown value: the default.
+        const SshHostConfig bad = c.resolve(QStringLiteral("bad"));
+        QVERIFY(!bad.userKnownHostsFiles);
+        QCOMPARE(bad.strictHostKeyChecking, SshHostConfig::HostKeyPolicy::Ask);
     }
 
     void quotingAndEquals()

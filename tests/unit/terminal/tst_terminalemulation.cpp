@@ -3,6 +3,7 @@
 // encoded the way programs expect; a program cannot set the title or the clipboard by default.
 #include "LocalPtyTransport.h"
 #include "TerminalEmulation.h"
+#include "TerminalPaste.h"
 #include "TestMain.h"
 
 #include <QGuiApplication>
@@ -53,6 +54,20 @@ QString scrollbackText(const TerminalScrollback &sb, int index)
         s += c.text();
     return s.trimmed();
 }
+
+// A transport that records what the emulation sends (Konsole's tests subclass the emulation; ours
+// has a seam for this).
+class RecordingTransport : public TerminalTransport
+{
+public:
+    void write(const QByteArray &bytes) override { sent += bytes; }
+    void resize(int, int) override {}
+    bool isOpen() const override { return true; }
+    void close() override {}
+    QString title() const override { return QStringLiteral("recording"); }
+    QByteArray take() { return std::exchange(sent, QByteArray()); }
+    QByteArray sent;
+};
 } // namespace
 
 class TestTerminalEmulation : public QObject
@@ -208,7 +223,7 @@ private Q_SLOTS:
         e.feed("\x1b[?2004h");
         QVERIFY(e.bracketedPaste());
         e.paste(QStringLiteral("ls\nrm -rf x\x1b[201~\n"));
-        QCOMPARE(e.takeUnsentOutput(), QByteArray("\x1b[200~ls\rrm -rf x\r\x1b[201~"));
+        QCOMPARE(e.takeUnsentOutput(), QByteArray("\x1b[200~ls\rrm -rf x[201~\r\x1b[201~"));
         e.feed("\x1b[?2004l");
         QVERIFY(!e.bracketedPaste());
     }
@@ -222,6 +237,86 @@ private Q_SLOTS:
         run.emulation.paste(QStringLiteral("x\ny"));
         QVERIFY(run.finish());
         QVERIFY2(run.screenText().contains(QLatin1String("033 [ 2 0 0 ~ x \\r y 033 [ 2 0 1 ~")), qPrintable(run.screenText()));
+    }
+
+    // A paste never reaches the program as anything but text: ESC, the C1 controls (U+009B is an
+    // 8-bit CSI), other C0 controls and DEL are dropped, so nothing inside can end the bracket
+    // (issue 11.4: removing ESC[201~ once let "ESC[20ESC[201~1~" rebuild it). TAB, CR and newlines
+    // stay (CRLF and LF become CR), in bracketed and plain mode alike.
+    void pasteCannotEndTheBracket_data()
+    {
+        QTest::addColumn<QString>("pasted");
+        QTest::addColumn<QByteArray>("text");  // what goes between the brackets (or alone)
+        const QString esc(QChar(0x1b));
+        QTest::newRow("nested end marker") << QStringLiteral("echo safe") + esc + QStringLiteral("[20") + esc
+                + QStringLiteral("[201~1~\nrm -rf ~\n")
+                                           << QByteArray("echo safe[20[201~1~\rrm -rf ~\r");
+        QTest::newRow("doubly nested") << QStringLiteral("a") + esc + QStringLiteral("[2") + esc + QStringLiteral("[20") + esc
+                + QStringLiteral("[201~1~01~b")
+                                       << QByteArray("a[2[20[201~1~01~b");
+        QTest::newRow("C1 CSI") << QStringLiteral("a") + QChar(0x9b) + QStringLiteral("201~\nid\n")
+                                << QByteArray("a201~\rid\r");
+        QTest::newRow("ESC before the marker") << esc + esc + QStringLiteral("[201~[201~x") << QByteArray("[201~[201~x");
+        QTest::newRow("ESC ending the paste") << QStringLiteral("ls") + esc << QByteArray("ls");
+        QTest::newRow("ESC then newline") << QStringLiteral("a") + esc + QStringLiteral("\nb") << QByteArray("a\rb");
+        QTest::newRow("8-bit ST and OSC") << QStringLiteral("x") + QChar(0x9d) + QStringLiteral("0;t") + QChar(0x9c)
+                + QChar(0x85) + QStringLiteral("y")
+                                          << QByteArray("x0;ty");
+        QTest::newRow("C0 and DEL") << QStringLiteral("a") + QChar(0) + QChar(3) + QChar(4) + QChar(8) + QChar(0x0b)
+                + QChar(0x0c) + QChar(0x1a) + QChar(0x7f) + QStringLiteral("b")
+                                    << QByteArray("ab");
+        QTest::newRow("only controls") << esc + QChar(0x9b) + QChar(3) + QChar(0x7f) + QChar(0) << QByteArray();
+        QTest::newRow("CRLF, LF, CR and TAB kept") << QStringLiteral("a\r\nb\nc\rd\te\r\n")
+                                                   << QByteArray("a\rb\rc\rd\te\r");
+        QTest::newRow("text kept") << QString::fromUtf8("é 中 😀 ~[201~") << QByteArray("\xc3\xa9 \xe4\xb8\xad \xf0\x9f\x98\x80 ~[201~");
+    }
+    void pasteCannotEndTheBracket()
+    {
+        QFETCH(QString, pasted);
+        QFETCH(QByteArray, text);
+        TerminalEmulation e;
+        RecordingTransport sent;
+        e.setTransport(&sent);
+        e.paste(pasted);
+        QCOMPARE(sent.take(), text);  // plain mode: the same filter
+        e.feed("\x1b[?2004h");
+        QVERIFY(e.bracketedPaste());
+        e.paste(pasted);
+        const QByteArray bracketed = sent.take();
+        QCOMPARE(bracketed, text.isEmpty() ? QByteArray() : "\x1b[200~" + text + "\x1b[201~");
+        QCOMPARE(bracketed.count("\x1b"), text.isEmpty() ? 0 : 2);
+        QVERIFY(!bracketed.contains("\xc2\x9b"));
+    }
+
+    // The filter alone (what the fuzzer calls): every code unit out is TAB, CR or printable.
+    void sanitizeKeepsOnlyText()
+    {
+        QString all;
+        for (char16_t c = 0; c < 0x200; ++c)
+            all += QChar(c);
+        all += QChar(0xd800);  // a lone surrogate
+        const QString out = TerminalPaste::sanitize(all);
+        for (const QChar c : out)
+            QVERIFY2(c == QLatin1Char('\t') || c == QLatin1Char('\r') || (c.unicode() >= 0x20 && c.unicode() != 0x7f
+                                                                              && (c.unicode() < 0x80 || c.unicode() > 0x9f)),
+                     qPrintable(QString::number(c.unicode(), 16)));
+        // Out: 29 C0 controls (all but TAB, LF, CR), DEL and the 32 C1 controls; the surrogate stays.
+        QCOMPARE(out.size(), 0x200 + 1 - 29 - 1 - 32);
+        QCOMPARE(TerminalPaste::sanitize(QString()), QString());
+        QCOMPARE(TerminalPaste::sanitize(QStringLiteral("\r\n\r\n")), QStringLiteral("\r\r"));
+        QCOMPARE(TerminalPaste::sanitize(QStringLiteral("\n\r")), QStringLiteral("\r\r"));
+    }
+
+    // Two pastes: an ESC at the end of one cannot join a "[201~" at the start of the next.
+    void pasteSplitAcrossPastes()
+    {
+        TerminalEmulation e;
+        RecordingTransport sent;
+        e.setTransport(&sent);
+        e.feed("\x1b[?2004h");
+        e.paste(QStringLiteral("a") + QChar(0x1b));
+        e.paste(QStringLiteral("[201~b"));
+        QCOMPARE(sent.take(), QByteArray("\x1b[200~a\x1b[201~\x1b[200~[201~b\x1b[201~"));
     }
 
     void titleAndClipboardIgnoredByDefault()
