@@ -1,5 +1,6 @@
 #include "SftpCommands.h"
 
+#include "DisplayText.h"
 #include "ExitCode.h"
 #include "SftpClient.h"
 #include "SftpStorage.h"
@@ -24,12 +25,11 @@ QString permissionText(const RemoteEntry &e)
     return s;
 }
 
+// A remote name as the terminal may show it (also when --raw: an SFTP name is not a key a script
+// copies back; the listing's own format is ours).
 QString printable(const QString &name)
 {
-    QString out;
-    for (const QChar c : name)
-        out += c.unicode() < 0x20 || c.unicode() == 0x7f ? QStringLiteral("\\x%1").arg(c.unicode(), 2, 16, QLatin1Char('0')) : QString(c);
-    return out;
+    return displayText(name);
 }
 
 } // namespace

@@ -58,6 +58,7 @@ SshPane::SshPane(const ssh::SshHostConfig &host, CredentialStore *store, QWidget
     m_session->setCredentialStore(store);
     m_tabs->setObjectName(QStringLiteral("sshTerminalTabs"));
     m_status->setObjectName(QStringLiteral("sshStatus"));
+    m_status->setTextFormat(Qt::PlainText);  // messages carry the server's words: never markup
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_status->setWordWrap(true);
 

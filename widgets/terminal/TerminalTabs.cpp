@@ -34,6 +34,7 @@ public:
         bar->hide();
         bar->setObjectName(QStringLiteral("terminalClosedBar"));
         reconnect->setObjectName(QStringLiteral("terminalReconnect"));
+        message->setTextFormat(Qt::PlainText);  // the reason may quote the server: never markup
         terminal->setTransport(transport);
         QObject::connect(transport, &TerminalTransport::closed, this, [this, transport](const QString &reason) {
             message->setText(reason.isEmpty() ? QObject::tr("The session ended.") : reason);

@@ -2,12 +2,12 @@
 // test's own as its sftp subsystem): directory entries whose names hold '/' (".." included) or a
 // NUL are refused with the whole listing, a recursive delete acts on nothing under such a
 // directory, and a directory that never ends is cut off with a clear error.
-#include "OwnSshd.h"
 #include "ProviderWorker.h"
 #include "SftpClient.h"
 #include "SshSession.h"
 #include "SshTestPeer.h"
 #include "TestMain.h"
+#include "TestSshd.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -20,7 +20,7 @@ class TestSftpHostile : public QObject
 {
     Q_OBJECT
     QTemporaryDir m_dir;
-    QProcess *m_sshd = nullptr;
+    TestSshd m_sshd;
     std::unique_ptr<SshSession> m_session;
     std::shared_ptr<SftpClient> m_sftp;
 
@@ -45,10 +45,10 @@ private Q_SLOTS:
         QFile::setPermissions(m_dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
                                                 | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther
                                                 | QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup);
-        const int own = freeLoopbackPort();
-        m_sshd = startOwnSshd(m_dir.path(), own,
-                              {{"Subsystem", "sftp /usr/bin/python3 " + server.toUtf8() + ' ' + logPath().toUtf8()}});
-        QVERIFY2(m_sshd, readAll(m_dir.filePath(QStringLiteral("sshd.log"))).constData());
+        const int own = TestSshd::freePort();
+        QVERIFY2(m_sshd.start(m_dir.path(), own,
+                              {{"Subsystem", "sftp /usr/bin/python3 " + server.toUtf8() + ' ' + logPath().toUtf8()}}),
+                 readAll(m_dir.filePath(QStringLiteral("sshd.log"))).constData());
         SshHostConfig h = sshPeerHost();
         h.port = own;
         h.identityFiles = {peerValue("SKYDECK_TEST_SSH_KEY")};
@@ -68,7 +68,7 @@ private Q_SLOTS:
     {
         m_sftp.reset();
         m_session.reset();
-        stopOwnSshd(m_sshd);
+        m_sshd.stop();
     }
 
     // Names with '/' (and "../../x") in a listing: the listing is an error naming the entry.
