@@ -745,7 +745,25 @@ void S3Client::deleteObjects(const QString &bucket, const QStringList &keys, con
 {
     if (bucket.isEmpty())
         return done(invalid(QStringLiteral("Delete needs a bucket")));
-    Result<QByteArray> body = S3Xml::deleteObjectsRequest(keys);
+    // Keys XML cannot carry (control characters) go one DELETE each, after the batch: one such key
+    // must not keep a whole folder from being deleted.
+    QStringList batch;
+    QStringList single;
+    for (const QString &k : keys)
+        (S3Xml::batchDeletable(k) ? batch : single).append(k);
+    if (!single.isEmpty()) {
+        auto failures = std::make_shared<QList<DeleteFailure>>();
+        auto singles = [this, bucket, single, token, failures, done = std::move(done)](Result<QList<DeleteFailure>> r) mutable {
+            if (!r.ok())
+                return done(r.error());
+            *failures += r.value();
+            deleteEach(bucket, single, 0, token, failures, std::move(done));
+        };
+        if (batch.isEmpty())
+            return singles(QList<DeleteFailure>());
+        return deleteObjects(bucket, batch, token, std::move(singles));
+    }
+    Result<QByteArray> body = S3Xml::deleteObjectsRequest(batch);
     if (!body.ok())
         return done(body.error());
     auto op = std::make_shared<Op>();
@@ -767,6 +785,34 @@ void S3Client::deleteObjects(const QString &bucket, const QStringList &keys, con
             return done(e.setContext(op->context));
         }
         done(failures);
+    });
+}
+
+void S3Client::deleteEach(const QString &bucket, const QStringList &keys, int index, const CancelToken &token,
+                          std::shared_ptr<QList<DeleteFailure>> failures, Callback<QList<DeleteFailure>> done)
+{
+    if (index >= keys.size())
+        return done(*failures);
+    const QString key = keys.at(index);
+    if (key.isEmpty()) {
+        failures->append({key, QStringLiteral("InvalidKey"), QStringLiteral("an empty key cannot be deleted")});
+        return deleteEach(bucket, keys, index + 1, token, failures, std::move(done));
+    }
+    auto op = std::make_shared<Op>();
+    op->method = "DELETE";
+    op->bucket = bucket;
+    op->key = key;
+    op->context = s3Url(bucket, key);
+    send(op, token, [this, bucket, keys, index, token, failures, op, done = std::move(done)](Result<HttpResponse> r) mutable {
+        if (!r.ok())
+            return done(r.error());
+        if (!r->isSuccess()) {
+            const Error e = s3Error(r.value(), op->context);
+            if (e.category() == Error::Category::Network || e.category() == Error::Category::Auth)
+                return done(e);
+            failures->append({keys.at(index), e.code(), e.message()});
+        }
+        deleteEach(bucket, keys, index + 1, token, failures, std::move(done));
     });
 }
 

@@ -107,6 +107,10 @@ private:
 
     S3Config m_config;
     Error m_configError;  // set when the endpoint is unusable: every operation answers with it
+    // Deletes keys[index..] one DELETE each, adding what fails to failures; then done(failures).
+    void deleteEach(const QString &bucket, const QStringList &keys, int index, const CancelToken &token,
+                    std::shared_ptr<QList<DeleteFailure>> failures, Callback<QList<DeleteFailure>> done);
+
     HttpClient *m_http = nullptr;
     mutable QMutex m_regionLock;  // presignedGetUrl() may be called from another thread
     QHash<QString, QString> m_bucketRegion;

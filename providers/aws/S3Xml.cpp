@@ -269,6 +269,11 @@ bool xmlSafe(const QString &s)
 }
 } // namespace
 
+bool batchDeletable(const QString &key)
+{
+    return !key.isEmpty() && xmlSafe(key);
+}
+
 Result<QByteArray> deleteObjectsRequest(const QStringList &keys, bool quiet)
 {
     if (keys.isEmpty() || keys.size() > 1000)

@@ -35,6 +35,9 @@ Result<QString> parseCompleteMultipartUpload(const QByteArray &body);  // the ET
 Result<QString> parseCopyObjectResult(const QByteArray &body);         // the ETag, without quotes
 Result<QList<DeleteFailure>> parseDeleteResult(const QByteArray &body, int *deletedCount = nullptr);
 
+// Whether a key can be named in a DeleteObjects body: XML 1.0 cannot carry most control
+// characters, so such keys are deleted one DELETE each (S3Client::deleteObjects does).
+bool batchDeletable(const QString &key);
 Result<QByteArray> deleteObjectsRequest(const QStringList &keys, bool quiet = true);
 Result<QByteArray> completeMultipartRequest(const QList<UploadedPart> &parts);
 QByteArray createBucketRequest(const QString &region);  // empty for us-east-1

@@ -35,7 +35,7 @@ public:
     QHash<QByteArray, QByteArray> objects;  // key -> bytes (served, listed, deleted, copied)
     QList<QByteArray> listedOnly;           // URL-encoded keys listed but never served
     QList<QByteArray> requested;            // decoded keys of object GETs/HEADs
-    QList<QByteArray> deleted;              // keys named in DeleteObjects requests
+    QList<QByteArray> deleted;              // keys named in DeleteObjects requests and DELETEs
     QList<QPair<QByteArray, QByteArray>> copies;  // (source key, destination key) of CopyObject
     int listRequests = 0;
     int requestCount = 0;
@@ -127,6 +127,11 @@ private:
                          "<CopyObjectResult><LastModified>2024-01-01T00:00:00.000Z</LastModified><ETag>&quot;"
                              + Md5::of(objects.value(key)).toHex() + "&quot;</ETag></CopyObjectResult>",
                          {"Content-Type: application/xml"});
+        }
+        if (method == "DELETE") {
+            deleted.append(key);
+            objects.remove(key);
+            return reply(s, 204, {});
         }
         requested.append(key);
         if (hangOnGet)

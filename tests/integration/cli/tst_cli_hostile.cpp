@@ -86,6 +86,21 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains(QLatin1String("deleted 2 objects")), qPrintable(r.describe()));
     }
 
+    // A key XML cannot carry (control characters) is deleted with its own DELETE: it does not keep
+    // the other keys of its batch from being deleted. Before: the whole batch failed.
+    void keysWithControlCharactersAreDeletedToo()
+    {
+        HostileS3 s;
+        s.objects.insert("gone/a", "a");
+        s.objects.insert("gone/\x1b]0;title\x07", "esc");
+        s.objects.insert("gone/z", "z");
+        const CliRun r = runner(s.endpoint()).runAsync({QStringLiteral("rm"), QStringLiteral("-r"), QStringLiteral("s3://bucket/gone/")});
+        QVERIFY2(r.finished && r.code == 0, qPrintable(r.describe()));
+        QCOMPARE(sorted(s.deleted), QList<QByteArray>({"gone/\x1b]0;title\x07", "gone/a", "gone/z"}));
+        QVERIFY(s.objects.isEmpty());
+        QVERIFY2(r.out.contains(QLatin1String("deleted 3 objects")), qPrintable(r.describe()));
+    }
+
     // cp -r between prefixes copies only keys under the source prefix.
     void serverSideCopyCopiesOnlyUnderThePrefix()
     {
