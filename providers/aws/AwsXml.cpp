@@ -57,12 +57,11 @@ Result<Done> walk(const QByteArray &body, const QString &root, const QString &wh
         const auto t = xml.readNext();
         if (t == QXmlStreamReader::StartElement) {
             if (!sawRoot) {
-                if (xml.name() != root) {
-                    if (errorDocumentRoot && xml.name() == QLatin1String("Error"))
-                        return Error(Error::Category::Server, QStringLiteral("The server answered with an error document"),
-                                     QStringLiteral("ErrorDocument"));
+                if (errorDocumentRoot && xml.name() == QLatin1String("Error") && root != QLatin1String("Error"))
+                    return Error(Error::Category::Server, QStringLiteral("The server answered with an error document"),
+                                 QStringLiteral("ErrorDocument"));
+                if (!root.isEmpty() && xml.name() != root)
                     return malformed(what, QStringLiteral("expected <%1>, got <%2>").arg(root, xml.name().toString()));
-                }
                 sawRoot = true;
                 continue;
             }

@@ -35,8 +35,9 @@ bool checkDepth(QXmlStreamReader &xml, qsizetype depth);
 // end) or a whole subtree (then it returns true).
 using ElementFn = std::function<bool(const QStringList &path, QXmlStreamReader &xml)>;
 
-// Walks a document whose root must be `root`. Fails on an empty body, XML errors, a wrong root or a
-// missing end, a body over kMaxBodyBytes or nesting over kMaxDepth. With errorDocumentRoot, an <Error> root in place of `root` answers ErrorDocument.
+// Walks a document whose root must be `root` (an empty `root`: any root element). Fails on an empty
+// body, XML errors, a wrong root or a missing end, a body over kMaxBodyBytes or nesting over
+// kMaxDepth. With errorDocumentRoot, an <Error> root in place of `root` answers ErrorDocument.
 Result<Done> walk(const QByteArray &body, const QString &root, const QString &what, const ElementFn &onElement,
                   bool errorDocumentRoot = false);
 

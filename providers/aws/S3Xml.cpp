@@ -14,14 +14,20 @@ namespace {
 using AwsXml::malformed;
 
 // The S3 parsers read element texts only (never whole subtrees); an <Error> root is an error document.
+// The root element's name is not checked, as the AWS SDKs do not check it: S3-compatible servers
+// name some answers differently (moto and LocalStack answer <CompleteMultipartUploadResponse> for
+// AWS's <CompleteMultipartUploadResult>), and a completed upload must not be reported as failed
+// for it. `root` only documents what AWS sends.
 using ElementFn = std::function<void(const QStringList &path, QXmlStreamReader &xml)>;
 
 Result<Done> walk(const QByteArray &body, const QString &root, const QString &what, const ElementFn &onElement)
 {
-    return AwsXml::walk(body, root, what, [&](const QStringList &path, QXmlStreamReader &xml) {
+    // The error document is the one answer whose root decides what it is.
+    const bool errorDocument = root == QLatin1String("Error");
+    return AwsXml::walk(body, errorDocument ? root : QString(), what, [&](const QStringList &path, QXmlStreamReader &xml) {
         onElement(path, xml);
         return false;
-    }, true);
+    }, !errorDocument);
 }
 
 using AwsXml::text;
@@ -219,8 +225,87 @@ Result<QString> parseEtagDocument(const QByteArray &body, const QString &root, c
 
 Result<QString> parseCompleteMultipartUpload(const QByteArray &body)
 {
-    return parseEtagDocument(body, QStringLiteral("CompleteMultipartUploadResult"),
-                             QStringLiteral("CompleteMultipartUpload"));
+    Result<QString> etag = parseEtagDocument(body, QStringLiteral("CompleteMultipartUploadResult"),
+                                             QStringLiteral("CompleteMultipartUpload"));
+    // A well-formed answer without an ETag: the upload did complete; the caller asks HEAD for it.
+    if (!etag.ok() && etag.error().message().endsWith(QLatin1String("no ETag")))
+        return QString();
+    return etag;
+}
+
+Result<QList<UploadedPart>> parseListParts(const QByteArray &body, QString *nextMarker, bool *truncated)
+{
+    QList<UploadedPart> parts;
+    QString next;
+    bool more = false;
+    const Result<Done> r = walk(body, QStringLiteral("ListPartsResult"), QStringLiteral("ListParts"),
+                                [&](const QStringList &path, QXmlStreamReader &xml) {
+                                    if (path.size() == 1 && path[0] == QLatin1String("Part")) {
+                                        parts.append(UploadedPart{});
+                                    } else if (path.size() == 2 && path[0] == QLatin1String("Part") && !parts.isEmpty()) {
+                                        UploadedPart &p = parts.last();
+                                        if (path[1] == QLatin1String("PartNumber"))
+                                            p.number = text(xml).trimmed().toInt();
+                                        else if (path[1] == QLatin1String("ETag"))
+                                            p.etag = unquoteEtag(text(xml));
+                                        else if (path[1] == QLatin1String("Size"))
+                                            p.size = text(xml).trimmed().toLongLong();
+                                    } else if (path.size() == 1 && path[0] == QLatin1String("NextPartNumberMarker")) {
+                                        next = text(xml).trimmed();
+                                    } else if (path.size() == 1 && path[0] == QLatin1String("IsTruncated")) {
+                                        more = text(xml).trimmed() == QLatin1String("true");
+                                    }
+                                });
+    if (!r.ok())
+        return r.error();
+    for (const UploadedPart &p : parts)
+        if (p.number < 1 || p.number > 10000 || p.size < 0)
+            return malformed(QStringLiteral("ListParts"), QStringLiteral("a part numbered %1 of %2 bytes").arg(p.number).arg(p.size));
+    if (nextMarker)
+        *nextMarker = next;
+    if (truncated)
+        *truncated = more;
+    return parts;
+}
+
+Result<MultipartUploadPage> parseListMultipartUploads(const QByteArray &body)
+{
+    MultipartUploadPage page;
+    bool urlEncoded = false;
+    const Result<Done> r = walk(body, QStringLiteral("ListMultipartUploadsResult"), QStringLiteral("ListMultipartUploads"),
+                                [&](const QStringList &path, QXmlStreamReader &xml) {
+                                    if (path.size() == 1) {
+                                        const QString &n = path[0];
+                                        if (n == QLatin1String("Upload"))
+                                            page.uploads.append(MultipartUploadInfo{});
+                                        else if (n == QLatin1String("NextKeyMarker"))
+                                            page.nextKeyMarker = text(xml);
+                                        else if (n == QLatin1String("NextUploadIdMarker"))
+                                            page.nextUploadIdMarker = text(xml).trimmed();
+                                        else if (n == QLatin1String("IsTruncated"))
+                                            page.truncated = text(xml).trimmed() == QLatin1String("true");
+                                        else if (n == QLatin1String("EncodingType"))
+                                            urlEncoded = text(xml).trimmed() == QLatin1String("url");
+                                    } else if (path.size() == 2 && path[0] == QLatin1String("Upload") && !page.uploads.isEmpty()) {
+                                        MultipartUploadInfo &u = page.uploads.last();
+                                        if (path[1] == QLatin1String("Key"))
+                                            u.key = text(xml);
+                                        else if (path[1] == QLatin1String("UploadId"))
+                                            u.uploadId = text(xml).trimmed();
+                                        else if (path[1] == QLatin1String("Initiated"))
+                                            u.initiated = parseTimestamp(text(xml).trimmed());
+                                        else if (path[1] == QLatin1String("StorageClass"))
+                                            u.storageClass = text(xml).trimmed();
+                                    }
+                                });
+    if (!r.ok())
+        return r.error();
+    if (urlEncoded) {
+        page.nextKeyMarker = urlDecode(page.nextKeyMarker);
+        for (MultipartUploadInfo &u : page.uploads)
+            u.key = urlDecode(u.key);
+    }
+    return page;
 }
 
 Result<QString> parseCopyObjectResult(const QByteArray &body)

@@ -31,7 +31,12 @@ Result<QList<Bucket>> parseListBuckets(const QByteArray &body);
 // EncodingType=url.
 Result<ListPage> parseListObjectsV2(const QByteArray &body);
 Result<QString> parseInitiateMultipartUpload(const QByteArray &body);
-Result<QString> parseCompleteMultipartUpload(const QByteArray &body);  // the ETag, without quotes
+// The ETag, without quotes; empty when a well-formed answer carries none (the upload completed).
+Result<QString> parseCompleteMultipartUpload(const QByteArray &body);
+// One page of ListParts: the parts, and the marker of the next page when truncated.
+Result<QList<UploadedPart>> parseListParts(const QByteArray &body, QString *nextMarker, bool *truncated);
+// One page of ListMultipartUploads (keys URL-decoded when EncodingType=url).
+Result<MultipartUploadPage> parseListMultipartUploads(const QByteArray &body);
 Result<QString> parseCopyObjectResult(const QByteArray &body);         // the ETag, without quotes
 Result<QList<DeleteFailure>> parseDeleteResult(const QByteArray &body, int *deletedCount = nullptr);
 

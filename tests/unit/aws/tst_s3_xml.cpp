@@ -40,6 +40,8 @@ private Q_SLOTS:
     void malformed();
     void listBuckets();
     void multipartAndCopy();
+    void answersOfOtherNamesAreReadByContent();
+    void listPartsAndUploads();
     void deleteResult();
     void requestBodies();
     void errorDocuments_data();
@@ -190,6 +192,65 @@ void TestS3Xml::multipartAndCopy()
     QVERIFY(copy.ok());
     QCOMPARE(copy.value(), QStringLiteral("9b2cf535f27731c974343645a3985328"));
     QVERIFY(!S3Xml::parseCopyObjectResult("<CopyObjectResult><LastModified>x</LastModified>").ok());
+}
+
+// moto and LocalStack answer <CompleteMultipartUploadResponse>: the AWS SDKs read such answers by
+// their content, so a completed upload is never reported as failed for its root's name. An answer
+// without an ETag is a completion too (the client then asks HEAD).
+void TestS3Xml::answersOfOtherNamesAreReadByContent()
+{
+    const Result<QString> moto = S3Xml::parseCompleteMultipartUpload(
+        "<CompleteMultipartUploadResponse xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Bucket>b</Bucket><Key>k</Key>"
+        "<ETag>&quot;0f343b0931126a20f133d67c2b018a3b-2&quot;</ETag></CompleteMultipartUploadResponse>");
+    QVERIFY2(moto.ok(), qPrintable(moto.error().toString()));
+    QCOMPARE(moto.value(), QStringLiteral("0f343b0931126a20f133d67c2b018a3b-2"));
+    const Result<QString> noEtag = S3Xml::parseCompleteMultipartUpload("<CompleteMultipartUploadResult><Bucket>b</Bucket></CompleteMultipartUploadResult>");
+    QVERIFY(noEtag.ok());
+    QVERIFY(noEtag.value().isEmpty());
+    QVERIFY(!S3Xml::parseCompleteMultipartUpload("<CompleteMultipartUploadResult><ETag>x</ETag>").ok());  // truncated
+    const Result<QString> init = S3Xml::parseInitiateMultipartUpload("<InitiateMultipartUploadResponse><UploadId>u1</UploadId></InitiateMultipartUploadResponse>");
+    QVERIFY(init.ok());
+    QCOMPARE(init.value(), QStringLiteral("u1"));
+}
+
+void TestS3Xml::listPartsAndUploads()
+{
+    QString next;
+    bool truncated = false;
+    const Result<QList<UploadedPart>> parts = S3Xml::parseListParts(
+        "<ListPartsResult><Bucket>b</Bucket><Key>k</Key><UploadId>u</UploadId><PartNumberMarker>0</PartNumberMarker>"
+        "<NextPartNumberMarker>2</NextPartNumberMarker><MaxParts>2</MaxParts><IsTruncated>true</IsTruncated>"
+        "<Part><PartNumber>1</PartNumber><LastModified>2024-01-01T00:00:00.000Z</LastModified><ETag>\"aa\"</ETag><Size>5242880</Size></Part>"
+        "<Part><PartNumber>2</PartNumber><ETag>&quot;bb&quot;</ETag><Size>7</Size></Part></ListPartsResult>",
+        &next, &truncated);
+    QVERIFY2(parts.ok(), qPrintable(parts.error().toString()));
+    QCOMPARE(parts->size(), 2);
+    QCOMPARE(parts->at(0).number, 1);
+    QCOMPARE(parts->at(0).etag, QStringLiteral("aa"));
+    QCOMPARE(parts->at(0).size, qint64(5242880));
+    QCOMPARE(parts->at(1).etag, QStringLiteral("bb"));
+    QCOMPARE(next, QStringLiteral("2"));
+    QVERIFY(truncated);
+    // A part number S3 cannot have is a malformed answer, not a part.
+    QVERIFY(!S3Xml::parseListParts("<ListPartsResult><IsTruncated>false</IsTruncated><Part><PartNumber>0</PartNumber><Size>1</Size></Part>"
+                                   "</ListPartsResult>", &next, &truncated).ok());
+    QVERIFY(!S3Xml::parseListParts("<ListPartsResult><Part><PartNumber>10001</PartNumber></Part></ListPartsResult>", &next, &truncated).ok());
+
+    const Result<MultipartUploadPage> uploads = S3Xml::parseListMultipartUploads(
+        "<ListMultipartUploadsResult><Bucket>b</Bucket><KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker>"
+        "<NextKeyMarker>runs%2Fb+c</NextKeyMarker><NextUploadIdMarker>u2</NextUploadIdMarker><EncodingType>url</EncodingType>"
+        "<MaxUploads>2</MaxUploads><IsTruncated>true</IsTruncated>"
+        "<Upload><Key>runs%2Fa</Key><UploadId>u1</UploadId><Initiated>2024-05-01T10:00:00.000Z</Initiated><StorageClass>STANDARD</StorageClass></Upload>"
+        "<Upload><Key>runs%2Fb+c</Key><UploadId>u2</UploadId><Initiated>2024-05-02T10:00:00.000Z</Initiated></Upload>"
+        "</ListMultipartUploadsResult>");
+    QVERIFY2(uploads.ok(), qPrintable(uploads.error().toString()));
+    QCOMPARE(uploads->uploads.size(), 2);
+    QCOMPARE(uploads->uploads[0].key, QStringLiteral("runs/a"));
+    QCOMPARE(uploads->uploads[1].key, QStringLiteral("runs/b c"));
+    QCOMPARE(uploads->uploads[0].initiated, QDateTime(QDate(2024, 5, 1), QTime(10, 0), Qt::UTC));
+    QCOMPARE(uploads->nextKeyMarker, QStringLiteral("runs/b c"));
+    QCOMPARE(uploads->nextUploadIdMarker, QStringLiteral("u2"));
+    QVERIFY(uploads->truncated);
 }
 
 void TestS3Xml::deleteResult()
