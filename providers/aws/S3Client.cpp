@@ -1,5 +1,7 @@
 #include "S3Client.h"
 
+#include <algorithm>
+
 #include "Account.h"
 #include "AwsLogging.h"
 #include "Logging.h"
@@ -899,8 +901,89 @@ void S3Client::completeMultipartUpload(const QString &bucket, const QString &key
     addPair(op->headers, "Content-Type", "application/xml");
     op->context = s3Url(bucket, key);
     const QString context = op->context;
-    send(op, token, [context, done = std::move(done)](Result<HttpResponse> r) {
-        done(putResultFromXml(r, context, S3Xml::parseCompleteMultipartUpload));
+    send(op, token, [this, bucket, key, token, context, done = std::move(done)](Result<HttpResponse> r) mutable {
+        Result<PutResult> out = putResultFromXml(r, context, S3Xml::parseCompleteMultipartUpload);
+        if (!out.ok() || !out->etag.isEmpty())
+            return done(out);
+        // Completed, but the answer named no ETag (some S3-compatible servers): the object's own.
+        headObject(bucket, key, token, [out, done = std::move(done)](Result<ObjectHead> h) mutable {
+            if (!h.ok())
+                return done(h.error());
+            PutResult result = out.value();
+            result.etag = h->etag;
+            done(result);
+        });
+    });
+}
+
+void S3Client::listParts(const QString &bucket, const QString &key, const QString &uploadId, const CancelToken &token,
+                         Callback<QList<UploadedPart>> done)
+{
+    if (bucket.isEmpty() || key.isEmpty() || uploadId.isEmpty())
+        return done(invalid(QStringLiteral("Listing parts needs a bucket, a key and an upload id")));
+    listPartsFrom(bucket, key, uploadId, QString(), token, std::make_shared<QList<UploadedPart>>(),
+                  std::make_shared<ListingGuard>(ListingGuard::Limits{11, 3}, s3Url(bucket, key)), std::move(done));
+}
+
+void S3Client::listPartsFrom(const QString &bucket, const QString &key, const QString &uploadId, const QString &marker,
+                             const CancelToken &token, std::shared_ptr<QList<UploadedPart>> acc,
+                             std::shared_ptr<ListingGuard> guard, Callback<QList<UploadedPart>> done)
+{
+    auto op = std::make_shared<Op>();
+    op->bucket = bucket;
+    op->key = key;
+    addPair(op->query, "uploadId", uploadId.toUtf8());
+    addPair(op->query, "max-parts", "1000");
+    if (!marker.isEmpty())
+        addPair(op->query, "part-number-marker", marker.toUtf8());
+    op->context = QStringLiteral("listing the parts of ") + s3Url(bucket, key);
+    send(op, token, [this, op, bucket, key, uploadId, token, acc, guard, done = std::move(done)](Result<HttpResponse> r) mutable {
+        if (!r.ok())
+            return done(r.error());
+        if (!r->isSuccess())
+            return done(s3Error(r.value(), op->context));
+        QString next;
+        bool truncated = false;
+        Result<QList<UploadedPart>> page = S3Xml::parseListParts(r->body, &next, &truncated);
+        if (!page.ok())
+            return done(Error(page.error()).setContext(op->context));
+        *acc += page.value();
+        // At most 10,000 parts exist: 11 pages of 1000 is more than any honest answer needs.
+        if (const Status g = guard->nextPage(truncated ? next : QString(), page->size()); !g.ok())
+            return done(g.error());
+        if (truncated && !next.isEmpty())
+            return listPartsFrom(bucket, key, uploadId, next, token, acc, guard, std::move(done));
+        std::sort(acc->begin(), acc->end(), [](const UploadedPart &a, const UploadedPart &b) { return a.number < b.number; });
+        done(*acc);
+    });
+}
+
+void S3Client::listMultipartUploads(const QString &bucket, const QString &prefix, const QString &keyMarker,
+                                    const QString &uploadIdMarker, const CancelToken &token,
+                                    Callback<MultipartUploadPage> done)
+{
+    if (bucket.isEmpty())
+        return done(invalid(QStringLiteral("Listing uploads needs a bucket")));
+    auto op = std::make_shared<Op>();
+    op->bucket = bucket;
+    addPair(op->query, "uploads", "");
+    addPair(op->query, "encoding-type", "url");
+    if (!prefix.isEmpty())
+        addPair(op->query, "prefix", prefix.toUtf8());
+    if (!keyMarker.isEmpty())
+        addPair(op->query, "key-marker", keyMarker.toUtf8());
+    if (!uploadIdMarker.isEmpty())
+        addPair(op->query, "upload-id-marker", uploadIdMarker.toUtf8());
+    op->context = QStringLiteral("listing unfinished uploads in ") + s3Url(bucket, prefix);
+    send(op, token, [op, done = std::move(done)](Result<HttpResponse> r) {
+        if (!r.ok())
+            return done(r.error());
+        if (!r->isSuccess())
+            return done(s3Error(r.value(), op->context));
+        Result<MultipartUploadPage> page = S3Xml::parseListMultipartUploads(r->body);
+        if (!page.ok())
+            return done(Error(page.error()).setContext(op->context));
+        done(page);
     });
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "HttpClient.h"
+#include "ListingGuard.h"
 #include "SigV4.h"
 #include "StorageClient.h"
 
@@ -75,6 +76,11 @@ public:
                                  Callback<PutResult> done) override;
     void abortMultipartUpload(const QString &bucket, const QString &key, const QString &uploadId,
                               const CancelToken &token, Callback<Done> done) override;
+    void listParts(const QString &bucket, const QString &key, const QString &uploadId, const CancelToken &token,
+                   Callback<QList<UploadedPart>> done) override;
+    void listMultipartUploads(const QString &bucket, const QString &prefix, const QString &keyMarker,
+                              const QString &uploadIdMarker, const CancelToken &token,
+                              Callback<MultipartUploadPage> done) override;
     Result<QUrl> presignedGetUrl(const QString &bucket, const QString &key, int expirySeconds) const override;
 
     // Presigned GET with a chosen signing time (tests).
@@ -107,6 +113,9 @@ private:
 
     S3Config m_config;
     Error m_configError;  // set when the endpoint is unusable: every operation answers with it
+    void listPartsFrom(const QString &bucket, const QString &key, const QString &uploadId, const QString &marker,
+                       const CancelToken &token, std::shared_ptr<QList<UploadedPart>> acc,
+                       std::shared_ptr<ListingGuard> guard, Callback<QList<UploadedPart>> done);
     // Deletes keys[index..] one DELETE each, adding what fails to failures; then done(failures).
     void deleteEach(const QString &bucket, const QStringList &keys, int index, const CancelToken &token,
                     std::shared_ptr<QList<DeleteFailure>> failures, Callback<QList<DeleteFailure>> done);

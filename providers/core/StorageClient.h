@@ -75,6 +75,25 @@ public:
                                          Callback<PutResult> done) = 0;
     virtual void abortMultipartUpload(const QString &bucket, const QString &key, const QString &uploadId,
                                       const CancelToken &token, Callback<Done> done) = 0;
+    // The parts the service holds for an unfinished multipart upload, every page, in part order
+    // (a resumed upload sends only the others). NotFound when the upload is gone. Stores without
+    // it answer InvalidInput "unsupported", and an interrupted upload then starts over.
+    virtual void listParts(const QString &bucket, const QString &key, const QString &uploadId, const CancelToken &token,
+                           Callback<QList<UploadedPart>> done)
+    {
+        Q_UNUSED(bucket) Q_UNUSED(key) Q_UNUSED(uploadId) Q_UNUSED(token)
+        done(Error(Error::Category::InvalidInput, QStringLiteral("listing the parts of an upload is not supported here"),
+                   QStringLiteral("Unsupported")));
+    }
+    // One page of the bucket's unfinished multipart uploads under prefix (empty markers: the first).
+    virtual void listMultipartUploads(const QString &bucket, const QString &prefix, const QString &keyMarker,
+                                      const QString &uploadIdMarker, const CancelToken &token,
+                                      Callback<MultipartUploadPage> done)
+    {
+        Q_UNUSED(bucket) Q_UNUSED(prefix) Q_UNUSED(keyMarker) Q_UNUSED(uploadIdMarker) Q_UNUSED(token)
+        done(Error(Error::Category::InvalidInput, QStringLiteral("listing unfinished uploads is not supported here"),
+                   QStringLiteral("Unsupported")));
+    }
 
     // A time-limited URL anyone can GET (share link). No network.
     virtual Result<QUrl> presignedGetUrl(const QString &bucket, const QString &key, int expirySeconds) const = 0;

@@ -82,6 +82,21 @@ struct UploadedPart {
     qint64 size = 0;
 };
 
+// An unfinished multipart upload (it bills for its parts until completed or aborted).
+struct MultipartUploadInfo {
+    QString key;
+    QString uploadId;
+    QDateTime initiated;  // UTC
+    QString storageClass;
+};
+
+struct MultipartUploadPage {
+    QList<MultipartUploadInfo> uploads;
+    QString nextKeyMarker;       // with nextUploadIdMarker: where the next page starts
+    QString nextUploadIdMarker;
+    bool truncated = false;
+};
+
 struct DeleteFailure {
     QString key;
     QString code;

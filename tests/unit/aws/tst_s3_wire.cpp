@@ -122,6 +122,7 @@ private Q_SLOTS:
     void badAnswers();
     void completeWithErrorBody();
     void deleteObjectsBody();
+    void completeWithoutEtagAsksHead();
     void copySourceHeader();
     void createBucketInRegion();
     void addressing();
@@ -422,6 +423,23 @@ void TestS3Wire::completeWithErrorBody()
     QCOMPARE(r.method, QByteArray("POST"));
     QCOMPARE(r.target, QByteArray("/b/k?uploadId=id"));
     QVERIFY(r.body.contains("<PartNumber>1</PartNumber>"));
+}
+
+// A completion whose answer names no ETag (some S3-compatible servers): the object's own, by HEAD.
+void TestS3Wire::completeWithoutEtagAsksHead()
+{
+    S3Client *c = client();
+    m_server->queue(answer(200, "<CompleteMultipartUploadResult><Bucket>b</Bucket><Key>k</Key></CompleteMultipartUploadResult>"));
+    m_server->queue(answer(200, QByteArray(), {{"ETag", "\"3858f62230ac3c915f300c664312c11f-2\""}}));
+    Outcome<PutResult> done;
+    c->completeMultipartUpload(QStringLiteral("b"), QStringLiteral("k"), QStringLiteral("id"),
+                               {UploadedPart{1, QStringLiteral("e1"), 5}, UploadedPart{2, QStringLiteral("e2"), 5}}, {},
+                               done.callback());
+    QTRY_VERIFY(done.done);
+    QVERIFY2(done.result.ok(), qPrintable(done.result.error().toString()));
+    QCOMPARE(done.result->etag, QStringLiteral("3858f62230ac3c915f300c664312c11f-2"));
+    QCOMPARE(m_server->requests.size(), 2);
+    QCOMPARE(m_server->requests.at(1).method, QByteArray("HEAD"));
 }
 
 void TestS3Wire::deleteObjectsBody()
