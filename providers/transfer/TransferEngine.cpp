@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include <QStandardPaths>
+
 namespace skydeck {
 
 void TransferEngine::Private::takeSlot(const JobPtr &job)
@@ -161,7 +163,9 @@ void TransferEngine::Private::onStat(const JobPtr &job, Result<qint64> r)
     if (!r.ok())
         return fail(job, r.error());
     planParts(job, r.value());
-    job->phase = job->plan.multipart ? Phase::Create : Phase::Parts;
+    if (job->plan.multipart)
+        return resumeOrCreate(job);
+    job->phase = Phase::Parts;
     changed(job);
     schedule();
 }
@@ -187,6 +191,20 @@ void TransferEngine::Private::launch(const JobPtr &job)
                     return fail(job, r.error());
                 job->uploadId = r.value();
                 job->phase = Phase::Parts;
+                // The journal names the upload id before any part is sent: a crash from here on
+                // leaves an upload the next start resumes instead of one that bills unseen.
+                transfer::UploadJournal journal;
+                journal.accountId = job->st.spec.accountId;
+                journal.bucket = job->st.spec.bucket;
+                journal.key = job->st.spec.key;
+                journal.localPath = job->st.spec.localPath;
+                journal.uploadId = job->uploadId;
+                journal.fileSize = job->plan.size;
+                journal.fileMtimeMs = job->fileMtimeMs;
+                journal.partSize = job->plan.partSize;
+                const QString path = job->uploadJournal;
+                onPool<bool>(nullptr, [path, journal] { transfer::writeUploadJournal(path, journal); return true; },
+                             [](bool) {});
             });
         return;
     }
@@ -271,10 +289,19 @@ void TransferEngine::Private::stop(const JobPtr &job, bool keepPart)
     job->phaseBusy = false;
     job->pending.clear();
     job->phase = Phase::Over;
-    if (!job->uploadId.isEmpty()) {
+    if (job->isUpload() && keepPart && !job->uploadId.isEmpty()) {
+        // A retryable failure or the engine going away (a quit, like a crash): the service keeps
+        // the parts and the journal names them; retry() or the next start resumes.
+        qCInfo(lcTransfer).noquote() << "keeping the multipart upload of" << objectContext(job->st.spec) << "to resume";
+        job->uploadId.clear();
+    } else if (!job->uploadId.isEmpty()) {
         const TransferSpec spec = job->st.spec;
         const QString uploadId = job->uploadId;
         job->uploadId.clear();
+        if (!job->uploadJournal.isEmpty()) {
+            const QString journal = job->uploadJournal;
+            onPool<bool>(nullptr, [journal] { transfer::removeUploadJournal(journal); return true; }, [](bool) {});
+        }
         callDetached<Done>(
             spec.accountId,
             [spec, uploadId](StorageClient *c, const CancelToken &t, Callback<Done> done) {
@@ -328,10 +355,14 @@ void TransferEngine::Private::fail(const JobPtr &job, Error error)
 {
     if (job->st.isFinished())
         return;
-    // What was downloaded stays for a retry unless it is suspect or unwanted.
+    // What was downloaded stays for a retry unless it is suspect or unwanted. A multipart upload
+    // stays (for retry() or the next start) only when trying again may help: a refusal (access
+    // denied, a bad request) aborts it, so no parts bill for an upload that cannot finish.
     const Error::Category c = error.category();
-    const bool keepPart = c != Error::Category::Cancelled && c != Error::Category::Integrity
-        && c != Error::Category::Local && c != Error::Category::Conflict && c != Error::Category::InvalidInput;
+    const bool keepPart = job->isUpload()
+        ? error.isRetryable() && c != Error::Category::Cancelled
+        : c != Error::Category::Cancelled && c != Error::Category::Integrity && c != Error::Category::Local
+            && c != Error::Category::Conflict && c != Error::Category::InvalidInput;
     stop(job, keepPart);
     if (error.context().isEmpty())
         error.setContext(contextFor(job->st.spec));
@@ -517,6 +548,8 @@ TransferEngine::TransferEngine(AccountRegistry *accounts, QObject *parent) : QOb
     d->accounts = accounts;
     d->pool.setMaxThreadCount(std::max(2, std::min(QThread::idealThreadCount(), 4)));
     d->pool.setObjectName(QStringLiteral("transfer-io"));
+    d->uploadJournalFolder = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)
+        + QStringLiteral("/upload-journals");
     d->ticker.setInterval(kTickMs);
     d->clock.start();
     connect(&d->ticker, &QTimer::timeout, this, [this] { d->tick(); });
@@ -556,6 +589,11 @@ void TransferEngine::setKeepFinished(bool keep)
 void TransferEngine::setCheckpointInterval(int ms)
 {
     d->checkpointMs = std::max(0, ms);
+}
+
+void TransferEngine::setUploadJournalFolder(const QString &folder)
+{
+    d->uploadJournalFolder = folder;
 }
 
 void TransferEngine::setPartAttempts(int attempts)

@@ -45,6 +45,9 @@ public:
     // command line copying millions of files holds only those under way. Default true (the
     // window's transfers pane shows them until cleared).
     void setKeepFinished(bool keep);
+    // Where multipart uploads keep their resume journals (default: <AppLocalDataLocation>/
+    // upload-journals, shared by the window and the command line).
+    void setUploadJournalFolder(const QString &folder);
     // How often a running download of several parts checkpoints its journal (default 30 s).
     void setCheckpointInterval(int ms);
 

@@ -14,6 +14,7 @@
 #include "StorageClient.h"
 #include "TransferJob.h"
 #include "TransferLogging.h"
+#include "UploadJournal.h"
 
 #include <QElapsedTimer>
 #include <QFutureWatcher>
@@ -102,6 +103,7 @@ struct TransferEngine::Private {
     int partAttempts = 4;
     bool keepFinished = true;
     qint64 checkpointMs = kCheckpointMs;
+    QString uploadJournalFolder;  // multipart upload journals (UploadJournal.h)
     qint64 partSize = PartPlanner::kDefaultPartSize;
     quint64 nextId = 1;
     QMap<quint64, JobPtr> jobs;
@@ -200,6 +202,8 @@ struct TransferEngine::Private {
     void start(const JobPtr &job);
     void planParts(const JobPtr &job, qint64 size);
     void onStat(const JobPtr &job, Result<qint64> r);
+    void resumeOrCreate(const JobPtr &job);
+    void resumeFrom(const JobPtr &job, const transfer::UploadJournal &journal);
     void launch(const JobPtr &job);
 
     // --- uploads --------------------------------------------------------------------------------

@@ -25,9 +25,10 @@ struct Part {
     std::shared_ptr<std::atomic<qint64>> progress = std::make_shared<std::atomic<qint64>>(0);
 };
 
-// Where a transfer stands. Uploads: Stat -> [Create] -> Parts -> [Complete]. Downloads: Head ->
-// Prepare -> Parts -> Finish. Create, Head and Complete are one request each and take a slot.
-enum class Phase { Start, Stat, Create, Head, Prepare, Parts, Complete, Finish, Over };
+// Where a transfer stands. Uploads: Stat -> [Resume | Create] -> Parts -> [Complete]. Downloads:
+// Head -> Prepare -> Parts -> Finish. Create, Head and Complete are one request each and take a
+// slot; Resume (the journal, ListParts, the parts read back) is one job step of its own.
+enum class Phase { Start, Stat, Resume, Create, Head, Prepare, Parts, Complete, Finish, Over };
 
 struct Job {
     TransferStatus st;
@@ -39,6 +40,8 @@ struct Job {
     QList<int> pending;       // part indexes waiting for a slot
     qint64 bytesFinished = 0; // bytes of parts that are done
     QString uploadId;         // multipart upload to complete or abort
+    QString uploadJournal;    // uploads: the resume journal's path (multipart only)
+    qint64 fileMtimeMs = -1;  // uploads: the file's modification time when it was planned
     QString sourceEtag;       // downloads: the object's ETag from HEAD (If-Match on every range)
     QString partPath;         // downloads: target + ".part"
     QList<int> journalDone;   // downloads: parts written to the .part file

@@ -70,6 +70,98 @@ void TransferEngine::Private::sendPart(const JobPtr &job, int index, const fileo
         });
 }
 
+// A multipart upload: resumes the one its journal names when the journal describes this file as
+// it is now (size, modification time, part size) and the service still has the upload; parts the
+// service holds that match the file are not sent again. Otherwise a new upload (Create), and an
+// upload a stale journal names is aborted.
+void TransferEngine::Private::resumeOrCreate(const JobPtr &job)
+{
+    job->phase = Phase::Resume;
+    job->phaseBusy = true;
+    changed(job);
+    job->uploadJournal = transfer::uploadJournalPath(uploadJournalFolder, job->st.spec);
+    const QString path = job->uploadJournal;
+    const QString local = job->st.spec.localPath;
+    struct Found {
+        std::optional<transfer::UploadJournal> journal;
+        qint64 mtimeMs = -1;
+    };
+    onPool<Found>(job, [path, local] { return Found{transfer::readUploadJournal(path), transfer::fileMtimeMs(local)}; },
+                  [this, job](Found found) {
+                      job->fileMtimeMs = found.mtimeMs;
+                      if (found.journal && found.journal->matches(job->st.spec, job->plan.size, found.mtimeMs, job->plan.partSize))
+                          return resumeFrom(job, *found.journal);
+                      if (found.journal) {
+                          // Another version of the file, or other parts: that upload can never finish.
+                          const TransferSpec spec = job->st.spec;
+                          const QString stale = found.journal->uploadId;
+                          qCInfo(lcTransfer).noquote() << "the journal of" << objectContext(spec)
+                                                       << "describes another version of the file: starting over";
+                          callDetached<Done>(spec.accountId,
+                                             [spec, stale](StorageClient *c, const CancelToken &t, Callback<Done> done) {
+                                                 c->abortMultipartUpload(spec.bucket, spec.key, stale, t, std::move(done));
+                                             },
+                                             [](Result<Done>) {});
+                      }
+                      job->phaseBusy = false;
+                      job->phase = Phase::Create;
+                      changed(job);
+                      schedule();
+                  });
+}
+
+void TransferEngine::Private::resumeFrom(const JobPtr &job, const transfer::UploadJournal &journal)
+{
+    const TransferSpec spec = job->st.spec;
+    const QString uploadId = journal.uploadId;
+    call<QList<UploadedPart>>(
+        job,
+        [spec, uploadId](StorageClient *c, const CancelToken &t, Callback<QList<UploadedPart>> done) {
+            c->listParts(spec.bucket, spec.key, uploadId, t, std::move(done));
+        },
+        [this, job, uploadId](Result<QList<UploadedPart>> r) {
+            if (!r.ok()) {
+                const Error::Category c = r.error().category();
+                if (c != Error::Category::NotFound && c != Error::Category::InvalidInput)
+                    return fail(job, r.error());  // retryable ones keep the journal for the next try
+                // The upload is gone (completed, aborted, expired) or the store cannot list parts.
+                qCInfo(lcTransfer).noquote() << "cannot resume" << objectContext(job->st.spec) << ":"
+                                             << r.error().toString() << "- starting over";
+                const QString path = job->uploadJournal;
+                onPool<bool>(nullptr, [path] { transfer::removeUploadJournal(path); return true; }, [](bool) {});
+                job->phaseBusy = false;
+                job->phase = Phase::Create;
+                changed(job);
+                schedule();
+                return;
+            }
+            const QString local = job->st.spec.localPath;
+            const PartPlan plan = job->plan;
+            const QList<UploadedPart> held = r.value();
+            onPool<Result<QList<transfer::VerifiedPart>>>(
+                job, [local, plan, held] { return transfer::verifyUploadedParts(local, plan, held); },
+                [this, job, uploadId](Result<QList<transfer::VerifiedPart>> verified) {
+                    job->phaseBusy = false;
+                    if (!verified.ok())
+                        return fail(job, verified.error());
+                    job->uploadId = uploadId;
+                    for (const transfer::VerifiedPart &p : verified.value()) {
+                        if (job->parts[p.index].done)
+                            continue;
+                        job->parts[p.index].md5 = p.md5;
+                        job->parts[p.index].etag = p.etag;
+                        partDone(job, p.index);
+                        job->pending.removeAll(p.index);
+                    }
+                    qCInfo(lcTransfer).noquote() << "resuming the upload of" << objectContext(job->st.spec) << "with"
+                                                 << verified->size() << "of" << job->parts.size() << "parts already stored";
+                    job->phase = job->pending.isEmpty() ? Phase::Complete : Phase::Parts;
+                    changed(job);
+                    schedule();
+                });
+        });
+}
+
 void TransferEngine::Private::complete(const JobPtr &job)
 {
     const TransferSpec spec = job->st.spec;
@@ -94,6 +186,8 @@ void TransferEngine::Private::complete(const JobPtr &job)
             if (!r.ok())
                 return fail(job, r.error());
             job->uploadId.clear();  // completed: nothing to abort any more
+            const QString journal = job->uploadJournal;
+            onPool<bool>(nullptr, [journal] { transfer::removeUploadJournal(journal); return true; }, [](bool) {});
             if (r->etag.contains(QLatin1Char('-')) && r->etag.compare(expected, Qt::CaseInsensitive) != 0)
                 return fail(job, integrityError(QStringLiteral("the multipart ETag %1 does not match the parts sent (%2)").arg(r->etag, expected)));
             succeed(job);

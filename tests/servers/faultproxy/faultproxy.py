@@ -13,6 +13,10 @@ request order. The seed picks:
   - which downloads (GETs, counted among the first 5) are reset halfway through the response body.
 Counts of what was really done go to --stats as JSON after every request. Standard library only.
 
+--stall-uploads-after N: once N PUTs with a body have been answered by the upstream, every later
+one is read and never answered (a connection that hangs mid-upload: what a client killed then
+leaves behind). The stats count "puts_forwarded" and "puts_stalled".
+
 In front of EC2's Query API (moto's server) use --error-doc ec2: the injected throttling is then
 EC2's "503 RequestLimitExceeded" document (<Response><Errors><Error>...). --ec2-state-rules adds
 what moto leaves out: Start/Stop/RebootInstances on a terminated or shutting-down instance answer
@@ -43,8 +47,10 @@ class Faults:
         self.lock = threading.Lock()
         self.requests = self.uploads = self.downloads = 0
         self.stats = {"requests": 0, "slowdowns": 0, "upload_resets": 0, "download_resets": 0,
-                      "incorrect_state": 0}
+                      "incorrect_state": 0, "puts_forwarded": 0, "puts_stalled": 0}
         self.stats_path = stats_path
+        self.stall_after = -1
+        self.admitted_puts = 0
 
     def pick(self, method, has_body):
         """Returns None, 'slowdown' or 'reset' for the next request."""
@@ -67,6 +73,16 @@ class Faults:
                     self.stats["download_resets"] += 1
             self._save()
             return fault
+
+    def admit_put(self):
+        """False when this PUT with a body must stall (--stall-uploads-after)."""
+        with self.lock:
+            if self.stall_after >= 0 and self.admitted_puts >= self.stall_after:
+                self.stats["puts_stalled"] += 1
+                self._save()
+                return False
+            self.admitted_puts += 1
+            return True
 
     def count(self, what):
         with self.lock:
@@ -158,6 +174,10 @@ def make_handler(upstream, faults, error_doc="s3", ec2_state_rules=False):
                 self.rfile.read(length // 2)
                 return self.reset()
             body = self.rfile.read(length) if length else b""
+            is_put = self.command == "PUT" and length > 0
+            if is_put and fault is None and not faults.admit_put():
+                threading.Event().wait(3600)  # never answered: the client is killed meanwhile
+                return self.reset()
             answer = throttle if fault == "slowdown" else None
             if answer is None and ec2_state_rules and self.command == "POST":
                 answer = ec2_incorrect_state(up, self.headers, body)
@@ -192,6 +212,8 @@ def make_handler(upstream, faults, error_doc="s3", ec2_state_rules=False):
                 self.wfile.write(data[: len(data) // 2])
                 return self.reset()
             self.wfile.write(data)
+            if is_put:
+                faults.count("puts_forwarded")
 
         do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = forward
 
@@ -209,8 +231,10 @@ def main():
     ap.add_argument("--stats", default="")
     ap.add_argument("--error-doc", choices=("s3", "ec2"), default="s3")
     ap.add_argument("--ec2-state-rules", action="store_true")
+    ap.add_argument("--stall-uploads-after", type=int, default=-1)
     args = ap.parse_args()
     faults = Faults(args.seed, args.slowdowns, args.window, args.upload_resets, args.download_resets, args.stats)
+    faults.stall_after = args.stall_uploads_after
     faults._save()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(args.upstream, faults, args.error_doc, args.ec2_state_rules))
     server.daemon_threads = True

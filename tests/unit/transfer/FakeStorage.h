@@ -15,6 +15,7 @@
 #include <QThread>
 #include <QTimer>
 
+#include <algorithm>
 #include <atomic>
 #include <optional>
 #include <type_traits>
@@ -45,6 +46,8 @@ struct FakeStore {
     std::atomic_int heads{0};
     std::atomic_int requests{0};
     std::atomic_int cancelled{0};
+    std::atomic_int listParts{0};
+    std::atomic_int partPuts{0};
     QSet<QThread *> threads;
 
     static FakeStore &instance()
@@ -68,7 +71,7 @@ struct FakeStore {
         delayMs = 1;
         minPart = 1024;
         maxPartCount = 10000;
-        active = maxActive = aborts = creates = puts = gets = heads = requests = cancelled = 0;
+        active = maxActive = aborts = creates = puts = gets = heads = requests = cancelled = listParts = partPuts = 0;
         threads.clear();
     }
     void store(const QString &bucket, const QString &key, const QByteArray &data, const QString &etag = {})
@@ -245,6 +248,7 @@ public:
                     const QByteArray &md5, const ProgressFn &progress, const CancelToken &t,
                     Callback<UploadedPart> done) override
     {
+        ++s().partPuts;
         if (auto e = injected("part"))
             return later(t, done, *e);
         if (md5 != Md5::of(data))
@@ -300,6 +304,27 @@ public:
             s().uploads.remove(uploadId);
         }
         later(t, done, Done{});
+    }
+
+    void listParts(const QString &, const QString &, const QString &uploadId, const CancelToken &t,
+                   Callback<QList<UploadedPart>> done) override
+    {
+        ++s().listParts;
+        if (auto e = injected("listParts"))
+            return later(t, done, *e);
+        Result<QList<UploadedPart>> r = Error(Error::Category::NotFound, QStringLiteral("NoSuchUpload"), QStringLiteral("NoSuchUpload"), 404);
+        {
+            QMutexLocker l(&s().lock);
+            if (s().uploads.contains(uploadId)) {
+                QList<UploadedPart> parts;
+                const auto stored = s().uploads.value(uploadId);
+                for (auto it = stored.cbegin(); it != stored.cend(); ++it)
+                    parts.append(UploadedPart{it.key(), QString::fromLatin1(Md5::of(it.value()).toHex()), it.value().size()});
+                std::sort(parts.begin(), parts.end(), [](const UploadedPart &a, const UploadedPart &b) { return a.number < b.number; });
+                r = parts;
+            }
+        }
+        later(t, done, r);
     }
 
     Result<QUrl> presignedGetUrl(const QString &, const QString &, int) const override
