@@ -23,6 +23,7 @@ class Sandbox;
 class TransferEngine;
 namespace ui {
 class BucketBrowser;
+class IncompleteUploadsDialog;
 class InstancePane;
 struct InstanceSshTarget;
 class SshPane;
@@ -83,6 +84,8 @@ public Q_SLOTS:
     // account added in the window after asking (false when not removed).
     QMenu *treeMenu(const QModelIndex &index);
     bool removeAddedAccount(const QString &accountId);
+    // A bucket's unfinished multipart uploads, with Abort (the bucket's context menu).
+    ui::IncompleteUploadsDialog *showIncompleteUploads(const QString &accountId, const QString &bucket);
 
 protected:
     void closeEvent(QCloseEvent *event) override;

@@ -5,6 +5,7 @@
 #include "AccountRegistry.h"
 #include "AccountTreeModel.h"
 #include "AddedAccounts.h"
+#include "IncompleteUploadsDialog.h"
 
 #include <QMenu>
 #include <QMessageBox>
@@ -21,6 +22,16 @@ bool MainWindow::isAddedAccount(const QString &accountId) const
 
 QMenu *MainWindow::treeMenu(const QModelIndex &index)
 {
+    if (index.data(AccountTreeModel::KindRole).toInt() == AccountTreeModel::BucketNode) {
+        const QString accountId = index.data(AccountTreeModel::AccountIdRole).toString();
+        const QString bucket = index.data(AccountTreeModel::BucketRole).toString();
+        auto *menu = new QMenu(this);
+        QAction *incomplete = menu->addAction(QIcon(QStringLiteral(":/icons/upload.svg")), tr("Incomplete Uploads…"), this,
+                                              [this, accountId, bucket] { showIncompleteUploads(accountId, bucket); });
+        incomplete->setObjectName(QStringLiteral("incompleteUploads"));
+        incomplete->setToolTip(tr("Multipart uploads never completed: their parts are billed until aborted"));
+        return menu;
+    }
     if (index.data(AccountTreeModel::KindRole).toInt() != AccountTreeModel::AccountNode)
         return nullptr;
     const QString accountId = index.data(AccountTreeModel::AccountIdRole).toString();
@@ -45,6 +56,17 @@ void MainWindow::showTreeMenu(const QPoint &pos)
         return;
     menu->setAttribute(Qt::WA_DeleteOnClose);
     menu->popup(m_tree->viewport()->mapToGlobal(pos));
+}
+
+ui::IncompleteUploadsDialog *MainWindow::showIncompleteUploads(const QString &accountId, const QString &bucket)
+{
+    StorageClient *client = m_registry ? m_registry->storage(accountId) : nullptr;
+    if (!client)
+        return nullptr;
+    auto *dialog = new ui::IncompleteUploadsDialog(m_registry->worker(accountId), client, client->scheme(), bucket, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    return dialog;
 }
 
 bool MainWindow::removeAddedAccount(const QString &accountId)
