@@ -168,6 +168,10 @@ start_ec2() {
     echo "export SKYDECK_TEST_EC2_ENDPOINT=http://127.0.0.1:$port"
     echo "export SKYDECK_TEST_EC2_ACCESS_KEY=testing"
     echo "export SKYDECK_TEST_EC2_SECRET_KEY=testing"
+    # The same moto serves S3 (what LocalStack serves): the S3 tests run against it too.
+    echo "export SKYDECK_TEST_MOTO_S3_ENDPOINT=http://127.0.0.1:$port"
+    echo "export SKYDECK_TEST_MOTO_S3_ACCESS_KEY=testing"
+    echo "export SKYDECK_TEST_MOTO_S3_SECRET_KEY=testing"
   } >>"$DIR/peers.env"
   # A second moto that checks IAM and SigV4 after its first six calls, which make an all-allowed user
   # and an ec2:Describe*-only user (tests/servers/moto_auth_setup.py prints their keys).

@@ -21,6 +21,18 @@ inline QString peerValue(const char *var)
     return QString::fromLocal8Bit(qgetenv(var));
 }
 
+// The S3 peer a test runs against: s3rver, or moto's S3 (what LocalStack serves) when the test is
+// registered a second time with SKYDECK_TEST_S3_FLAVOUR=moto (skydeck_add_s3_flavours in CMake).
+inline bool s3PeerIsMoto()
+{
+    return qgetenv("SKYDECK_TEST_S3_FLAVOUR") == "moto";
+}
+inline QString s3PeerValue(const char *what)  // "ENDPOINT", "ACCESS_KEY", "SECRET_KEY"
+{
+    const QByteArray var = QByteArray(s3PeerIsMoto() ? "SKYDECK_TEST_MOTO_S3_" : "SKYDECK_TEST_S3_") + QByteArray(what);
+    return peerValue(var.constData());
+}
+
 } // namespace skydeck::test
 
 // Puts the peer's address in `out`, or skips (laptop) / fails (CI) the current test.
@@ -31,6 +43,9 @@ inline QString peerValue(const char *var)
             QFAIL(qPrintable(QStringLiteral("missing under CI: %1").arg(message)));                        \
         QSKIP(qPrintable(QString(message)));                                                               \
     } while (false)
+
+#define SKYDECK_REQUIRE_S3_PEER(out)                                                                       \
+    SKYDECK_REQUIRE_PEER(out, skydeck::test::s3PeerIsMoto() ? "SKYDECK_TEST_MOTO_S3_ENDPOINT" : "SKYDECK_TEST_S3_ENDPOINT")
 
 #define SKYDECK_REQUIRE_PEER(out, var)                                                                     \
     do {                                                                                                   \

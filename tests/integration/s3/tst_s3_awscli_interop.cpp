@@ -51,8 +51,8 @@ QByteArray TestS3AwsCliInterop::aws(const QStringList &args, bool *ok)
 {
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("AWS_ACCESS_KEY_ID"), skydeck::test::peerValue("SKYDECK_TEST_S3_ACCESS_KEY"));
-    env.insert(QStringLiteral("AWS_SECRET_ACCESS_KEY"), skydeck::test::peerValue("SKYDECK_TEST_S3_SECRET_KEY"));
+    env.insert(QStringLiteral("AWS_ACCESS_KEY_ID"), skydeck::test::s3PeerValue("ACCESS_KEY"));
+    env.insert(QStringLiteral("AWS_SECRET_ACCESS_KEY"), skydeck::test::s3PeerValue("SECRET_KEY"));
     env.insert(QStringLiteral("AWS_DEFAULT_REGION"), QStringLiteral("us-east-1"));
     env.insert(QStringLiteral("AWS_CONFIG_FILE"), path(QStringLiteral("aws-config")));
     env.insert(QStringLiteral("AWS_SHARED_CREDENTIALS_FILE"), path(QStringLiteral("no-credentials")));
@@ -78,7 +78,7 @@ QByteArray TestS3AwsCliInterop::randomBytes(qsizetype n)
 
 void TestS3AwsCliInterop::initTestCase()
 {
-    SKYDECK_REQUIRE_PEER(m_endpoint, "SKYDECK_TEST_S3_ENDPOINT");
+    SKYDECK_REQUIRE_S3_PEER(m_endpoint);
     if (!QFile::exists(QStringLiteral("/usr/bin/aws"))) {
         if (skydeck::test::runningInCi())
             QFAIL("/usr/bin/aws is missing under CI (scripts/setup.sh installs awscli)");
@@ -93,8 +93,8 @@ void TestS3AwsCliInterop::initTestCase()
     m_worker = std::make_unique<ProviderWorker>(QStringLiteral("s3-awscli-test"));
     S3Config c;
     c.endpoint = QUrl(m_endpoint);
-    c.credentials.accessKeyId = skydeck::test::peerValue("SKYDECK_TEST_S3_ACCESS_KEY");
-    c.credentials.secretAccessKey = skydeck::test::peerValue("SKYDECK_TEST_S3_SECRET_KEY");
+    c.credentials.accessKeyId = skydeck::test::s3PeerValue("ACCESS_KEY");
+    c.credentials.secretAccessKey = skydeck::test::s3PeerValue("SECRET_KEY");
     QObject *ctx = m_worker->context();
     m_client = m_worker->create<S3Client>([c, ctx] { return new S3Client(c, ctx); });
     m_bucket = QStringLiteral("skydeck-cli-%1").arg(QRandomGenerator::global()->generate(), 8, 16, QLatin1Char('0'));

@@ -62,7 +62,7 @@ S3Client *TestS3Integration::makeClient(const QString &secret)
     cfg.endpoint = QUrl(m_endpoint);
     cfg.region = QStringLiteral("us-east-1");
     cfg.addressing = S3Config::Addressing::Auto;  // a custom endpoint: path-style
-    cfg.credentials.accessKeyId = skydeck::test::peerValue("SKYDECK_TEST_S3_ACCESS_KEY");
+    cfg.credentials.accessKeyId = skydeck::test::s3PeerValue("ACCESS_KEY");
     cfg.credentials.secretAccessKey = secret;
     QObject *ctx = m_worker->context();
     return m_worker->create<S3Client>([cfg, ctx] { return new S3Client(cfg, ctx); });
@@ -93,9 +93,9 @@ void TestS3Integration::putAll(const QString &bucket, const QStringList &keys)
 
 void TestS3Integration::initTestCase()
 {
-    SKYDECK_REQUIRE_PEER(m_endpoint, "SKYDECK_TEST_S3_ENDPOINT");
+    SKYDECK_REQUIRE_S3_PEER(m_endpoint);
     m_worker = std::make_unique<ProviderWorker>(QStringLiteral("s3-test"));
-    m_client = makeClient(skydeck::test::peerValue("SKYDECK_TEST_S3_SECRET_KEY"));
+    m_client = makeClient(skydeck::test::s3PeerValue("SECRET_KEY"));
     QVERIFY(m_client);
     QVERIFY(!m_client->usesVirtualHost(QStringLiteral("abc")));
     m_bucket = newBucket();
@@ -318,7 +318,8 @@ void TestS3Integration::multipartAbort()
         c->completeMultipartUpload(bucket, key, id.value(), {UploadedPart{1, QStringLiteral("x"), 1024}}, t, d);
     });
     QVERIFY(!late.ok());
-    QCOMPARE(late.error().category(), Error::Category::NotFound);  // NoSuchUpload
+    // NoSuchUpload; moto 5.2.1 crashes on it instead (500 with an HTML page: a server error).
+    QCOMPARE(late.error().category(), skydeck::test::s3PeerIsMoto() ? Error::Category::Server : Error::Category::NotFound);
     const Result<ObjectHead> head = call<ObjectHead>([&](S3Client *c, const CancelToken &t, Callback<ObjectHead> d) {
         c->headObject(bucket, key, t, d);
     });

@@ -86,8 +86,8 @@ class TestTransferS3 : public QObject
         a.settings.insert(QStringLiteral("endpoint"), endpoint);
         a.settings.insert(QStringLiteral("region"), QStringLiteral("us-east-1"));
         a.settings.insert(QStringLiteral("addressingStyle"), QStringLiteral("path"));
-        a.settings.insert(QStringLiteral("accessKeyId"), skydeck::test::peerValue("SKYDECK_TEST_S3_ACCESS_KEY"));
-        a.secrets.insert(QStringLiteral("secretAccessKey"), skydeck::test::peerValue("SKYDECK_TEST_S3_SECRET_KEY"));
+        a.settings.insert(QStringLiteral("accessKeyId"), skydeck::test::s3PeerValue("ACCESS_KEY"));
+        a.secrets.insert(QStringLiteral("secretAccessKey"), skydeck::test::s3PeerValue("SECRET_KEY"));
         m_registry->addAccount(a);
     }
 
@@ -114,8 +114,8 @@ class TestTransferS3 : public QObject
     QProcessEnvironment awsEnv() const
     {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("AWS_ACCESS_KEY_ID"), skydeck::test::peerValue("SKYDECK_TEST_S3_ACCESS_KEY"));
-        env.insert(QStringLiteral("AWS_SECRET_ACCESS_KEY"), skydeck::test::peerValue("SKYDECK_TEST_S3_SECRET_KEY"));
+        env.insert(QStringLiteral("AWS_ACCESS_KEY_ID"), skydeck::test::s3PeerValue("ACCESS_KEY"));
+        env.insert(QStringLiteral("AWS_SECRET_ACCESS_KEY"), skydeck::test::s3PeerValue("SECRET_KEY"));
         env.insert(QStringLiteral("AWS_DEFAULT_REGION"), QStringLiteral("us-east-1"));
         env.insert(QStringLiteral("AWS_CONFIG_FILE"), m_tmp.filePath(QStringLiteral("aws-config")));
         env.insert(QStringLiteral("AWS_SHARED_CREDENTIALS_FILE"), m_tmp.filePath(QStringLiteral("aws-credentials")));
@@ -140,7 +140,7 @@ class TestTransferS3 : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        SKYDECK_REQUIRE_PEER(m_endpoint, "SKYDECK_TEST_S3_ENDPOINT");
+        SKYDECK_REQUIRE_S3_PEER(m_endpoint);
         QVERIFY(m_tmp.isValid());
         aws::registerProviders();
         m_registry = new AccountRegistry(this);
