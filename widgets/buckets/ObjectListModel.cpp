@@ -457,6 +457,8 @@ int ObjectListModel::columnCount(const QModelIndex &parent) const
 
 QString ObjectListModel::formatSize(qint64 bytes)
 {
+    if (bytes >= 0 && bytes < 1024)  // Qt says "1 bytes"
+        return bytes == 1 ? tr("1 byte") : tr("%1 bytes").arg(bytes);
     return QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeTraditionalFormat);
 }
 
