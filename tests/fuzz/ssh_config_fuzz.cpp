@@ -1,7 +1,8 @@
 // ~/.ssh/config (providers/ssh/SshConfig.h). The input is up to four files, NUL-separated: the
 // config, then ~/.ssh/a, ~/.ssh/b and ~/.ssh/c for its Include lines to read, written into a
-// private home for each input and loaded with SshConfig::load(home). An input whose Include would
-// leave that home (an absolute path or "..") is skipped: the harness reads no file of the machine.
+// private home for each input and loaded with SshConfig::load(home). An input whose Include could
+// leave that home (an absolute path, "..", a ${VAR} or %token) is skipped: the harness reads no other
+// file of the machine.
 // Every concrete alias and a few other names are resolved, and every ProxyJump hop.
 // Properties: a port is 1..65535; identity files are absolute paths; a hop parsed from a config
 // has a host and a port 0..65535; the hop's resolution keeps its explicit user and port.
@@ -24,7 +25,8 @@ bool includesOnlyInside(const QByteArray &file)
         if (words.isEmpty() || words.first().compare(QLatin1String("include"), Qt::CaseInsensitive) != 0)
             continue;
         for (const QString &arg : words.mid(1))
-            if (arg.startsWith(QLatin1Char('/')) || arg.contains(QLatin1String("..")))
+            if (arg.startsWith(QLatin1Char('/')) || arg.contains(QLatin1String("..")) || arg.contains(QLatin1Char('$'))
+                || arg.contains(QLatin1Char('%')))
                 return false;
     }
     return true;
