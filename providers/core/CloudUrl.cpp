@@ -325,7 +325,11 @@ CloudUrl CloudUrl::joined(const QString &relative) const
     }
     if (relative.isEmpty())
         return out;
-    if (m_key.isEmpty() && m_scheme != Scheme::Local && m_scheme != Scheme::Sftp)
+    // No path is the login directory, which the CLI names "/~" (a bare "rel" would print as
+    // "sftp://hostrel").
+    if (m_scheme == Scheme::Sftp && m_key.isEmpty())
+        out.m_key = QStringLiteral("/~/") + relative;
+    else if (m_key.isEmpty() && m_scheme != Scheme::Local && m_scheme != Scheme::Sftp)
         out.m_key = relative;
     else if (m_key.isEmpty() || m_key.endsWith(QLatin1Char('/')))
         out.m_key = m_key + relative;

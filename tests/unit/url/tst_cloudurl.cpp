@@ -243,6 +243,12 @@ private Q_SLOTS:
         QCOMPARE(CloudUrl::local(QStringLiteral("out/")).joined(QStringLiteral("a")).localPath(), QStringLiteral("out/a"));
         QCOMPARE(CloudUrl::sftp(QStringLiteral("h"), QStringLiteral("/srv")).joined(QStringLiteral("f")).key(),
                  QStringLiteral("/srv/f"));
+        // No path is the login directory: below it is /~/..., and the text parses back to the same URL
+        // (it was "sftp://hrel"; tests/fuzz/crashes/cloud_url).
+        const CloudUrl home = CloudUrl::parse(QStringLiteral("sftp://u@h:2222")).value().joined(QStringLiteral("rel/f"));
+        QCOMPARE(home.key(), QStringLiteral("/~/rel/f"));
+        QCOMPARE(home.toString(), QStringLiteral("sftp://u@h:2222/~/rel/f"));
+        QCOMPARE(CloudUrl::parse(home.toString()).value(), home);
     }
 };
 
