@@ -166,8 +166,12 @@ Result<CloudUrl> CloudUrl::parse(const QString &text)
 
     static const QRegularExpression schemeRe(QStringLiteral(R"(^([A-Za-z][A-Za-z0-9+.-]*)://)"));
     const QRegularExpressionMatch m = schemeRe.match(text);
-    if (!m.hasMatch())
+    if (!m.hasMatch()) {
+        // "./s3://x" is how toString() writes the relative path "s3://x": the same path, given back.
+        if (text.startsWith(QLatin1String("./")) && schemeRe.match(QStringView(text).mid(2)).hasMatch())
+            return local(text.mid(2));
         return local(text);
+    }
 
     const QString scheme = m.captured(1).toLower();
     const QString rest = text.mid(m.capturedLength(0));

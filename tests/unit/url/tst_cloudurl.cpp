@@ -151,6 +151,14 @@ private Q_SLOTS:
         QVERIFY(colon->isLocal());
         QVERIFY(CloudUrl::parse(QStringLiteral(".")).value().isPrefix());
         QVERIFY(CloudUrl::parse(QStringLiteral("..")).value().isPrefix());
+
+        // A relative path that reads like a URL ("s:" joined with "/x") is written "./s://x" and parses
+        // back to the same path (it gave "./s://x", a different CloudUrl; tests/fuzz/crashes/cloud_url).
+        const CloudUrl urlish = CloudUrl::local(QStringLiteral("s:")).joined(QStringLiteral("/x"));
+        QCOMPARE(urlish.localPath(), QStringLiteral("s://x"));
+        QCOMPARE(urlish.toString(), QStringLiteral("./s://x"));
+        QCOMPARE(CloudUrl::parse(urlish.toString()).value(), urlish);
+        QCOMPARE(CloudUrl::parse(QStringLiteral("./notes.txt")).value().localPath(), QStringLiteral("./notes.txt"));
     }
 
     void invalid_data()
