@@ -10,9 +10,12 @@
 # seconds, executions, exec/s, cov, ft (libFuzzer's last status line), corpus files and crashes.
 # Environment: SKYDECK_FUZZ_BUILD (default ROOT/build-fuzz), SKYDECK_FUZZ_JOBS (build jobs, 2),
 # SKYDECK_FUZZ_KEEP_GOING=1 (fork mode: go on after a crash, to count them all),
-# SKYDECK_FUZZ_NO_MERGE=1 (leave the kept corpus as it is). The table also lands in
+# SKYDECK_FUZZ_NO_MERGE=1 (leave the kept corpus as it is), SKYDECK_FUZZ_TMPDIR (the harnesses'
+# scratch files; default /dev/shm when writable). The table also lands in
 # bench/results/fuzz-latest.md (with the date and the load average).
 set -euo pipefail
+# All in one function, read whole before it runs: editing this file during a run cannot change it.
+main() {
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${SKYDECK_FUZZ_BUILD:-$ROOT/build-fuzz}
 SECONDS_PER_TARGET=${1:-600}
@@ -42,6 +45,10 @@ mkdir -p "$RUN"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export QT_QPA_PLATFORM=offscreen
+# The harnesses that read files write each input into a private directory: on tmpfs, a disk's
+# truncate-and-rewrite flushes do not slow them down fourfold.
+if [ -z "${SKYDECK_FUZZ_TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then SKYDECK_FUZZ_TMPDIR=/dev/shm; fi
+export TMPDIR=${SKYDECK_FUZZ_TMPDIR:-${TMPDIR:-/tmp}}
 ROWS=()
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 for t in "${TARGETS[@]}"; do
@@ -110,3 +117,6 @@ echo "$TABLE"
   echo
   echo "$TABLE"
 } >"$ROOT/bench/results/fuzz-latest.md"
+}
+main "$@"
+exit
