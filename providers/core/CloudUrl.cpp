@@ -167,8 +167,10 @@ Result<CloudUrl> CloudUrl::parse(const QString &text)
     static const QRegularExpression schemeRe(QStringLiteral(R"(^([A-Za-z][A-Za-z0-9+.-]*)://)"));
     const QRegularExpressionMatch m = schemeRe.match(text);
     if (!m.hasMatch()) {
-        // "./s3://x" is how toString() writes the relative path "s3://x": the same path, given back.
-        if (text.startsWith(QLatin1String("./")) && schemeRe.match(QStringView(text).mid(2)).hasMatch())
+        // toString() writes a relative path that would read as a URL ("s3://x", also "./s3://x") with
+        // one more "./" in front: take that one off.
+        static const QRegularExpression escapedRe(QStringLiteral(R"(^(\./)+[A-Za-z][A-Za-z0-9+.-]*://)"));
+        if (escapedRe.match(text).hasMatch())
             return local(text.mid(2));
         return local(text);
     }
@@ -346,9 +348,11 @@ QString CloudUrl::toString() const
 {
     switch (m_scheme) {
     case Scheme::Local: {
-        static const QRegularExpression schemeRe(QStringLiteral(R"(^[A-Za-z][A-Za-z0-9+.-]*://)"));
-        if (schemeRe.match(m_key).hasMatch())
-            return QStringLiteral("./") + m_key;  // a relative path that would read as a URL
+        // A relative path that would read as a URL, or as such a path written this way: "./" in front
+        // (parse() takes one off).
+        static const QRegularExpression urlishRe(QStringLiteral(R"(^(\./)*[A-Za-z][A-Za-z0-9+.-]*://)"));
+        if (urlishRe.match(m_key).hasMatch())
+            return QStringLiteral("./") + m_key;
         return m_key;
     }
     case Scheme::S3:

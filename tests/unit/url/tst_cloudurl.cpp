@@ -159,6 +159,11 @@ private Q_SLOTS:
         QCOMPARE(urlish.toString(), QStringLiteral("./s://x"));
         QCOMPARE(CloudUrl::parse(urlish.toString()).value(), urlish);
         QCOMPARE(CloudUrl::parse(QStringLiteral("./notes.txt")).value().localPath(), QStringLiteral("./notes.txt"));
+        // ... and so does "./s://x" itself ("." joined with "s://x"): written "././s://x".
+        const CloudUrl dotted = CloudUrl::local(QStringLiteral(".")).joined(QStringLiteral("s://x"));
+        QCOMPARE(dotted.localPath(), QStringLiteral("./s://x"));
+        QCOMPARE(dotted.toString(), QStringLiteral("././s://x"));
+        QCOMPARE(CloudUrl::parse(dotted.toString()).value(), dotted);
     }
 
     void invalid_data()
