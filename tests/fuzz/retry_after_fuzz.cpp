@@ -1,9 +1,11 @@
 // HTTP Retry-After (HttpClient::parseRetryAfterMs): seconds or an HTTP-date, from any server the
 // HTTP layer talks to. Property: the answer is -1 (absent or unreadable) or a delay of 0 to 24
-// hours; a plain number of seconds in range gives that many milliseconds.
+// hours; a number of seconds in plain digits gives that many milliseconds.
 #include "FuzzSupport.h"
 
 #include "HttpClient.h"
+
+#include <algorithm>
 
 using namespace skydeck;
 using skydeck::fuzz::bytes;
@@ -19,9 +21,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const QByteArray value = bytes(data, size);
     const int ms = HttpClient::parseRetryAfterMs(value);
     FUZZ_CHECK(ms >= -1 && ms <= 24 * 3600 * 1000);
-    bool isInt = false;
-    const int seconds = value.trimmed().toInt(&isInt);
-    if (isInt && seconds >= 0 && seconds <= 24 * 3600)
-        FUZZ_CHECK(ms == seconds * 1000);
+    // Plain digits (QByteArray::toInt alone would also take "0\0" and "+5"): that many seconds.
+    const QByteArray digits = value.trimmed();
+    if (!digits.isEmpty() && digits.size() <= 5
+        && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        const int seconds = digits.toInt();
+        if (seconds <= 24 * 3600)
+            FUZZ_CHECK(ms == seconds * 1000);
+    }
     return 0;
 }
