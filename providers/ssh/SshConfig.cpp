@@ -16,6 +16,9 @@ namespace skydeck::ssh {
 namespace {
 
 constexpr int kMaxIncludeDepth = 16;
+// Blocks (one per Host/Match line, file and Include) in one config: a bound on the files read, which
+// the depth alone is not (two files that each "Include *" would read 2^16 files).
+constexpr std::size_t kMaxBlocks = 4096;
 
 QString localUserName()
 {
@@ -213,6 +216,10 @@ void SshConfig::parseText(const QString &text, const QString &fileName, const QL
             const Block current = m_blocks.back();
             if (depth >= kMaxIncludeDepth) {
                 m_notes << QStringLiteral("%1: Include nested too deeply").arg(where);
+                continue;
+            }
+            if (m_blocks.size() >= kMaxBlocks) {
+                m_notes << QStringLiteral("%1: Include skipped: the configuration reads too many files").arg(where);
                 continue;
             }
             for (const QString &arg : std::as_const(words)) {
