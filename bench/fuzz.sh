@@ -68,7 +68,7 @@ for t in "${TARGETS[@]}"; do
   elapsed=$(( $(date +%s) - start ))
 
   # Executions: the final stats, else the last status line ("#N ..." or fork mode's "#N: ...").
-  status=$(grep -E '^#[0-9]+:? .*cov: ' "$work/fuzz.log" | tail -1 || true)
+  status=$(grep -E '^#[0-9]+:?[[:space:]].*cov: ' "$work/fuzz.log" | tail -1 || true)
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/fuzz.log" | tail -1)
   [ -n "$execs" ] || execs=$(sed -E 's/^#([0-9]+).*/\1/' <<<"$status")
   execs=${execs:-0}
@@ -102,7 +102,7 @@ for t in "${TARGETS[@]}"; do
     fi
   fi
   files=$(find "$kept" -type f | wc -l)
-  kib=$(( $(du -sk "$kept" | cut -f1) ))
+  kib=$(( $(find "$kept" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }') / 1024 ))
   rate=$(( elapsed > 0 ? execs / elapsed : 0 ))
   ROWS+=("| $t | $elapsed | $execs | $rate | ${cov:-?} | ${ft:-?} | $files ($kib KiB) | $found |")
 done
