@@ -188,6 +188,8 @@ Result<CloudUrl> CloudUrl::parse(const QString &text)
         const QString path = url.path(QUrl::FullyDecoded);
         if (path.isEmpty())
             return invalid(text, QStringLiteral("a file:// URL needs a path"));
+        if (path.contains(QChar(0)))  // %00: a path the system would cut short
+            return invalid(text, QStringLiteral("a location cannot contain a NUL character"));
         return local(path);
     }
 

@@ -179,6 +179,7 @@ private Q_SLOTS:
         QTest::newRow("az account upper") << "az://MyAccount/c/b" << "invalid storage account";
         QTest::newRow("az no account") << "az:///c" << "missing storage account";
         QTest::newRow("az container") << "az://acct1/a--b/x" << "invalid container name";
+        QTest::newRow("file NUL") << "file:///tmp/a%00b" << "NUL";  // tests/fuzz/crashes/cloud_url
         QTest::newRow("sftp no host") << "sftp:///path" << "missing host";
         QTest::newRow("sftp bad port") << "sftp://h:99999/p" << "invalid port";
         QTest::newRow("sftp empty port") << "sftp://h:/p" << "invalid port";
