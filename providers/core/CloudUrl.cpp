@@ -138,6 +138,9 @@ Result<CloudUrl> parseSftp(const QString &text, const QString &rest)
             host = hostPort.left(colon);
             portText = hostPort.mid(colon + 1);
         }
+        // "sftp://::1/x" or "a:b:22": an IPv6 address (or nonsense) whose port cannot be told apart
+        if (host.contains(QLatin1Char(':')))
+            return invalid(text, QStringLiteral("an IPv6 address goes in brackets: sftp://[address]:port/path"));
     }
     if (host.isEmpty())
         return invalid(text, QStringLiteral("missing host name"));

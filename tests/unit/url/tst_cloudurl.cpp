@@ -181,6 +181,9 @@ private Q_SLOTS:
         QTest::newRow("az container") << "az://acct1/a--b/x" << "invalid container name";
         QTest::newRow("file NUL") << "file:///tmp/a%00b" << "NUL";  // tests/fuzz/crashes/cloud_url
         QTest::newRow("sftp no host") << "sftp:///path" << "missing host";
+        // "::1" read as host "::" and port 1; "a:b:22" printed as "[a:b]:22", which does not parse
+        QTest::newRow("sftp bare ipv6") << "sftp://::1/x" << "in brackets";
+        QTest::newRow("sftp colon in host") << "sftp://a:b:22/x" << "in brackets";
         QTest::newRow("sftp bad port") << "sftp://h:99999/p" << "invalid port";
         QTest::newRow("sftp empty port") << "sftp://h:/p" << "invalid port";
         QTest::newRow("sftp empty user") << "sftp://@h/p" << "empty user";
