@@ -6,8 +6,9 @@
 # tests/fuzz/dict/TARGET.dict when there is one); copies every crash, leak, timeout or OOM into
 # tests/fuzz/crashes/TARGET/ (minimised first, named by kind and content hash: kept forever and
 # replayed by ctest until fixed); merges what found new coverage into the kept corpus (a fresh
-# -merge=1 of the old corpus and the new finds, so it stays minimal); and prints a table: target,
-# seconds, executions, exec/s, cov, ft (libFuzzer's last status line), corpus files and crashes.
+# -merge=1 of the old corpus and the new finds, so it stays minimal; over 300 files or 2 MB, minimal
+# for the edges alone); and prints a table: target, seconds, executions, exec/s, cov, ft (libFuzzer's
+# last status line), corpus files and crashes.
 # Environment: SKYDECK_FUZZ_BUILD (default ROOT/build-fuzz), SKYDECK_FUZZ_JOBS (build jobs, 2),
 # SKYDECK_FUZZ_KEEP_GOING=1 (fork mode: go on after a crash, to count them all),
 # SKYDECK_FUZZ_NO_MERGE=1 (leave the kept corpus as it is), SKYDECK_FUZZ_TMPDIR (the harnesses'
@@ -90,13 +91,24 @@ for t in "${TARGETS[@]}"; do
     echo "fuzz: $t: $kind kept in tests/fuzz/crashes/$t/$kind-$(sha1sum "$min" | cut -c1-12)… (log: $work/fuzz.log)" >&2
   done
 
-  # The kept corpus: a fresh merge of what was kept and what was found, minimal for the coverage.
+  # The kept corpus: a fresh merge of what was kept and what was found, minimal for the coverage
+  # (edges and their hit counts); over 300 files or 2 MB, minimal for the edges alone
+  # (-use_counters=0: every edge stays covered, in far fewer files).
   if [ "${SKYDECK_FUZZ_NO_MERGE:-0}" != 1 ] && [ -n "$(ls -A "$work/new")" ]; then
-    mkdir -p "$work/merged"
-    if "$bin" -merge=1 -max_len="$(max_len "$t")" -timeout=10 -rss_limit_mb=2048 "$work/merged" "$kept" "$work/new" \
-         >"$work/merge.log" 2>&1 && [ -n "$(ls -A "$work/merged")" ]; then
+    merged=$work/merged
+    mkdir -p "$merged"
+    if "$bin" -merge=1 -max_len="$(max_len "$t")" -timeout=10 -rss_limit_mb=2048 "$merged" "$kept" "$work/new" \
+         >"$work/merge.log" 2>&1 && [ -n "$(ls -A "$merged")" ]; then
+      if [ "$(find "$merged" -type f | wc -l)" -gt 300 ] \
+         || [ "$(find "$merged" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')" -gt 2097152 ]; then
+        mkdir -p "$work/merged-edges"
+        if "$bin" -merge=1 -use_counters=0 -max_len="$(max_len "$t")" -timeout=10 -rss_limit_mb=2048 "$work/merged-edges" \
+             "$merged" >"$work/merge-edges.log" 2>&1 && [ -n "$(ls -A "$work/merged-edges")" ]; then
+          merged=$work/merged-edges
+        fi
+      fi
       rm -f "$kept"/*
-      cp "$work/merged"/* "$kept"/
+      cp "$merged"/* "$kept"/
     else
       echo "fuzz: $t: merge failed, kept corpus unchanged (log: $work/merge.log)" >&2
     fi
