@@ -16,9 +16,9 @@ namespace skydeck::ssh {
 namespace {
 
 constexpr int kMaxIncludeDepth = 16;
-// Blocks (one per Host/Match line, file and Include) in one config: a bound on the files read, which
-// the depth alone is not (two files that each "Include *" would read 2^16 files).
-constexpr std::size_t kMaxBlocks = 4096;
+// Files read through Include in one config: the depth alone does not bound them (two files that
+// each "Include *" would read 2^16 files). Real configs include a handful.
+constexpr int kMaxIncludedFiles = 256;
 
 QString localUserName()
 {
@@ -218,10 +218,6 @@ void SshConfig::parseText(const QString &text, const QString &fileName, const QL
                 m_notes << QStringLiteral("%1: Include nested too deeply").arg(where);
                 continue;
             }
-            if (m_blocks.size() >= kMaxBlocks) {
-                m_notes << QStringLiteral("%1: Include skipped: the configuration reads too many files").arg(where);
-                continue;
-            }
             for (const QString &arg : std::as_const(words)) {
                 QString path = expandTilde(arg, m_home);
                 if (QFileInfo(path).isRelative())
@@ -235,8 +231,16 @@ void SshConfig::parseText(const QString &text, const QString &fileName, const QL
                 } else if (fi.exists()) {
                     files << path;
                 }
-                for (const QString &file : std::as_const(files))
+                for (const QString &file : std::as_const(files)) {
+                    if (m_includedFiles >= kMaxIncludedFiles) {
+                        m_notes << QStringLiteral("%1: Include skipped: more than %2 files included")
+                                       .arg(where)
+                                       .arg(kMaxIncludedFiles);
+                        break;
+                    }
+                    ++m_includedFiles;
                     parseFile(file, current.conditions, current.never, depth + 1);
+                }
             }
             // The rest of this block keeps the block's own condition.
             m_blocks.push_back(Block{current.conditions, current.never, {}});
