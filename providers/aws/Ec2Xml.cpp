@@ -245,7 +245,7 @@ Result<QHash<QString, GpuInfo>> parseDescribeInstanceTypes(const QByteArray &bod
                                       if (g.model.isEmpty())
                                           g.model = name;
                                   } else if (path.at(5) == QLatin1String("count")) {
-                                      g.count += text(xml).toInt();
+                                      g.addCount(text(xml).toLongLong());
                                   }
                                   return false;
                               }

@@ -352,6 +352,24 @@ bool xmlSafe(const QString &s)
     }
     return true;
 }
+
+// <Key> as S3 must read it back. XML end-of-line handling turns a raw carriage return into a line
+// feed (CR LF into one LF), and QXmlStreamWriter writes CR raw in text: "a\rb" would name the key
+// "a\nb" and delete that one. AWS asks for CR as a character reference; so does this.
+void writeKey(QXmlStreamWriter &w, const QString &key)
+{
+    w.writeStartElement(QStringLiteral("Key"));
+    qsizetype from = 0;
+    for (qsizetype cr = key.indexOf(QLatin1Char('\r')); cr >= 0; cr = key.indexOf(QLatin1Char('\r'), from)) {
+        if (cr > from)
+            w.writeCharacters(key.mid(from, cr - from));
+        w.writeEntityReference(QStringLiteral("#13"));
+        from = cr + 1;
+    }
+    if (from < key.size())
+        w.writeCharacters(key.mid(from));
+    w.writeEndElement();
+}
 } // namespace
 
 bool batchDeletable(const QString &key)
@@ -376,7 +394,7 @@ Result<QByteArray> deleteObjectsRequest(const QStringList &keys, bool quiet)
             return Error(Error::Category::InvalidInput,
                          QStringLiteral("This key cannot be deleted in a batch (empty or holds control characters)"));
         w.writeStartElement(QStringLiteral("Object"));
-        w.writeTextElement(QStringLiteral("Key"), k);
+        writeKey(w, k);
         w.writeEndElement();
     }
     w.writeEndElement();

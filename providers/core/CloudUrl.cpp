@@ -138,6 +138,9 @@ Result<CloudUrl> parseSftp(const QString &text, const QString &rest)
             host = hostPort.left(colon);
             portText = hostPort.mid(colon + 1);
         }
+        // "sftp://::1/x" or "a:b:22": an IPv6 address (or nonsense) whose port cannot be told apart
+        if (host.contains(QLatin1Char(':')))
+            return invalid(text, QStringLiteral("an IPv6 address goes in brackets: sftp://[address]:port/path"));
     }
     if (host.isEmpty())
         return invalid(text, QStringLiteral("missing host name"));
@@ -166,8 +169,14 @@ Result<CloudUrl> CloudUrl::parse(const QString &text)
 
     static const QRegularExpression schemeRe(QStringLiteral(R"(^([A-Za-z][A-Za-z0-9+.-]*)://)"));
     const QRegularExpressionMatch m = schemeRe.match(text);
-    if (!m.hasMatch())
+    if (!m.hasMatch()) {
+        // toString() writes a relative path that would read as a URL ("s3://x", also "./s3://x") with
+        // one more "./" in front: take that one off.
+        static const QRegularExpression escapedRe(QStringLiteral(R"(^(\./)+[A-Za-z][A-Za-z0-9+.-]*://)"));
+        if (escapedRe.match(text).hasMatch())
+            return local(text.mid(2));
         return local(text);
+    }
 
     const QString scheme = m.captured(1).toLower();
     const QString rest = text.mid(m.capturedLength(0));
@@ -182,6 +191,8 @@ Result<CloudUrl> CloudUrl::parse(const QString &text)
         const QString path = url.path(QUrl::FullyDecoded);
         if (path.isEmpty())
             return invalid(text, QStringLiteral("a file:// URL needs a path"));
+        if (path.contains(QChar(0)))  // %00: a path the system would cut short
+            return invalid(text, QStringLiteral("a location cannot contain a NUL character"));
         return local(path);
     }
 
@@ -325,7 +336,11 @@ CloudUrl CloudUrl::joined(const QString &relative) const
     }
     if (relative.isEmpty())
         return out;
-    if (m_key.isEmpty() && m_scheme != Scheme::Local && m_scheme != Scheme::Sftp)
+    // No path is the login directory, which the CLI names "/~" (a bare "rel" would print as
+    // "sftp://hostrel").
+    if (m_scheme == Scheme::Sftp && m_key.isEmpty())
+        out.m_key = QStringLiteral("/~/") + relative;
+    else if (m_key.isEmpty() && m_scheme != Scheme::Local && m_scheme != Scheme::Sftp)
         out.m_key = relative;
     else if (m_key.isEmpty() || m_key.endsWith(QLatin1Char('/')))
         out.m_key = m_key + relative;
@@ -338,9 +353,11 @@ QString CloudUrl::toString() const
 {
     switch (m_scheme) {
     case Scheme::Local: {
-        static const QRegularExpression schemeRe(QStringLiteral(R"(^[A-Za-z][A-Za-z0-9+.-]*://)"));
-        if (schemeRe.match(m_key).hasMatch())
-            return QStringLiteral("./") + m_key;  // a relative path that would read as a URL
+        // A relative path that would read as a URL, or as such a path written this way: "./" in front
+        // (parse() takes one off).
+        static const QRegularExpression urlishRe(QStringLiteral(R"(^(\./)*[A-Za-z][A-Za-z0-9+.-]*://)"));
+        if (urlishRe.match(m_key).hasMatch())
+            return QStringLiteral("./") + m_key;
         return m_key;
     }
     case Scheme::S3:

@@ -53,7 +53,8 @@ public:
     // The last path segment ("c.txt" for s3://b/a/c.txt, "a" for s3://b/a/); empty at the root.
     QString fileName() const;
 
-    // The same location with `relative` ('/'-separated) appended below it, treated as a folder.
+    // The same location with `relative` ('/'-separated) appended below it, treated as a folder. Below
+    // an sftp URL with no path (the login directory) is "/~/relative", as the CLI reads "/~".
     CloudUrl joined(const QString &relative) const;
 
     // Canonical text: "s3://bucket/key", "az://account/container/blob", "sftp://user@host:22/p",

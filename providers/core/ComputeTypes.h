@@ -6,6 +6,8 @@
 #include <QMetaType>
 #include <QString>
 
+#include <algorithm>
+
 namespace skydeck {
 
 // An instance's state, mapped from each provider's own words (kept in Instance::providerState):
@@ -36,6 +38,15 @@ inline bool isTransitional(InstanceState s)
 struct GpuInfo {
     int count = 0;
     QString model;  // "A100 40GB", "T4", "V100"; empty when count is 0
+
+    // Adds a count a provider reported: a negative one is ignored and the total stops at kMaxCount,
+    // so a server's 2147483647 twice neither overflows nor shows a negative number of GPUs.
+    static constexpr int kMaxCount = 1024;
+    void addCount(qint64 n)
+    {
+        if (n > 0)
+            count = int(std::min<qint64>(qint64(count) + n, kMaxCount));
+    }
 };
 
 // One virtual machine at one provider. Implicitly shared strings: cheap to copy into models.

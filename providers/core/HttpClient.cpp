@@ -167,8 +167,8 @@ int HttpClient::parseRetryAfterMs(const QByteArray &value)
         return -1;
     bool ok = false;
     const double seconds = v.toDouble(&ok);
-    if (ok)
-        return seconds < 0 ? -1 : int(std::min(seconds * 1000.0, 24.0 * 3600 * 1000));
+    if (ok)  // "nan" reads as a number too: only 0..24 h converts (a NaN to int is undefined)
+        return !(seconds >= 0) ? -1 : int(std::min(seconds * 1000.0, 24.0 * 3600 * 1000));
     // HTTP-date (RFC 9110 IMF-fixdate), e.g. "Sun, 06 Nov 1994 08:49:37 GMT"
     QDateTime when = QLocale::c().toDateTime(QString::fromLatin1(v), QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"));
     if (!when.isValid())

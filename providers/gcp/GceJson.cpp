@@ -138,7 +138,7 @@ Instance instanceFromJson(const QJsonObject &o, const QString &accountId, const 
     const QJsonArray accels = o.value(QLatin1String("guestAccelerators")).toArray();
     for (const QJsonValue &v : accels) {
         const QJsonObject a = v.toObject();
-        in.gpu.count += a.value(QLatin1String("acceleratorCount")).toInt();
+        in.gpu.addCount(a.value(QLatin1String("acceleratorCount")).toInteger());
         if (in.gpu.model.isEmpty())
             in.gpu.model = gpuModelFromAcceleratorType(a.value(QLatin1String("acceleratorType")).toString());
     }

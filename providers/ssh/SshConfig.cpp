@@ -17,6 +17,9 @@ namespace skydeck::ssh {
 namespace {
 
 constexpr int kMaxIncludeDepth = 16;
+// Files read through Include in one config: the depth alone does not bound them (two files that
+// each "Include *" would read 2^16 files). Real configs include a handful.
+constexpr int kMaxIncludedFiles = 256;
 
 QString localUserName()
 {
@@ -229,8 +232,16 @@ void SshConfig::parseText(const QString &text, const QString &fileName, const QL
                 } else if (fi.exists()) {
                     files << path;
                 }
-                for (const QString &file : std::as_const(files))
+                for (const QString &file : std::as_const(files)) {
+                    if (m_includedFiles >= kMaxIncludedFiles) {
+                        m_notes << QStringLiteral("%1: Include skipped: more than %2 files included")
+                                       .arg(where)
+                                       .arg(kMaxIncludedFiles);
+                        break;
+                    }
+                    ++m_includedFiles;
                     parseFile(file, current.conditions, current.never, depth + 1);
+                }
             }
             // The rest of this block keeps the block's own condition.
             m_blocks.push_back(Block{current.conditions, current.never, {}});

@@ -99,6 +99,7 @@ private:
     std::vector<Block> m_blocks;
     QStringList m_hosts;
     QStringList m_notes;
+    int m_includedFiles = 0;  // read through Include so far (bounded: see SshConfig.cpp)
 };
 
 // Splits a config line into words: whitespace-separated, "double quotes" group, `key=value` allowed.

@@ -95,8 +95,9 @@ char TerminalInputGuard::step(unsigned char c)
             m_csiSeparators = 0;
         } else if (c == ']' || c == 'P' || c == '_' || c == '^' || c == 'X') {
             m_state = State::String;
-        } else if (c == kEsc || (c >= 0x20 && c <= 0x2f) || (c < 0x20 && c != kCan && c != kSub)) {
-            // another ESC, an intermediate, or a control executed inside the sequence
+        } else if (c == kEsc || (c >= 0x20 && c <= 0x2f) || (c < 0x20 && c != kCan && c != kSub) || c >= 0x7f) {
+            // another ESC, an intermediate, a control executed inside the sequence, or DEL or a byte
+            // 0x80..0xFF, which libvterm 0.1.4 ignores there: ESC 0xFF [ b is still REP
         } else {
             m_state = State::Ground;
         }

@@ -16,7 +16,8 @@ namespace skydeck {
 // combining mark / zero-width character. `printf '\e[b'` from any remote program would freeze the
 // UI thread. Found by tests/fuzz/terminal_fuzz.
 //
-// The guard follows the escape-sequence structure across writes (ground, ESC, CSI, strings) and
+// The guard follows the escape-sequence structure across writes (ground, ESC, CSI, strings) as
+// libvterm's parser does (bytes it ignores inside an escape, such as ESC 0xFF [ b, included) and
 // tracks whether the last printed character certainly has a width; a REP after anything else has
 // its final byte replaced so libvterm ignores it. A REP after ASCII or any spacing character (what
 // ncurses emits for runs of '─' and the like) passes unchanged.

@@ -379,6 +379,17 @@ void TestEc2Unit::regionsAndTypes()
     QCOMPARE(t->value(QStringLiteral("t3.micro")).count, 0);
     QVERIFY(t->value(QStringLiteral("t3.micro")).model.isEmpty());
 
+    // A server's counts are summed without overflow (signed overflow, UBSan) and never go negative.
+    const Result<QHash<QString, GpuInfo>> lying = Ec2Xml::parseDescribeInstanceTypes(
+        "<DescribeInstanceTypesResponse><instanceTypeSet>"
+        "<item><instanceType>huge</instanceType><gpuInfo><gpus><item><name>X</name><count>2147483647</count></item>"
+        "<item><name>X</name><count>1</count></item></gpus></gpuInfo></item>"
+        "<item><instanceType>negative</instanceType><gpuInfo><gpus><item><name>Y</name><count>-3</count></item>"
+        "</gpus></gpuInfo></item></instanceTypeSet></DescribeInstanceTypesResponse>");
+    QVERIFY(lying.ok());
+    QCOMPARE(lying->value(QStringLiteral("huge")).count, GpuInfo::kMaxCount);
+    QCOMPARE(lying->value(QStringLiteral("negative")).count, 0);
+
     bool found = true;
     const Result<QString> root = Ec2Xml::parseImageRootDevice(
         "<DescribeImagesResponse><imagesSet><item><imageId>ami-1</imageId><blockDeviceMapping><item><deviceName>/dev/sdb"

@@ -4,6 +4,8 @@
 #include "S3Xml.h"
 #include "TestMain.h"
 
+#include <QXmlStreamReader>
+
 using namespace skydeck;
 using namespace skydeck::aws;
 
@@ -44,6 +46,7 @@ private Q_SLOTS:
     void listPartsAndUploads();
     void deleteResult();
     void requestBodies();
+    void deleteRequestKeepsCarriageReturns();
     void errorDocuments_data();
     void errorDocuments();
     void headErrorsByStatus();
@@ -293,6 +296,25 @@ void TestS3Xml::requestBodies()
 
     QVERIFY(S3Xml::createBucketRequest(QStringLiteral("us-east-1")).isEmpty());
     QVERIFY(S3Xml::createBucketRequest(QStringLiteral("eu-west-1")).contains("<LocationConstraint>eu-west-1</LocationConstraint>"));
+}
+
+// A key with a carriage return, listed (S3 sends it URL-encoded) and then deleted in a batch: the
+// request must name that key, not the one with a line feed XML reads a raw CR as (found by the
+// s3_xml fuzz target: tests/fuzz/crashes/s3_xml).
+void TestS3Xml::deleteRequestKeepsCarriageReturns()
+{
+    const QStringList keys = {QStringLiteral("a\rb"), QStringLiteral("c\r\nd"), QStringLiteral("\r"),
+                              QStringLiteral("e\nf"), QStringLiteral("tab\tend\r")};
+    const Result<QByteArray> del = S3Xml::deleteObjectsRequest(keys);
+    QVERIFY(del.ok());
+    QVERIFY2(!del.value().contains('\r'), del.value().constData());
+    QXmlStreamReader xml(del.value());
+    QStringList named;
+    while (!xml.atEnd())
+        if (xml.readNext() == QXmlStreamReader::StartElement && xml.name() == QLatin1String("Key"))
+            named << xml.readElementText();
+    QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+    QCOMPARE(named, keys);
 }
 
 void TestS3Xml::errorDocuments_data()

@@ -341,6 +341,11 @@ private Q_SLOTS:
         QTest::newRow("empty") << QByteArray() << -1;
         QTest::newRow("negative") << QByteArray("-3") << -1;
         QTest::newRow("garbage") << QByteArray("soon") << -1;
+        // QByteArray::toDouble reads these as numbers (tests/fuzz/crashes/retry_after)
+        QTest::newRow("nan") << QByteArray("nan") << -1;
+        QTest::newRow("-nan") << QByteArray("-NaN") << -1;
+        QTest::newRow("infinity") << QByteArray("inf") << 24 * 3600 * 1000;
+        QTest::newRow("over a day") << QByteArray("1e300") << 24 * 3600 * 1000;
         QTest::newRow("past date") << QByteArray("Sun, 06 Nov 1994 08:49:37 GMT") << 0;
         QTest::newRow("bad date") << QByteArray("Sun, 32 Nov 1994 08:49:37 GMT") << -1;
     }

@@ -63,6 +63,22 @@ private Q_SLOTS:
         QVERIFY(!gcp::machineTypeHasBuiltInGpus(QStringLiteral("n1-standard-8")));
     }
 
+    // acceleratorCount from the server is summed without overflow and never negative.
+    void acceleratorCountsFromALyingServer()
+    {
+        const QJsonObject o = QJsonDocument::fromJson(
+            "{\"guestAccelerators\": [{\"acceleratorCount\": 2147483647, \"acceleratorType\": \"nvidia-tesla-t4\"},"
+            " {\"acceleratorCount\": 1}, {\"acceleratorCount\": 1e12}]}").object();
+        const Instance in = gcp::instanceFromJson(o, QStringLiteral("acc"), QStringLiteral("p"));
+        QCOMPARE(in.gpu.count, GpuInfo::kMaxCount);
+        QCOMPARE(in.gpu.model, QStringLiteral("T4"));
+        const QJsonObject negative = QJsonDocument::fromJson(
+            "{\"guestAccelerators\": [{\"acceleratorCount\": -2, \"acceleratorType\": \"nvidia-l4\"}]}").object();
+        const Instance none = gcp::instanceFromJson(negative, QStringLiteral("acc"), QStringLiteral("p"));
+        QCOMPARE(none.gpu.count, 0);
+        QVERIFY(none.gpu.model.isEmpty());
+    }
+
     void states_data()
     {
         QTest::addColumn<QString>("status");

@@ -3,6 +3,7 @@
 #include "TestMain.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -144,6 +145,22 @@ Host *
         // An Include inside a Host block applies only to that host.
         QCOMPARE(c.resolve(QStringLiteral("top")).user, QStringLiteral("from-inner"));
         QCOMPARE(c.resolve(QStringLiteral("other")).user, QStringLiteral("star"));
+    }
+
+    // Files that each include them all: the depth limit alone let 16 levels read 4^16 files (the
+    // loading never ended). Found by the ssh_config fuzz target; input in tests/fuzz/crashes/ssh_config.
+    void includeEveryFileEverywhereEnds()
+    {
+        QTemporaryDir home;
+        const QString h = home.path();
+        for (const char *name : {"config", "a", "b", "c"})
+            write(h + QStringLiteral("/.ssh/") + QLatin1String(name), "Include *\nHost h\n  User u\n");
+        QElapsedTimer t;
+        t.start();
+        const SshConfig c = SshConfig::load(h);
+        QVERIFY2(t.elapsed() < 10000, qPrintable(QString::number(t.elapsed())));
+        QCOMPARE(c.resolve(QStringLiteral("h")).user, QStringLiteral("u"));
+        QVERIFY(c.notes().join(QLatin1Char('\n')).contains(QStringLiteral("more than 256 files included")));
     }
 
     void matchIsIgnoredWithANote()

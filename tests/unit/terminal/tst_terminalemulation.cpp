@@ -378,6 +378,20 @@ private Q_SLOTS:
         QCOMPARE(e.screenLineText(5), QString::fromUtf8("abbbb|─────|"));
     }
 
+    void repeatAfterBytesLibvtermIgnoresInAnEscape()
+    {
+        // libvterm 0.1.4 ignores DEL and bytes 0x80..0xFF after an ESC and still reads "[b" as REP;
+        // the guard took the escape for ended and let it through: a hang (found by the fuzzer,
+        // tests/fuzz/crashes/terminal/timeout-*).
+        TerminalEmulation e;
+        e.feed("\x1b\xff[b");
+        e.feed("\x1b\x7f[3b");
+        e.feed("\x1b\x80\x9b\xc3\x0d[2b");
+        // After a glyph such a REP repeats it, as libvterm does (an intermediate in between too).
+        e.feed("\x1b[2;1Hz\x1b\xff[b\x1b([2b");
+        QCOMPARE(e.screenLineText(1), QStringLiteral("zzzz"));
+    }
+
     void manyCsiParametersAreCapped()
     {
         // libvterm 0.1.4 overruns its 16-entry argument array (found by the fuzzer).

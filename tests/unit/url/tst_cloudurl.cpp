@@ -151,6 +151,19 @@ private Q_SLOTS:
         QVERIFY(colon->isLocal());
         QVERIFY(CloudUrl::parse(QStringLiteral(".")).value().isPrefix());
         QVERIFY(CloudUrl::parse(QStringLiteral("..")).value().isPrefix());
+
+        // A relative path that reads like a URL ("s:" joined with "/x") is written "./s://x" and parses
+        // back to the same path (it gave "./s://x", a different CloudUrl; tests/fuzz/crashes/cloud_url).
+        const CloudUrl urlish = CloudUrl::local(QStringLiteral("s:")).joined(QStringLiteral("/x"));
+        QCOMPARE(urlish.localPath(), QStringLiteral("s://x"));
+        QCOMPARE(urlish.toString(), QStringLiteral("./s://x"));
+        QCOMPARE(CloudUrl::parse(urlish.toString()).value(), urlish);
+        QCOMPARE(CloudUrl::parse(QStringLiteral("./notes.txt")).value().localPath(), QStringLiteral("./notes.txt"));
+        // ... and so does "./s://x" itself ("." joined with "s://x"): written "././s://x".
+        const CloudUrl dotted = CloudUrl::local(QStringLiteral(".")).joined(QStringLiteral("s://x"));
+        QCOMPARE(dotted.localPath(), QStringLiteral("./s://x"));
+        QCOMPARE(dotted.toString(), QStringLiteral("././s://x"));
+        QCOMPARE(CloudUrl::parse(dotted.toString()).value(), dotted);
     }
 
     void invalid_data()
@@ -166,7 +179,11 @@ private Q_SLOTS:
         QTest::newRow("az account upper") << "az://MyAccount/c/b" << "invalid storage account";
         QTest::newRow("az no account") << "az:///c" << "missing storage account";
         QTest::newRow("az container") << "az://acct1/a--b/x" << "invalid container name";
+        QTest::newRow("file NUL") << "file:///tmp/a%00b" << "NUL";  // tests/fuzz/crashes/cloud_url
         QTest::newRow("sftp no host") << "sftp:///path" << "missing host";
+        // "::1" read as host "::" and port 1; "a:b:22" printed as "[a:b]:22", which does not parse
+        QTest::newRow("sftp bare ipv6") << "sftp://::1/x" << "in brackets";
+        QTest::newRow("sftp colon in host") << "sftp://a:b:22/x" << "in brackets";
         QTest::newRow("sftp bad port") << "sftp://h:99999/p" << "invalid port";
         QTest::newRow("sftp empty port") << "sftp://h:/p" << "invalid port";
         QTest::newRow("sftp empty user") << "sftp://@h/p" << "empty user";
@@ -243,6 +260,12 @@ private Q_SLOTS:
         QCOMPARE(CloudUrl::local(QStringLiteral("out/")).joined(QStringLiteral("a")).localPath(), QStringLiteral("out/a"));
         QCOMPARE(CloudUrl::sftp(QStringLiteral("h"), QStringLiteral("/srv")).joined(QStringLiteral("f")).key(),
                  QStringLiteral("/srv/f"));
+        // No path is the login directory: below it is /~/..., and the text parses back to the same URL
+        // (it was "sftp://hrel"; tests/fuzz/crashes/cloud_url).
+        const CloudUrl home = CloudUrl::parse(QStringLiteral("sftp://u@h:2222")).value().joined(QStringLiteral("rel/f"));
+        QCOMPARE(home.key(), QStringLiteral("/~/rel/f"));
+        QCOMPARE(home.toString(), QStringLiteral("sftp://u@h:2222/~/rel/f"));
+        QCOMPARE(CloudUrl::parse(home.toString()).value(), home);
     }
 };
 
