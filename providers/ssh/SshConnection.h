@@ -167,6 +167,7 @@ private:
     int m_passwordTries = 0;
     bool m_passwordFromUser = false;
     HostKey m_hostKey;
+    QByteArray m_helloBytes;  // what the server sent before the handshake ended (ServerHello)
     std::shared_ptr<KbdIntReply> m_kbdReply = std::make_shared<KbdIntReply>();
     Error m_kbdIntFailure;  // set when keyboard-interactive was stopped (abortKeyboardInteractive)
 
@@ -194,7 +195,7 @@ private:
 
 public:
     // Bytes read from the socket (libssh2 recv callback). Internal.
-    void noteReceived() { m_sinceReceive.restart(); }
+    void noteReceived(const char *data, qsizetype length);
     // The answers to one keyboard-interactive round (libssh2's callback, on the worker). Internal.
     // Only a lone password prompt is answered with the password; anything else is asked
     // (blocking until answered) or, unanswered, ends the connection before anything is sent.
