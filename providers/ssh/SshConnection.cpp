@@ -36,6 +36,17 @@ ssize_t recvCallback(libssh2_socket_t sock, void *buffer, size_t length, int fla
     return n;
 }
 
+// The server's SSH_MSG_DISCONNECT ("Too many authentication failures"): kept for the message.
+void disconnectCallback(LIBSSH2_SESSION *, int reason, const char *message, int messageLength, const char *, int,
+                        void **abstract)
+{
+    if (!abstract || !*abstract)
+        return;
+    const QString text = message && messageLength > 0 ? QString::fromUtf8(message, qMin(messageLength, 1024)) : QString();
+    static_cast<SshConnection *>(*abstract)->noteDisconnect(
+        KbdIntQuestion::printable(text.isEmpty() ? QStringLiteral("reason %1").arg(reason) : text, 300));
+}
+
 QString joined(const QStringList &names)
 {
     return names.isEmpty() ? QStringLiteral("nothing") : names.join(QLatin1Char(','));
@@ -247,11 +258,20 @@ void SshConnection::start()
     }
     setState(State::Connecting);
     m_endReason.clear();
-    m_authStep = AuthStep::Agent;
-    m_identityIndex = 0;
-    m_passphraseTries = 0;
+    m_authStep = AuthStep::Keys;
+    m_keys.clear();
+    m_keyRound = 0;
+    m_keyIndex = 0;
+    m_serverTakes.clear();
+    m_agent.reset();
+    m_authLog.clear();
+    m_passwordLog = -1;
     m_passwordTries = 0;
     m_passwordFromUser = false;
+    m_authenticatedWith.clear();
+    m_usedKey.reset();
+    m_usedKeyPath.clear();
+    m_serverDisconnect.clear();
     m_helloBytes.clear();
     if (!m_fd.valid()) {
         const Error e = tcpConnect();
@@ -320,6 +340,7 @@ void SshConnection::handshake()
         return fail(Error(Error::Category::Local, QStringLiteral("cannot create an SSH session")));
     LIBSSH2_SESSION *s = m_session.get();
     libssh2_session_callback_set(s, LIBSSH2_CALLBACK_RECV, reinterpret_cast<void *>(&recvCallback));
+    libssh2_session_callback_set(s, LIBSSH2_CALLBACK_DISCONNECT, reinterpret_cast<void *>(&disconnectCallback));
     libssh2_session_set_blocking(s, 1);
     libssh2_session_set_timeout(s, m_options.timeoutMs);
     // Prefer the host key types already known for this host, as OpenSSH does.
@@ -457,6 +478,8 @@ SshConnection::Options SshConnection::siblingOptions() const
     o.acceptNewHostKey = false;
     o.interactive = false;
     o.pinnedHostKey = m_hostKey.blob;
+    o.unlockedKeyPath = m_usedKeyPath;
+    o.unlockedKey = m_usedKey;
     return o;
 }
 
@@ -486,8 +509,11 @@ void SshConnection::becomeReady()
         connect(m_keepalive, &QTimer::timeout, this, &SshConnection::keepaliveTick);
         m_keepalive->start();
     }
+    m_keys.clear();  // unlocked keys are not kept past the login (but the one used, for siblings)
+    m_agent.reset();
     setState(State::Ready);
-    qCInfo(lcSsh) << "session ready:" << m_options.host.displayName();
+    qCInfo(lcSsh).noquote() << "session ready:" << m_options.host.displayName() << "authenticated with" << m_authenticatedWith;
+    Q_EMIT authenticated(m_authenticatedWith);
     Q_EMIT ready();
 }
 
