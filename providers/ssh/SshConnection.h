@@ -69,10 +69,13 @@ public:
     LIBSSH2_SESSION *session() const { return m_session.get(); }
     const SshHostConfig &host() const { return m_options.host; }
     // Options for another connection to the same server as this ready one (SFTP transfer lanes):
-    // the host key pinned to the one this connection verified, no new key accepted, and the
-    // password that worked here (if one did). Passphrases are not kept: a key that needed one is
-    // skipped there.
+    // the host key pinned to the one this connection verified, no new key accepted, the password
+    // that worked here (if one did), the key file that worked here already unlocked (its
+    // passphrase is never kept; it stays unlocked while this connection lives).
     Options siblingOptions() const;
+    // How the login succeeded ("publickey rsa-sha2-512 with ~/.ssh/id_rsa (RSA 3072 SHA256:...)",
+    // "password"); empty before.
+    QString authenticatedWith() const { return m_authenticatedWith; }
     // Why the session ended (valid from sessionEnding() on): a sentence for the user.
     QString endReason() const { return m_endReason; }
     // Where keyboard-interactive answers go while the worker waits inside libssh2 (any thread:

@@ -4,6 +4,7 @@
 // passphrase, without a .pub, in an agent), SHA-1 only for a server that takes nothing else; and
 // what a failed login says (issue 12.2). (A server whose only host key is RSA: tst_ssh_session.)
 #include "AgentClient.h"
+#include "SshConnection.h"
 #include "SshSession.h"
 #include "SshTestPeer.h"
 #include "SshWire.h"
@@ -430,6 +431,39 @@ private Q_SLOTS:
             QVERIFY2(e.message().contains(QLatin1String("not accepted by the server (offered as rsa-sha2-512, rsa-sha2-256 or ssh-rsa)")),
                      qPrintable(e.message()));
         }
+    }
+
+    // An extra connection to the host (SFTP transfer lanes: siblingOptions()) logs in with the key
+    // file the first one unlocked, without asking its passphrase again (lanes answer no question:
+    // such a key used to be skipped there, and the lane not used).
+    void siblingReusesTheUnlockedKey()
+    {
+        SshConnection::Options o;
+        o.host = sshPeerHost();
+        o.host.port = m_port;
+        o.host.identityFiles = {m_encrypted};
+        o.knownHosts = KnownHosts({m_dir.filePath(QStringLiteral("known_hosts"))}, m_dir.filePath(QStringLiteral("app_known_hosts")));
+        o.acceptNewHostKey = true;
+        o.useAgent = false;
+        SshConnection first(o);
+        connect(&first, &SshConnection::passphraseNeeded, &first, [&] { first.answerPassphrase(kPassphrase); });
+        QSignalSpy ready(&first, &SshConnection::ready);
+        first.start();
+        QVERIFY(QTest::qWaitFor([&] { return !ready.isEmpty(); }, 60000));
+        SshConnection sibling(first.siblingOptions());
+        QSignalSpy asked(&sibling, &SshConnection::passphraseNeeded);
+        // As SftpLanes answers questions: no.
+        connect(&sibling, &SshConnection::passphraseNeeded, &sibling, [&] { sibling.answerPassphrase(QString()); }, Qt::QueuedConnection);
+        connect(&sibling, &SshConnection::passwordNeeded, &sibling, [&] { sibling.answerPassword(QString()); }, Qt::QueuedConnection);
+        QSignalSpy siblingReady(&sibling, &SshConnection::ready);
+        QSignalSpy siblingFailed(&sibling, &SshConnection::failed);
+        sibling.start();
+        QVERIFY(QTest::qWaitFor([&] { return !siblingReady.isEmpty() || !siblingFailed.isEmpty(); }, 60000));
+        QVERIFY2(siblingFailed.isEmpty(), qPrintable(siblingFailed.value(0).value(0).value<Error>().toString()));
+        QCOMPARE(asked.count(), 0);
+        QVERIFY2(sibling.authenticatedWith().contains(m_encrypted), qPrintable(sibling.authenticatedWith()));
+        sibling.disconnectNow(QString());
+        first.disconnectNow(QString());
     }
 
     // A session let go while its passphrase (or password) is asked: nothing waits, nothing crashes.
