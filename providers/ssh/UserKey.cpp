@@ -18,6 +18,22 @@ namespace {
 
 constexpr qint64 kMaxKeyFileBytes = 1 << 20;  // the largest OpenSSH key (16384-bit RSA) is ~13 KB
 constexpr int kMaxRsaBits = 16384;           // OpenSSH's SSHBUF_MAX_BIGNUM * 8
+constexpr int kMinRsaBits = 1024;            // OpenSSH's SSH_RSA_MINIMUM_MODULUS_SIZE: smaller keys are refused
+
+QString smallRsaKey(int bits)
+{
+    return QStringLiteral("a %1-bit RSA key is refused (under %2 bits, as OpenSSH refuses it)").arg(bits).arg(kMinRsaBits);
+}
+
+int magnitudeBits(QByteArrayView magnitude)
+{
+    if (magnitude.isEmpty())
+        return 0;
+    int bits = int(magnitude.size() - 1) * 8;
+    for (uint8_t top = uint8_t(magnitude[0]); top; top >>= 1)
+        ++bits;
+    return bits;
+}
 
 const QByteArray kOpenSshBegin = "-----BEGIN OPENSSH PRIVATE KEY-----";
 const QByteArray kOpenSshEnd = "-----END OPENSSH PRIVATE KEY-----";
@@ -258,6 +274,10 @@ struct UserKeyParser {
             const QByteArrayView q = r.mpint();
             if (!r.ok() || n.size() > kMaxRsaBits / 8 || n.isEmpty() || e.isEmpty() || d.isEmpty() || p.isEmpty() || q.isEmpty())
                 return setInvalid(key, QStringLiteral("damaged RSA key"));
+            if (magnitudeBits(n) < kMinRsaBits) {
+                key.m_error = smallRsaKey(magnitudeBits(n));
+                return Status::Unsupported;
+            }
             wire::putString(blob, "ssh-rsa");
             wire::putMpint(blob, e);
             wire::putMpint(blob, n);
@@ -531,6 +551,10 @@ struct UserKeyParser {
             return setInvalid(key, QStringLiteral("not a private key OpenSSL can read (%1)")
                                        .arg(QString::fromLatin1(ERR_reason_error_string(err) ? ERR_reason_error_string(err) : "unknown")));
         }
+        if (EVP_PKEY_get_base_id(pkey.get()) == EVP_PKEY_RSA && EVP_PKEY_get_bits(pkey.get()) < kMinRsaBits) {
+            key.m_error = smallRsaKey(EVP_PKEY_get_bits(pkey.get()));
+            return Status::Unsupported;
+        }
         const QByteArray blob = blobOf(pkey.get());
         if (blob.isEmpty()) {
             key.m_error = QStringLiteral("a %1 key is not supported here").arg(QString::fromLatin1(EVP_PKEY_get0_type_name(pkey.get())));
@@ -645,12 +669,8 @@ QString UserKey::describe(QByteArrayView blob)
     if (type == "ssh-rsa") {
         r.mpint();
         const QByteArrayView n = r.mpint();
-        if (r.ok() && !n.isEmpty()) {
-            int bits = int(n.size() - 1) * 8;
-            for (uint8_t top = uint8_t(n[0]); top; top >>= 1)
-                ++bits;
-            return QStringLiteral("RSA %1").arg(bits);
-        }
+        if (r.ok() && !n.isEmpty())
+            return QStringLiteral("RSA %1").arg(magnitudeBits(n));
         return QStringLiteral("RSA");
     }
     if (type == "ssh-ed25519")

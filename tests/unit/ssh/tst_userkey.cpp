@@ -357,6 +357,16 @@ private Q_SLOTS:
             QCOMPARE(k.status(), UserKey::Status::Unsupported);
             QVERIFY2(k.errorText().contains(QLatin1String("4294967295")), qPrintable(k.errorText()));
         }
+        {
+            // An RSA key under 1024 bits is refused, as OpenSSH refuses it (ssh-keygen makes none).
+            QProcess openssl;
+            openssl.start(QStringLiteral("openssl"), {QStringLiteral("genpkey"), QStringLiteral("-algorithm"), QStringLiteral("RSA"),
+                                                      QStringLiteral("-pkeyopt"), QStringLiteral("rsa_keygen_bits:768")});
+            QVERIFY(openssl.waitForFinished(60000) && openssl.exitCode() == 0);
+            const UserKey small = UserKey::fromText(openssl.readAllStandardOutput());
+            QCOMPARE(small.status(), UserKey::Status::Unsupported);
+            QVERIFY2(small.errorText().contains(QLatin1String("768-bit RSA key is refused")), qPrintable(small.errorText()));
+        }
         QCOMPARE(UserKey::fromText("PuTTY-User-Key-File-3: ssh-rsa\n").status(), UserKey::Status::Unsupported);
         QCOMPARE(UserKey::fromText("-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n").status(),
                  UserKey::Status::Invalid);
