@@ -56,10 +56,12 @@ start_ssh() {
   ssh-keygen -q -t ed25519 -N '' -C skydeck-other-host -f "$d/other_host_ed25519"   # a "changed" key
   ssh-keygen -q -t ed25519 -N '' -C skydeck-user -f "$d/id_ed25519"
   ssh-keygen -q -t ed25519 -N "$SSH_KEY_PASSPHRASE" -C skydeck-user-enc -f "$d/id_ed25519_enc"
-  ssh-keygen -q -t rsa -b 2048 -N '' -C skydeck-user-rsa -m PEM -f "$d/id_rsa"
+  ssh-keygen -q -t rsa -b 3072 -N '' -C skydeck-user-rsa -m PEM -f "$d/id_rsa"
   ssh-keygen -q -t ed25519 -N '' -C skydeck-agent-only -f "$d/id_agent"
   cat "$d"/id_ed25519.pub "$d"/id_ed25519_enc.pub "$d"/id_rsa.pub "$d"/id_agent.pub >"$d/authorized_keys"
   chmod 644 "$d/authorized_keys"; chmod 755 "$d"
+  # sshd's own PubkeyAcceptedAlgorithms (no ssh-rsa since OpenSSH 8.8), as on a stock server: a
+  # "+ssh-rsa" here once hid that RSA keys did not log in (issue 12).
   cat >"$d/sshd_config" <<CONF
 Port $port
 ListenAddress 127.0.0.1
@@ -75,7 +77,6 @@ AllowUsers $SSH_TEST_USER
 Subsystem sftp internal-sftp
 AllowTcpForwarding yes
 AllowStreamLocalForwarding yes
-PubkeyAcceptedAlgorithms +ssh-rsa
 MaxSessions 64
 MaxStartups 64:30:128
 LogLevel VERBOSE

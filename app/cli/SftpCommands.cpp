@@ -81,18 +81,26 @@ void SftpConnection::start()
     connect(m_session.get(), &ssh::SshSession::keyboardInteractiveQuestion, this, [this](const ssh::KbdIntQuestion &q) {
         m_session->answerKeyboardInteractive(askOnTerminal(q));
     });
-    connect(m_session.get(), &ssh::SshSession::passphraseNeeded, this, [this](const QString &) { m_session->answerPassphrase(QString()); });
+    // A key's passphrase too, as ssh asks it (only for a key the server takes); with no terminal
+    // the key is skipped and the error says so.
+    connect(m_session.get(), &ssh::SshSession::passphraseNeeded, this, [this](const QString &keyFile) {
+        const std::optional<QString> passphrase =
+            TerminalPrompt::ask(QStringLiteral("Enter passphrase for key '%1': ").arg(displayText(keyFile)), true);
+        if (!passphrase || passphrase->isEmpty())
+            m_unanswered = QStringLiteral("the passphrase of %1").arg(displayText(keyFile));
+        m_session->answerPassphrase(passphrase.value_or(QString()));
+    });
     connect(m_session.get(), &ssh::SshSession::failed, this, [this](const Error &e) {
         // Only a new key can be accepted from here. A changed key's message names the line to remove
-        // once the new key is verified; a revoked key has nothing to offer.
+        // once the new key is verified; a revoked key has nothing to offer. A failed login's message
+        // says what was tried; what could not be asked here is added.
         Error out = e;
         if (e.code() == QLatin1String("HostKeyUnknown"))
             out = Error(e.category(), e.message() + QStringLiteral(" (run again with --accept-new-host-key to trust it)"), e.code());
         else if (!m_unanswered.isEmpty() && !TerminalPrompt::available())
             out = Error(e.category(),
-                        (e.code() == QLatin1String("KbdIntUnanswered") ? e.message()
-                                                                       : QStringLiteral("the server asked for \"%1\"").arg(m_unanswered))
-                            + QStringLiteral("; run skydeck on a terminal to answer it, or log in with a key or the agent"),
+                        e.message() + QStringLiteral("; there is no terminal to ask on: run skydeck on a terminal to answer, "
+                                                     "or log in with a key or the agent"),
                         e.code());
         Q_EMIT failed(out.setContext(QStringLiteral("sftp://") + m_session->host().displayName()));
     });

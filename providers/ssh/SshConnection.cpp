@@ -1,5 +1,6 @@
 #include "SshConnection.h"
 
+#include "ServerHello.h"
 #include "SshLogging.h"
 
 #include <QSocketNotifier>
@@ -23,6 +24,7 @@ namespace skydeck::ssh {
 namespace {
 
 constexpr int kMaxRoundsPerPass = 16;
+constexpr qsizetype kMaxHelloBytes = 64 * 1024;  // the banner and KEXINIT come well within this
 
 ssize_t recvCallback(libssh2_socket_t sock, void *buffer, size_t length, int flags, void **abstract)
 {
@@ -30,8 +32,74 @@ ssize_t recvCallback(libssh2_socket_t sock, void *buffer, size_t length, int fla
     if (n < 0)
         return -errno;
     if (n > 0 && abstract && *abstract)
-        static_cast<SshConnection *>(*abstract)->noteReceived();
+        static_cast<SshConnection *>(*abstract)->noteReceived(static_cast<const char *>(buffer), qsizetype(n));
     return n;
+}
+
+// The server's SSH_MSG_DISCONNECT ("Too many authentication failures"): kept for the message.
+void disconnectCallback(LIBSSH2_SESSION *, int reason, const char *message, int messageLength, const char *, int,
+                        void **abstract)
+{
+    if (!abstract || !*abstract)
+        return;
+    const QString text = message && messageLength > 0 ? QString::fromUtf8(message, qMin(messageLength, 1024)) : QString();
+    static_cast<SshConnection *>(*abstract)->noteDisconnect(
+        KbdIntQuestion::printable(text.isEmpty() ? QStringLiteral("reason %1").arg(reason) : text, 300));
+}
+
+QString joined(const QStringList &names)
+{
+    return names.isEmpty() ? QStringLiteral("nothing") : names.join(QLatin1Char(','));
+}
+
+// Why the key exchange failed, from what the server offered (its KEXINIT) and what this libssh2
+// supports; empty when nothing is found not to match.
+QString negotiationFailure(LIBSSH2_SESSION *s, const ServerHello &server)
+{
+    if (!server.hasKexInit)
+        return {};
+    const auto supported = [s](int method) {
+        const char **algs = nullptr;
+        const int n = libssh2_session_supported_algs(s, method, &algs);
+        QStringList out;
+        for (int i = 0; i < n; ++i)
+            out << QString::fromLatin1(algs[i]);
+        if (algs)
+            libssh2_free(s, algs);
+        return out;
+    };
+    const auto common = [](const QStringList &a, const QStringList &b) {
+        for (const QString &x : a) {
+            if (b.contains(x))
+                return true;
+        }
+        return false;
+    };
+    const QStringList hostKeys = supported(LIBSSH2_METHOD_HOSTKEY);
+    if (!common(server.hostKeys, hostKeys)) {
+        QString text = QStringLiteral("no host key algorithm in common: the server offers %1, this client (libssh2 %2) "
+                                      "verifies %3")
+                           .arg(joined(server.hostKeys), QLatin1String(LIBSSH2_VERSION), joined(hostKeys));
+        const bool rsaSha2Only = !server.hostKeys.isEmpty() && std::all_of(server.hostKeys.begin(), server.hostKeys.end(), [](const QString &a) {
+            return a.startsWith(QLatin1String("rsa-sha2-"));
+        });
+        if (rsaSha2Only)
+            text += QStringLiteral(". The server's only host key is RSA, which it signs with SHA-2 only (OpenSSH 8.8 and later); "
+                                   "libssh2 1.10 checks RSA host keys as ssh-rsa (SHA-1) only. On the server, add an Ed25519 "
+                                   "or ECDSA host key (ssh-keygen -A, then a HostKey line for it), or allow "
+                                   "HostKeyAlgorithms +ssh-rsa");
+        return text;
+    }
+    const QStringList kex = supported(LIBSSH2_METHOD_KEX);
+    if (!common(server.kex, kex))
+        return QStringLiteral("no key exchange method in common: the server offers %1, this client %2").arg(joined(server.kex), joined(kex));
+    const QStringList ciphers = supported(LIBSSH2_METHOD_CRYPT_SC);
+    if (!common(server.ciphers, ciphers))
+        return QStringLiteral("no cipher in common: the server offers %1, this client %2").arg(joined(server.ciphers), joined(ciphers));
+    const QStringList macs = supported(LIBSSH2_METHOD_MAC_SC);
+    if (!common(server.macs, macs))
+        return QStringLiteral("no MAC in common: the server offers %1, this client %2").arg(joined(server.macs), joined(macs));
+    return {};
 }
 
 QString errnoText(int err)
@@ -62,6 +130,13 @@ void SshConnection::setState(State s)
         return;
     m_state = s;
     Q_EMIT stateChanged(s);
+}
+
+void SshConnection::noteReceived(const char *data, qsizetype length)
+{
+    m_sinceReceive.restart();
+    if (m_state == State::Connecting && m_helloBytes.size() < kMaxHelloBytes)
+        m_helloBytes.append(data, qMin(length, kMaxHelloBytes - m_helloBytes.size()));
 }
 
 void SshConnection::setTransportFd(int fd)
@@ -183,11 +258,21 @@ void SshConnection::start()
     }
     setState(State::Connecting);
     m_endReason.clear();
-    m_authStep = AuthStep::Agent;
-    m_identityIndex = 0;
-    m_passphraseTries = 0;
+    m_authStep = AuthStep::Keys;
+    m_keys.clear();
+    m_keyRound = 0;
+    m_keyIndex = 0;
+    m_serverTakes.clear();
+    m_agent.reset();
+    m_authLog.clear();
+    m_passwordLog = -1;
     m_passwordTries = 0;
     m_passwordFromUser = false;
+    m_authenticatedWith.clear();
+    m_usedKey.reset();
+    m_usedKeyPath.clear();
+    m_serverDisconnect.clear();
+    m_helloBytes.clear();
     if (!m_fd.valid()) {
         const Error e = tcpConnect();
         if (e.isError())
@@ -255,6 +340,7 @@ void SshConnection::handshake()
         return fail(Error(Error::Category::Local, QStringLiteral("cannot create an SSH session")));
     LIBSSH2_SESSION *s = m_session.get();
     libssh2_session_callback_set(s, LIBSSH2_CALLBACK_RECV, reinterpret_cast<void *>(&recvCallback));
+    libssh2_session_callback_set(s, LIBSSH2_CALLBACK_DISCONNECT, reinterpret_cast<void *>(&disconnectCallback));
     libssh2_session_set_blocking(s, 1);
     libssh2_session_set_timeout(s, m_options.timeoutMs);
     // Prefer the host key types already known for this host, as OpenSSH does.
@@ -291,14 +377,21 @@ void SshConnection::handshake()
             libssh2_session_method_pref(s, LIBSSH2_METHOD_HOSTKEY, prefs.join(QLatin1Char(',')).toLatin1().constData());
     }
     const int rc = libssh2_session_handshake(s, m_fd.get());
+    const ServerHello hello = ServerHello::parse(m_helloBytes);
+    m_helloBytes.clear();
+    m_helloBytes.squeeze();
     if (rc != 0) {
         Error e = sessionError(rc, QStringLiteral("SSH handshake failed"));
         if (rc == LIBSSH2_ERROR_SOCKET_RECV || rc == LIBSSH2_ERROR_SOCKET_DISCONNECT
             || rc == LIBSSH2_ERROR_BANNER_RECV || rc == LIBSSH2_ERROR_TIMEOUT || rc == LIBSSH2_ERROR_SOCKET_TIMEOUT)
             e = Error(Error::Category::Network, QStringLiteral("SSH handshake failed: %1").arg(e.message()));
+        if (const QString why = negotiationFailure(s, hello); !why.isEmpty())
+            e = Error(Error::Category::Server, QStringLiteral("SSH handshake failed: %1").arg(why), QStringLiteral("NoCommonAlgorithm"));
         e.setContext(m_options.host.displayName());
+        e.setRetryable(false);
         return fail(e);
     }
+    qCDebug(lcSsh) << "server" << hello.banner << "host key algorithms" << hello.hostKeys;
     size_t len = 0;
     int type = 0;
     const char *blob = libssh2_session_hostkey(s, &len, &type);
@@ -385,6 +478,8 @@ SshConnection::Options SshConnection::siblingOptions() const
     o.acceptNewHostKey = false;
     o.interactive = false;
     o.pinnedHostKey = m_hostKey.blob;
+    o.unlockedKeyPath = m_usedKeyPath;
+    o.unlockedKey = m_usedKey;
     return o;
 }
 
@@ -414,8 +509,11 @@ void SshConnection::becomeReady()
         connect(m_keepalive, &QTimer::timeout, this, &SshConnection::keepaliveTick);
         m_keepalive->start();
     }
+    m_keys.clear();  // unlocked keys are not kept past the login (but the one used, for siblings)
+    m_agent.reset();
     setState(State::Ready);
-    qCInfo(lcSsh) << "session ready:" << m_options.host.displayName();
+    qCInfo(lcSsh).noquote() << "session ready:" << m_options.host.displayName() << "authenticated with" << m_authenticatedWith;
+    Q_EMIT authenticated(m_authenticatedWith);
     Q_EMIT ready();
 }
 

@@ -1,10 +1,13 @@
 #pragma once
 
+#include "AgentClient.h"
+#include "AuthLog.h"
 #include "Error.h"
 #include "KbdInteractive.h"
 #include "KnownHosts.h"
 #include "SshConfig.h"
 #include "SshHandles.h"
+#include "UserKey.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -52,6 +55,10 @@ public:
         // Whether someone answers keyboardInteractiveQuestion / a keyboard-interactive password
         // prompt (through kbdIntReply()). False for siblingOptions(): such prompts end the login.
         bool interactive = true;
+        // A key file already unlocked (the one the first connection logged in with): used for
+        // that path instead of reading it, so no passphrase is asked again. Set by siblingOptions().
+        QString unlockedKeyPath;
+        std::shared_ptr<const UserKey> unlockedKey;
     };
 
     explicit SshConnection(Options options, QObject *parent = nullptr);
@@ -62,10 +69,13 @@ public:
     LIBSSH2_SESSION *session() const { return m_session.get(); }
     const SshHostConfig &host() const { return m_options.host; }
     // Options for another connection to the same server as this ready one (SFTP transfer lanes):
-    // the host key pinned to the one this connection verified, no new key accepted, and the
-    // password that worked here (if one did). Passphrases are not kept: a key that needed one is
-    // skipped there.
+    // the host key pinned to the one this connection verified, no new key accepted, the password
+    // that worked here (if one did), the key file that worked here already unlocked (its
+    // passphrase is never kept; it stays unlocked while this connection lives).
     Options siblingOptions() const;
+    // How the login succeeded ("publickey rsa-sha2-512 with ~/.ssh/id_rsa (RSA 3072 SHA256:...)",
+    // "password"); empty before.
+    QString authenticatedWith() const { return m_authenticatedWith; }
     // Why the session ended (valid from sessionEnding() on): a sentence for the user.
     QString endReason() const { return m_endReason; }
     // Where keyboard-interactive answers go while the worker waits inside libssh2 (any thread:
@@ -127,7 +137,10 @@ Q_SIGNALS:
     // keyboard-interactive prompts Skydeck does not answer itself (anything but a lone password
     // prompt it has the password for): answered through kbdIntReply(), the worker waiting.
     void keyboardInteractiveQuestion(const skydeck::ssh::KbdIntQuestion &question);
+    // An encrypted key file the server takes (or whose public half is unknown: an encrypted PEM
+    // key without its .pub) needs its passphrase: answerPassphrase().
     void passphraseNeeded(const QString &keyFile);
+    void authenticated(const QString &how);  // just before ready(): authenticatedWith()
     void ready();
     void passwordAccepted(const QString &password);  // so the facade can offer to keep it
     void failed(const skydeck::Error &error);         // setup failed
@@ -144,8 +157,8 @@ private:
     void handshake();
     void beginAuth();
     void continueAuth();
-    bool tryAgent();
-    bool tryIdentityFile(const QString &file, const QString &passphrase, int *rcOut);
+    void failAuth(const QString &ending = {}, const QString &code = QStringLiteral("AuthFailed"));
+    bool authConnectionLost(int rc, const char *what);
     void becomeReady();
     void runPass();
     void updateNotifiers();
@@ -159,13 +172,45 @@ private:
     Fd m_fd;
     SessionPtr m_session;
     QString m_authMethods;
-    // Authentication progress (OpenSSH order: agent, identity files, keyboard-interactive, password).
-    enum class AuthStep { Agent, Identities, KeyboardInteractive, Password, Done };
-    AuthStep m_authStep = AuthStep::Agent;
-    int m_identityIndex = 0;
-    int m_passphraseTries = 0;
+    // Authentication progress (OpenSSH's order: public keys, keyboard-interactive, password).
+    enum class AuthStep { Keys, PublicKey, KeyboardInteractive, Password, Done };
+    AuthStep m_authStep = AuthStep::Keys;
+    // A key to offer: one of the agent's or an identity file (SshConnectionAuth.cpp).
+    struct KeyCandidate {
+        bool fromAgent = false;
+        QString path;             // identity file
+        QByteArray blob;          // public key; empty for an encrypted PEM key without .pub until unlocked
+        UserKey key;              // identity file
+        int log = -1;             // its m_authLog entry
+        bool done = false;        // nothing more to try with it
+        bool agentLacksSha2 = false;
+        bool serverTakesIt = false;  // the server answered PK_OK for it
+        int passphraseTries = 0;
+    };
+    struct SignContext;
+    enum class KeyTry { Success, Next, Paused, Ended };
+    void gatherKeys();
+    bool runPublicKeys();  // true: paused, ready or failed
+    QByteArray algorithmFor(const KeyCandidate &c, int round) const;
+    KeyTry tryKey(KeyCandidate &c, const QByteArray &algorithm);
+    KeyTry askPassphrase(KeyCandidate &c);
+    std::optional<QByteArray> sign(SignContext &ctx, QByteArrayView data);
+    static int signCallback(LIBSSH2_SESSION *session, unsigned char **sig, size_t *sigLength, const unsigned char *data,
+                            size_t dataLength, void **abstract);
+    std::vector<KeyCandidate> m_keys;
+    int m_keyRound = 0;
+    size_t m_keyIndex = 0;
+    QByteArrayList m_serverTakes;  // algorithms the server answered PK_OK for (any key)
+    std::unique_ptr<AgentClient> m_agent;
+    AuthLog m_authLog;
+    int m_passwordLog = -1;
     int m_passwordTries = 0;
     bool m_passwordFromUser = false;
+    QString m_authenticatedWith;
+    std::shared_ptr<const UserKey> m_usedKey;  // the key file that logged in (for siblingOptions())
+    QString m_usedKeyPath;
+    QString m_serverDisconnect;  // what the server's SSH_MSG_DISCONNECT said, printable
+    QByteArray m_helloBytes;     // what the server sent before the handshake ended (ServerHello)
     HostKey m_hostKey;
     std::shared_ptr<KbdIntReply> m_kbdReply = std::make_shared<KbdIntReply>();
     Error m_kbdIntFailure;  // set when keyboard-interactive was stopped (abortKeyboardInteractive)
@@ -194,12 +239,13 @@ private:
 
 public:
     // Bytes read from the socket (libssh2 recv callback). Internal.
-    void noteReceived() { m_sinceReceive.restart(); }
+    void noteReceived(const char *data, qsizetype length);
+    // The server's SSH_MSG_DISCONNECT (libssh2 disconnect callback). Internal.
+    void noteDisconnect(const QString &message) { m_serverDisconnect = message; }
     // The answers to one keyboard-interactive round (libssh2's callback, on the worker). Internal.
     // Only a lone password prompt is answered with the password; anything else is asked
     // (blocking until answered) or, unanswered, ends the connection before anything is sent.
     QStringList keyboardInteractiveAnswers(const KbdIntQuestion &question);
-    static bool isEncryptedKeyFile(const QString &path);
 };
 
 } // namespace skydeck::ssh

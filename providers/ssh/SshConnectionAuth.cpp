@@ -1,8 +1,31 @@
-// SshConnection's authentication (OpenSSH's order: agent, identity files, keyboard-interactive,
-// password), apart from the connection's setup and pump loop in SshConnection.cpp.
+// SshConnection's authentication, in OpenSSH's order: public keys (the agent's, then identity
+// files), keyboard-interactive, password; apart from the connection's setup and pump loop in
+// SshConnection.cpp.
+//
+// Public keys go through libssh2_userauth_publickey() with Skydeck's own signing (UserKey for
+// files, AgentClient for the agent): libssh2 1.10 signs RSA keys with SHA-1 only ("ssh-rsa"),
+// which OpenSSH 8.8 and later refuse. libssh2 takes the algorithm's name from the key blob it is
+// given and puts it in the request and around the signature, so an RSA key offered as
+// rsa-sha2-512 is its blob under that name (UserKey::withType) signed with SHA-512.
+//
+// Which algorithms the server takes: RFC 8308's server-sig-algs would say, but libssh2 1.10 neither
+// asks for it (ext-info-c) nor reads it. So keys are offered in rounds: every key once with its
+// best algorithm (rsa-sha2-512 for RSA), then the RSA keys the server refused as rsa-sha2-256, then
+// as ssh-rsa (SHA-1) — each later round only when no key was taken with the algorithms before, so
+// SHA-1 is used only with a server that takes no SHA-2 RSA signature. One try per key in the common
+// case, as OpenSSH (MaxAuthTries counts each).
+//
+// Each libssh2 call first asks whether the server takes the key (no signature); libssh2 calls
+// signCallback only once it does. A key file's passphrase is therefore asked only for a key the
+// server takes, as OpenSSH does (then the call is made again, unlocked).
+//
+// Every attempt goes to m_authLog: a failed login says what the server offered, what was tried and
+// why each failed (AuthLog::summary).
 #include "SshConnection.h"
 
+#include "OpenSslHandles.h"
 #include "SshLogging.h"
+#include "SshWire.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -10,6 +33,7 @@
 #include <sys/socket.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 
@@ -20,6 +44,8 @@ namespace {
 // How long a keyboard-interactive question waits for the user (the server's LoginGraceTime,
 // 2 minutes by default, usually ends the login first).
 constexpr auto kPromptTimeout = std::chrono::minutes(5);
+constexpr int kPassphraseTries = 3;
+constexpr int kRounds = 3;  // best algorithm; rsa-sha2-256; ssh-rsa
 
 // libssh2 calls this inside libssh2_userauth_keyboard_interactive_ex() for each round; abstract is
 // the session's, the SshConnection. Answers are malloc'ed: libssh2 frees them.
@@ -42,29 +68,86 @@ void kbdIntCallback(const char *name, int nameLength, const char *instruction, i
     }
 }
 
+bool isRsa(const QByteArray &blob)
+{
+    return UserKey::signatureAlgorithms(blob).size() > 1;
+}
+
 } // namespace
 
-bool SshConnection::isEncryptedKeyFile(const QString &path)
+// One libssh2_userauth_publickey() call's signing, seen from signCallback.
+struct SshConnection::SignContext {
+    SshConnection *conn = nullptr;
+    KeyCandidate *key = nullptr;
+    QByteArray algorithm;
+    bool reached = false;  // the server took the key: libssh2 asked for the signature
+    bool signedIt = false;
+    enum class Failure { None, Locked, AgentLacksSha2, Agent, Key } failure = Failure::None;
+    QString detail;
+};
+
+int SshConnection::signCallback(LIBSSH2_SESSION *, unsigned char **sig, size_t *sigLength, const unsigned char *data,
+                                size_t dataLength, void **abstract)
 {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray text = f.read(64 * 1024);
-    if (text.contains("ENCRYPTED"))
-        return true;  // PEM "Proc-Type: 4,ENCRYPTED" or PKCS#8 "BEGIN ENCRYPTED PRIVATE KEY"
-    const QByteArray begin = "-----BEGIN OPENSSH PRIVATE KEY-----";
-    const qsizetype b = text.indexOf(begin);
-    const qsizetype e = text.indexOf("-----END OPENSSH PRIVATE KEY-----");
-    if (b < 0 || e < 0)
-        return false;
-    const QByteArray raw = QByteArray::fromBase64(text.mid(b + begin.size(), e - b - begin.size()).simplified().replace(' ', ""));
-    // "openssh-key-v1\0" then string ciphername.
-    const QByteArray magic("openssh-key-v1\0", 15);
-    if (!raw.startsWith(magic) || raw.size() < 19)
-        return false;
-    const quint32 n = (quint32(quint8(raw[15])) << 24) | (quint32(quint8(raw[16])) << 16)
-        | (quint32(quint8(raw[17])) << 8) | quint32(quint8(raw[18]));
-    return raw.mid(19, int(n)) != "none";
+    auto *ctx = abstract ? static_cast<SignContext *>(*abstract) : nullptr;
+    if (!ctx)
+        return -1;
+    ctx->reached = true;
+    const std::optional<QByteArray> signature =
+        ctx->conn->sign(*ctx, QByteArrayView(reinterpret_cast<const char *>(data), qsizetype(dataLength)));
+    if (!signature)
+        return -1;
+    // libssh2 frees it with its allocator: the default one (malloc/free), libssh2_session_init_ex
+    // being given none.
+    auto *out = static_cast<unsigned char *>(std::malloc(size_t(signature->size())));
+    if (!out)
+        return -1;
+    std::memcpy(out, signature->constData(), size_t(signature->size()));
+    *sig = out;
+    *sigLength = size_t(signature->size());
+    ctx->signedIt = true;
+    return 0;
+}
+
+std::optional<QByteArray> SshConnection::sign(SignContext &ctx, QByteArrayView data)
+{
+    KeyCandidate &c = *ctx.key;
+    if (!c.fromAgent) {
+        if (!c.key.canSign()) {
+            ctx.failure = SignContext::Failure::Locked;
+            return std::nullopt;
+        }
+        std::optional<QByteArray> s = c.key.sign(data, ctx.algorithm);
+        if (!s) {
+            ctx.failure = SignContext::Failure::Key;
+            ctx.detail = QStringLiteral("OpenSSL could not sign with it as %1").arg(QString::fromLatin1(ctx.algorithm));
+        }
+        return s;
+    }
+    if (!m_agent) {
+        ctx.failure = SignContext::Failure::Agent;
+        ctx.detail = QStringLiteral("the agent went away");
+        return std::nullopt;
+    }
+    // The agent knows the key by its own blob (type ssh-rsa); the flags ask for SHA-2.
+    const Result<QByteArray> blob = m_agent->sign(c.blob, data, AgentClient::flagsFor(ctx.algorithm));
+    if (!blob.ok()) {
+        ctx.failure = SignContext::Failure::Agent;
+        ctx.detail = blob.error().message();
+        return std::nullopt;
+    }
+    QByteArray algorithm;
+    QByteArray signature;
+    AgentClient::splitSignature(blob.value(), &algorithm, &signature);
+    if (algorithm != ctx.algorithm) {
+        // An agent that ignores the SHA-2 flags (older than OpenSSH 7.2's, some others) answers ssh-rsa.
+        const bool noSha2 = algorithm == "ssh-rsa" && isRsa(c.blob);
+        ctx.failure = noSha2 ? SignContext::Failure::AgentLacksSha2 : SignContext::Failure::Agent;
+        ctx.detail = QStringLiteral("asked for a %1 signature, it made %2")
+                         .arg(QString::fromLatin1(ctx.algorithm), QString::fromLatin1(wire::clip(algorithm, 64)));
+        return std::nullopt;
+    }
+    return signature;
 }
 
 void SshConnection::beginAuth()
@@ -73,63 +156,230 @@ void SshConnection::beginAuth()
     const QByteArray user = m_options.host.user.toUtf8();
     char *list = libssh2_userauth_list(m_session.get(), user.constData(), unsigned(user.size()));
     if (!list) {
-        if (libssh2_userauth_authenticated(m_session.get()))
-            return becomeReady();  // "none" was accepted
+        if (libssh2_userauth_authenticated(m_session.get())) {
+            m_authenticatedWith = QStringLiteral("none (the server asked for nothing)");
+            return becomeReady();
+        }
         const int rc = libssh2_session_last_errno(m_session.get());
+        if (authConnectionLost(rc, "listing authentication methods"))
+            return;
         return fail(sessionError(rc, QStringLiteral("cannot list authentication methods")));
     }
     m_authMethods = QString::fromLatin1(list);
+    m_authLog.setOffered(m_authMethods);
     qCDebug(lcSsh) << "server offers" << m_authMethods;
     continueAuth();
 }
 
-bool SshConnection::tryAgent()
+void SshConnection::gatherKeys()
 {
-    if (!m_options.useAgent)
-        return false;
-    const QString sock = m_options.agentSocket.isEmpty() ? qEnvironmentVariable("SSH_AUTH_SOCK") : m_options.agentSocket;
-    if (sock.isEmpty())
-        return false;
-    AgentPtr agent(libssh2_agent_init(m_session.get()));
-    if (!agent)
-        return false;
-    const QByteArray path = QFile::encodeName(sock);
-    libssh2_agent_set_identity_path(agent.get(), path.constData());
-    if (libssh2_agent_connect(agent.get()) != 0) {
-        qCInfo(lcSsh) << "agent not reachable at" << sock;
-        return false;
-    }
-    if (libssh2_agent_list_identities(agent.get()) != 0)
-        return false;
-    const QByteArray user = m_options.host.user.toUtf8();
-    libssh2_agent_publickey *identity = nullptr, *prev = nullptr;
-    while (libssh2_agent_get_identity(agent.get(), &identity, prev) == 0) {
-        prev = identity;
-        const int rc = libssh2_agent_userauth(agent.get(), user.constData(), identity);
-        if (rc == 0) {
-            qCInfo(lcSsh) << "authenticated with agent key" << identity->comment;
-            return true;
+    m_keys.clear();
+    // Identity files are read first (IdentitiesOnly keeps only the agent's keys that are among
+    // them), offered after the agent's keys.
+    std::vector<KeyCandidate> files;
+    for (const QString &file : m_options.host.identityFiles) {
+        if (!QFileInfo::exists(file)) {
+            if (m_options.host.identityFilesFromConfig)
+                m_authLog.addMissingFile(file);
+            continue;
         }
-        if (checkFatal(rc, "agent authentication"))
-            return false;
+        KeyCandidate c;
+        c.path = file;
+        c.key = m_options.unlockedKey && file == m_options.unlockedKeyPath ? *m_options.unlockedKey : UserKey::fromFile(file);
+        c.blob = c.key.publicBlob();
+        const UserKey::Status s = c.key.status();
+        c.done = s != UserKey::Status::Ok && s != UserKey::Status::Locked;
+        files.push_back(std::move(c));
+    }
+    QList<AgentClient::Identity> agentKeys;
+    const QString sock = m_options.agentSocket.isEmpty() ? qEnvironmentVariable("SSH_AUTH_SOCK") : m_options.agentSocket;
+    if (m_options.useAgent && !sock.isEmpty()) {
+        m_agent = std::make_unique<AgentClient>(sock);
+        const Result<QList<AgentClient::Identity>> ids = m_agent->identities();
+        if (ids.ok()) {
+            agentKeys = ids.value();
+        } else {
+            qCInfo(lcSsh).noquote() << "agent not used:" << ids.error().toString();
+            AuthAttempt a;
+            a.kind = AuthAttempt::Kind::Agent;
+            a.path = sock;
+            a.outcome = AuthAttempt::Outcome::Unavailable;
+            a.detail = ids.error().message();
+            m_authLog.add(a);
+            m_agent.reset();
+        }
+    }
+    const auto fileHas = [&files](const QByteArray &blob) {
+        return std::any_of(files.begin(), files.end(), [&](const KeyCandidate &f) { return !f.blob.isEmpty() && f.blob == blob; });
+    };
+    for (const AgentClient::Identity &id : std::as_const(agentKeys)) {
+        if (UserKey::signatureAlgorithms(id.blob).isEmpty() || (m_options.host.identitiesOnly && !fileHas(id.blob)))
+            continue;
+        KeyCandidate c;
+        c.fromAgent = true;
+        c.blob = id.blob;
+        AuthAttempt a;
+        a.kind = AuthAttempt::Kind::AgentKey;
+        a.comment = id.comment;
+        a.blob = id.blob;
+        c.log = m_authLog.add(a);
+        m_keys.push_back(std::move(c));
+    }
+    for (KeyCandidate &f : files) {
+        // A file whose key the agent holds is offered once, through the agent (as OpenSSH does).
+        const bool inAgent = std::any_of(m_keys.begin(), m_keys.end(), [&](const KeyCandidate &a) {
+            return a.fromAgent && !f.blob.isEmpty() && a.blob == f.blob;
+        });
+        if (inAgent)
+            continue;
+        AuthAttempt a;
+        a.kind = AuthAttempt::Kind::KeyFile;
+        a.path = f.path;
+        a.blob = f.blob;
+        if (f.done) {  // unreadable, not a key, or a kind not handled: said, never offered
+            a.outcome = AuthAttempt::Outcome::KeyUnusable;
+            a.detail = f.key.errorText();
+        }
+        f.log = m_authLog.add(a);
+        m_keys.push_back(std::move(f));
+    }
+    qCDebug(lcSsh) << m_keys.size() << "keys to offer";
+}
+
+QByteArray SshConnection::algorithmFor(const KeyCandidate &c, int round) const
+{
+    if (c.done)
+        return {};
+    if (c.blob.isEmpty())
+        return round == 0 ? QByteArray("?") : QByteArray();  // the passphrase first, then its type
+    const QByteArrayList algorithms = UserKey::signatureAlgorithms(c.blob);
+    if (round == 0)
+        return algorithms.value(0);
+    if (algorithms.size() < kRounds)
+        return {};
+    const QByteArrayList refused = m_authLog.attempts().value(c.log).refusedAs;
+    const bool sha512Taken = m_serverTakes.contains("rsa-sha2-512");
+    const bool sha256Taken = m_serverTakes.contains("rsa-sha2-256");
+    if (round == 1)
+        return !c.agentLacksSha2 && !sha512Taken && refused.contains("rsa-sha2-512") ? algorithms[1] : QByteArray();
+    // SHA-1: only when the server took no SHA-2 RSA signature (or the agent makes no other).
+    if (c.agentLacksSha2)
+        return algorithms[2];
+    return !sha512Taken && !sha256Taken && refused.contains("rsa-sha2-256") ? algorithms[2] : QByteArray();
+}
+
+bool SshConnection::runPublicKeys()
+{
+    for (; m_keyRound < kRounds; ++m_keyRound, m_keyIndex = 0) {
+        for (; m_keyIndex < m_keys.size(); ++m_keyIndex) {
+            KeyCandidate &c = m_keys[m_keyIndex];
+            const QByteArray algorithm = algorithmFor(c, m_keyRound);
+            if (algorithm.isEmpty())
+                continue;
+            switch (algorithm == "?" ? askPassphrase(c) : tryKey(c, algorithm)) {
+            case KeyTry::Success:
+                becomeReady();
+                return true;
+            case KeyTry::Paused:
+            case KeyTry::Ended:
+                return true;
+            case KeyTry::Next:
+                break;
+            }
+        }
     }
     return false;
 }
 
-bool SshConnection::tryIdentityFile(const QString &file, const QString &passphrase, int *rcOut)
+SshConnection::KeyTry SshConnection::tryKey(KeyCandidate &c, const QByteArray &algorithm)
 {
+    const QByteArray type = wire::firstString(c.blob);
+    const QByteArray blob = algorithm == type ? c.blob : UserKey::withType(c.blob, algorithm);
+    SignContext ctx;
+    ctx.conn = this;
+    ctx.key = &c;
+    ctx.algorithm = algorithm;
+    void *abstract = &ctx;
     const QByteArray user = m_options.host.user.toUtf8();
-    const QByteArray priv = QFile::encodeName(file);
-    const QString pubPath = file + QStringLiteral(".pub");
-    const QByteArray pub = QFileInfo::exists(pubPath) ? QFile::encodeName(pubPath) : QByteArray();
-    const QByteArray pass = passphrase.toUtf8();
-    const int rc = libssh2_userauth_publickey_fromfile_ex(m_session.get(), user.constData(), unsigned(user.size()),
-                                                          pub.isEmpty() ? nullptr : pub.constData(), priv.constData(),
-                                                          pass.constData());
-    *rcOut = rc;
-    if (rc == 0)
-        qCInfo(lcSsh) << "authenticated with key" << file;
-    return rc == 0;
+    const int rc = libssh2_userauth_publickey(m_session.get(), user.constData(), reinterpret_cast<const unsigned char *>(blob.constData()),
+                                              size_t(blob.size()), &SshConnection::signCallback, &abstract);
+    AuthAttempt &log = m_authLog.at(c.log);
+    const QString subject = log.subject();
+    if (rc == 0) {
+        m_authenticatedWith = QStringLiteral("publickey %1 with %2").arg(QString::fromLatin1(algorithm), subject);
+        if (!c.fromAgent) {
+            m_usedKey = std::make_shared<const UserKey>(c.key);
+            m_usedKeyPath = c.path;
+        }
+        return KeyTry::Success;
+    }
+    if (!ctx.reached) {
+        // The server does not take this key as `algorithm` (not in authorized_keys, or the
+        // algorithm is not in its PubkeyAcceptedAlgorithms): another round may offer another one.
+        qCDebug(lcSsh).noquote() << "not accepted:" << subject << "as" << algorithm;
+        log.refusedAs << algorithm;
+        log.outcome = AuthAttempt::Outcome::NotAccepted;
+    }
+    if (authConnectionLost(rc, "public key authentication"))
+        return KeyTry::Ended;
+    if (!ctx.reached)
+        return KeyTry::Next;
+    c.serverTakesIt = true;
+    if (!m_serverTakes.contains(algorithm))
+        m_serverTakes << algorithm;
+    switch (ctx.failure) {
+    case SignContext::Failure::Locked:
+        return askPassphrase(c);
+    case SignContext::Failure::AgentLacksSha2:
+        qCInfo(lcSsh).noquote() << "the agent made no" << algorithm << "signature for" << subject;
+        c.agentLacksSha2 = true;
+        log.agentLacksSha2 = true;
+        log.outcome = AuthAttempt::Outcome::AgentFailed;
+        log.detail = ctx.detail;
+        return KeyTry::Next;  // the ssh-rsa round offers it as what the agent makes
+    case SignContext::Failure::Agent:
+    case SignContext::Failure::Key:
+        log.outcome = c.fromAgent ? AuthAttempt::Outcome::AgentFailed : AuthAttempt::Outcome::KeyUnusable;
+        log.detail = ctx.detail;
+        c.done = true;
+        return KeyTry::Next;
+    case SignContext::Failure::None:
+        break;
+    }
+    // Signed, and refused after all.
+    qCInfo(lcSsh).noquote() << "signature refused:" << subject << "as" << algorithm << sessionError(rc, QString()).message();
+    log.outcome = AuthAttempt::Outcome::SignatureRefused;
+    log.detail = QString::fromLatin1(algorithm);
+    c.done = true;
+    return KeyTry::Next;
+}
+
+SshConnection::KeyTry SshConnection::askPassphrase(KeyCandidate &c)
+{
+    setState(State::AwaitingSecret);
+    Q_EMIT passphraseNeeded(c.path);
+    return KeyTry::Paused;  // answerPassphrase() goes on with the same key
+}
+
+bool SshConnection::authConnectionLost(int rc, const char *what)
+{
+    // libssh2 1.10 reports a DISCONNECT that answers a request as that request's failure
+    // (publickey: PUBLICKEY_UNVERIFIED), so the disconnect callback's note decides.
+    if (!m_serverDisconnect.isEmpty() || rc == LIBSSH2_ERROR_SOCKET_DISCONNECT) {
+        // The server ended the login (MaxAuthTries: "Too many authentication failures", or
+        // LoginGraceTime): an authentication failure, with everything tried before it.
+        const QString why = m_serverDisconnect.isEmpty() ? QStringLiteral("no reason given") : m_serverDisconnect;
+        failAuth(QStringLiteral("then the server closed the connection: %1").arg(why));
+        return true;
+    }
+    return checkFatal(rc, what);
+}
+
+void SshConnection::failAuth(const QString &ending, const QString &code)
+{
+    Error e(Error::Category::Auth, m_authLog.summary(ending), code);
+    e.setContext(m_options.host.displayName()).setRetryable(false);
+    fail(e);
 }
 
 void SshConnection::continueAuth()
@@ -139,42 +389,27 @@ void SshConnection::continueAuth()
         if (!m_session)
             return;
         switch (m_authStep) {
-        case AuthStep::Agent:
-            m_authStep = AuthStep::Identities;
-            if (offers("publickey") && tryAgent())
-                return becomeReady();
+        case AuthStep::Keys:
+            m_authStep = AuthStep::PublicKey;
+            if (offers("publickey"))
+                gatherKeys();
             break;
-        case AuthStep::Identities: {
-            const QStringList &files = m_options.host.identityFiles;
-            if (!offers("publickey") || m_identityIndex >= files.size()) {
-                m_authStep = AuthStep::KeyboardInteractive;
-                break;
-            }
-            const QString file = files[m_identityIndex];
-            if (!QFileInfo::exists(file)) {
-                ++m_identityIndex;
-                break;
-            }
-            if (isEncryptedKeyFile(file)) {
-                setState(State::AwaitingSecret);
-                Q_EMIT passphraseNeeded(file);
-                return;  // answerPassphrase() continues
-            }
-            int rc = 0;
-            if (tryIdentityFile(file, QString(), &rc))
-                return becomeReady();
-            if (checkFatal(rc, "public key authentication"))
+        case AuthStep::PublicKey:
+            if (offers("publickey") && runPublicKeys())
                 return;
-            qCDebug(lcSsh) << "key refused" << file << rc;
-            ++m_identityIndex;
+            m_authStep = AuthStep::KeyboardInteractive;
             break;
-        }
         case AuthStep::KeyboardInteractive:
         case AuthStep::Password: {
             const bool kbd = m_authStep == AuthStep::KeyboardInteractive;
             if (!offers(kbd ? "keyboard-interactive" : "password")) {
                 m_authStep = kbd ? AuthStep::Password : AuthStep::Done;
                 break;
+            }
+            if (!kbd && m_passwordLog < 0) {
+                AuthAttempt a;
+                a.kind = AuthAttempt::Kind::Password;
+                m_passwordLog = m_authLog.add(a);
             }
             // keyboard-interactive asks its own questions (keyboardInteractiveAnswers()); the
             // password method needs the password first.
@@ -189,19 +424,26 @@ void SshConnection::continueAuth()
             if (kbd) {
                 rc = libssh2_userauth_keyboard_interactive_ex(m_session.get(), user.constData(), unsigned(user.size()),
                                                              &kbdIntCallback);
-                if (m_kbdIntFailure.isError())
-                    return fail(std::exchange(m_kbdIntFailure, Error()));
+                if (m_kbdIntFailure.isError()) {
+                    const Error stopped = std::exchange(m_kbdIntFailure, Error());
+                    AuthAttempt a;
+                    a.kind = AuthAttempt::Kind::KeyboardInteractive;
+                    a.outcome = AuthAttempt::Outcome::NotGiven;
+                    a.detail = stopped.message();
+                    m_authLog.add(a);
+                    return failAuth({}, stopped.code());
+                }
             } else {
                 rc = libssh2_userauth_password_ex(m_session.get(), user.constData(), unsigned(user.size()),
                                                   pw.constData(), unsigned(pw.size()), nullptr);
             }
             if (rc == 0) {
-                qCInfo(lcSsh) << "authenticated with" << (kbd ? "keyboard-interactive" : "password");
+                m_authenticatedWith = kbd ? QStringLiteral("keyboard-interactive") : QStringLiteral("password");
                 if (m_passwordFromUser)
                     Q_EMIT passwordAccepted(m_options.password);
                 return becomeReady();
             }
-            if (checkFatal(rc, "password authentication"))
+            if (authConnectionLost(rc, "password authentication"))
                 return;
             if (rc == LIBSSH2_ERROR_PASSWORD_EXPIRED) {
                 Error e(Error::Category::Auth, QStringLiteral("The password has expired; change it with a terminal login"),
@@ -209,11 +451,18 @@ void SshConnection::continueAuth()
                 return fail(e.setContext(m_options.host.displayName()));
             }
             if (kbd) {
+                AuthAttempt a;
+                a.kind = AuthAttempt::Kind::KeyboardInteractive;
+                a.outcome = AuthAttempt::Outcome::Refused;
+                m_authLog.add(a);
                 m_authStep = AuthStep::Password;
                 break;
             }
+            AuthAttempt &log = m_authLog.at(m_passwordLog);
+            log.outcome = AuthAttempt::Outcome::Refused;
+            log.tries = ++m_passwordTries;
             // Wrong password: a user who typed it gets two more tries (OpenSSH asks three times).
-            if (m_passwordFromUser && ++m_passwordTries < 3) {
+            if (m_passwordFromUser && m_passwordTries < 3) {
                 m_options.password.clear();
                 m_authStep = offers("keyboard-interactive") ? AuthStep::KeyboardInteractive : AuthStep::Password;
                 setState(State::AwaitingSecret);
@@ -222,16 +471,13 @@ void SshConnection::continueAuth()
                 return;
             }
             m_authStep = AuthStep::Done;
-            Error e(Error::Category::Auth, QStringLiteral("Permission denied: wrong password for %1").arg(m_options.host.user),
-                    QStringLiteral("AuthFailed"));
-            return fail(e.setContext(m_options.host.displayName()));
+            break;
         }
         case AuthStep::Done:
             break;
         }
     }
-    Error e(Error::Category::Auth, QStringLiteral("Permission denied (%1)").arg(m_authMethods), QStringLiteral("AuthFailed"));
-    fail(e.setContext(m_options.host.displayName()));
+    failAuth();
 }
 
 QStringList SshConnection::keyboardInteractiveAnswers(const KbdIntQuestion &question)
@@ -281,31 +527,41 @@ QStringList SshConnection::abortKeyboardInteractive(const QString &why)
 
 void SshConnection::answerPassphrase(const QString &passphrase)
 {
-    if (m_state != State::AwaitingSecret || m_authStep != AuthStep::Identities)
+    if (m_state != State::AwaitingSecret || m_authStep != AuthStep::PublicKey || m_keyIndex >= m_keys.size())
         return;
     setState(State::Authenticating);
-    const QString file = m_options.host.identityFiles.value(m_identityIndex);
-    if (passphrase.isEmpty()) {
-        ++m_identityIndex;
-        m_passphraseTries = 0;
-        return continueAuth();
+    KeyCandidate &c = m_keys[m_keyIndex];
+    AuthAttempt &log = m_authLog.at(c.log);
+    const auto giveUp = [&](AuthAttempt::Outcome outcome, const QString &detail) {
+        log.outcome = outcome;
+        log.detail = detail;
+        log.tries = c.passphraseTries;
+        c.done = true;
+        ++m_keyIndex;
+        continueAuth();
+    };
+    const QString accepted = c.serverTakesIt ? QStringLiteral("the server takes this key") : QString();
+    if (passphrase.isEmpty())
+        return giveUp(AuthAttempt::Outcome::PassphraseNotGiven, accepted);
+    QByteArray utf8 = passphrase.toUtf8();
+    const UserKey::Status s = c.key.unlock(utf8);
+    cleanse(utf8);
+    ++c.passphraseTries;
+    if (s == UserKey::Status::WrongPassphrase) {
+        qCInfo(lcSsh).noquote() << "wrong passphrase for" << c.path << "try" << c.passphraseTries;
+        if (c.passphraseTries < kPassphraseTries) {
+            askPassphrase(c);  // the same key again
+            return;
+        }
+        return giveUp(AuthAttempt::Outcome::PassphraseWrong, QString());
     }
-    int rc = 0;
-    if (tryIdentityFile(file, passphrase, &rc))
-        return becomeReady();
-    qCDebug(lcSsh) << "key with passphrase refused" << file << rc;
-    if (checkFatal(rc, "public key authentication"))
-        return;
-    if ((rc == LIBSSH2_ERROR_FILE || rc == LIBSSH2_ERROR_KEYFILE_AUTH_FAILED || rc == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED)
-        && ++m_passphraseTries < 3) {
-        // Most likely a wrong passphrase: ask again for the same key.
-        setState(State::AwaitingSecret);
-        Q_EMIT passphraseNeeded(file);
-        return;
+    if (s != UserKey::Status::Ok)
+        return giveUp(AuthAttempt::Outcome::KeyUnusable, c.key.errorText());
+    if (c.blob.isEmpty()) {  // an encrypted PEM key without .pub: now its public half is known
+        c.blob = c.key.publicBlob();
+        log.blob = c.blob;
     }
-    ++m_identityIndex;
-    m_passphraseTries = 0;
-    continueAuth();
+    continueAuth();  // the same key, now unlocked: libssh2 asks the server again, then signs
 }
 
 void SshConnection::answerPassword(const QString &password)
@@ -315,8 +571,11 @@ void SshConnection::answerPassword(const QString &password)
         return;
     setState(State::Authenticating);
     if (password.isEmpty()) {
-        Error e(Error::Category::Auth, QStringLiteral("Authentication cancelled"), QStringLiteral("AuthCancelled"));
-        return fail(e.setContext(m_options.host.displayName()));
+        // Not a refusal: nobody gave the password. The login ends, saying what was tried.
+        if (m_passwordLog >= 0 && m_authLog.at(m_passwordLog).outcome == AuthAttempt::Outcome::Pending)
+            m_authLog.at(m_passwordLog).outcome = AuthAttempt::Outcome::NotGiven;
+        m_authStep = AuthStep::Done;
+        return continueAuth();
     }
     m_options.password = password;
     m_passwordFromUser = true;

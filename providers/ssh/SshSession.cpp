@@ -84,6 +84,7 @@ void SshSession::connectToHost()
         connect(m_conn, &SshConnection::hostKeyQuestion, this, &SshSession::hostKeyQuestion);
         connect(m_conn, &SshConnection::passwordNeeded, this, &SshSession::passwordNeeded);
         connect(m_conn, &SshConnection::passphraseNeeded, this, &SshSession::passphraseNeeded);
+        connect(m_conn, &SshConnection::authenticated, this, [this](const QString &how) { m_authenticatedWith = how; });
         connect(m_conn, &SshConnection::ready, this, [this] {
             setState(State::Ready);
             Q_EMIT ready();

@@ -24,12 +24,15 @@ namespace skydeck::ssh {
 // commands, SFTP, forwards) share it; see README.md for how to add a new kind of channel (post()).
 //
 // Questions for the user are signals answered asynchronously: hostKeyQuestion -> answerHostKey(),
-// passwordNeeded -> answerPassword(), passphraseNeeded -> answerPassphrase(),
+// passwordNeeded -> answerPassword(), passphraseNeeded -> answerPassphrase() (asked only for an
+// encrypted key the server takes, or whose public half is unknown: a PEM key without its .pub),
 // keyboardInteractiveQuestion -> answerKeyboardInteractive(). A changed host key is never asked
 // about: failed() with code "HostKeyChanged" and the file and line of the old key.
 // keyboard-interactive: only a lone password prompt gets the password (passwordNeeded asks for it
 // when none is known); any other prompt (a verification code, several at once) is the user's.
 // Unanswered (or answered empty), the login ends: failed() with code "KbdIntUnanswered".
+// A failed login (code "AuthFailed", category Auth) says what the server offered, every key and
+// method tried and why each failed (AuthLog): a declined password is "not given", never "cancelled".
 //
 // ProxyJump: a session for the (last) jump host is created and connected first (its questions
 // are re-emitted by this session), then this session runs over a direct-tcpip channel of it.
@@ -60,6 +63,9 @@ public:
     bool isReady() const { return m_state == State::Ready; }
     // The session this one runs through (ProxyJump), or null.
     SshSession *jumpSession() const { return m_jump; }
+    // How the login succeeded ("publickey rsa-sha2-512 with ~/.ssh/id_rsa (RSA 3072 SHA256:...)",
+    // "password", ...): set when ready() is emitted.
+    QString authenticatedWith() const { return m_authenticatedWith; }
 
     void connectToHost();
     void disconnectFromHost();
@@ -110,6 +116,7 @@ private:
     State m_state = State::Disconnected;
     int m_depth = 0;
     bool m_knownHostsSet = false;
+    QString m_authenticatedWith;
 };
 
 } // namespace skydeck::ssh

@@ -45,7 +45,9 @@ public:
     }
 
     // Writes dir/sshd_config and runs sshd -D on `port`; false when it does not listen in 10 s.
-    bool start(const QString &dir, int port, const QMap<QByteArray, QByteArray> &overrides)
+    // `overrides` replace the peer's lines for those keywords (added when it has none); `removed`
+    // keywords are left out (e.g. PubkeyAcceptedAlgorithms, for sshd's own default).
+    bool start(const QString &dir, int port, const QMap<QByteArray, QByteArray> &overrides, const QByteArrayList &removed = {})
     {
         stop();
         m_dir = dir;
@@ -58,8 +60,12 @@ public:
         QByteArray config;
         for (const QByteArray &line : base.readAll().split('\n')) {
             const QByteArray keyword = line.split(' ').value(0);
-            config += (set.contains(keyword) ? keyword + ' ' + set.value(keyword) : line) + '\n';
+            if (removed.contains(keyword))
+                continue;
+            config += (set.contains(keyword) ? keyword + ' ' + set.take(keyword) : line) + '\n';
         }
+        for (auto it = set.cbegin(); it != set.cend(); ++it)
+            config += it.key() + ' ' + it.value() + '\n';
         QFile f(dir + QStringLiteral("/sshd_config"));
         if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
             return false;

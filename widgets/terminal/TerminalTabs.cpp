@@ -35,6 +35,7 @@ public:
         bar->setObjectName(QStringLiteral("terminalClosedBar"));
         reconnect->setObjectName(QStringLiteral("terminalReconnect"));
         message->setTextFormat(Qt::PlainText);  // the reason may quote the server: never markup
+        message->setWordWrap(true);             // a refused login's reason is long: wrap, never widen the window
         terminal->setTransport(transport);
         QObject::connect(transport, &TerminalTransport::closed, this, [this, transport](const QString &reason) {
             message->setText(reason.isEmpty() ? QObject::tr("The session ended.") : reason);

@@ -385,6 +385,63 @@ private Q_SLOTS:
         QTRY_VERIFY2(sshd.log().contains("Accepted keyboard-interactive"), sshd.log().constData());
     }
 
+    // Issue 12: the peer's RSA key (the peer's sshd keeps OpenSSH 9.2's default algorithms, which
+    // refuse ssh-rsa) gives a shell; a key the server refuses ends, once the password dialog is
+    // cancelled, with a status naming the key and why, never "cancelled"; the long reason wraps
+    // in the status and in the tab (unwrapped, the tab's label widened the window to its length).
+    void rsaKeyAndRefusalInThePane()
+    {
+        newHome(true);
+        const QString stranger = m_home->filePath(QStringLiteral(".ssh/id_stranger"));
+        QProcess keygen;
+        keygen.start(QStringLiteral("ssh-keygen"), {QStringLiteral("-q"), QStringLiteral("-t"), QStringLiteral("rsa"), QStringLiteral("-b"),
+                                                    QStringLiteral("3072"), QStringLiteral("-N"), QString(), QStringLiteral("-f"), stranger});
+        QVERIFY(keygen.waitForFinished(120000) && keygen.exitCode() == 0);
+        {
+            QFile cfg(m_home->filePath(QStringLiteral(".ssh/config")));
+            QVERIFY(cfg.open(QIODevice::Append));
+            for (const auto &[alias, key] : {std::pair{QStringLiteral("peerrsa"), peerValue("SKYDECK_TEST_SSH_KEY_RSA")},
+                                             std::pair{QStringLiteral("peerstranger"), stranger}})
+                cfg.write(QStringLiteral("\nHost %1\n  HostName %2\n  Port %3\n  User %4\n  IdentityFile %5\n  IdentitiesOnly yes\n")
+                              .arg(alias, m_host, m_port, m_user, key)
+                              .toUtf8());
+        }
+        AccountRegistry registry;
+        TransferEngine engine(&registry);
+        MainWindow w(&registry, &engine, nullptr);
+        w.show();
+        ui::SshPane *pane = w.openSshHost(QStringLiteral("peerrsa"));
+        QVERIFY(pane);
+        QTRY_VERIFY_WITH_TIMEOUT(pane->session()->isReady(), 30000);
+        QVERIFY2(pane->session()->authenticatedWith().startsWith(QLatin1String("publickey rsa-sha2-512 with ")),
+                 qPrintable(pane->session()->authenticatedWith()));
+        QVERIFY(pane->findChild<ui::SecretDialog *>() == nullptr);
+
+        ui::SshPane *refused = w.openSshHost(QStringLiteral("peerstranger"));
+        QVERIFY(refused);
+        ui::SecretDialog *dlg = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((dlg = refused->findChild<ui::SecretDialog *>()) != nullptr && dlg->isVisible(), 30000);
+        QCOMPARE(dlg->kind(), ui::SecretDialog::Kind::Password);
+        dlg->reject();
+        auto *bar = refused->tabs()->findChild<QWidget *>(QStringLiteral("terminalClosedBar"));
+        QTRY_VERIFY_WITH_TIMEOUT(bar && bar->isVisible(), 30000);
+        const QString status = refused->statusLabel()->text();
+        qInfo("status: %s", qPrintable(status));
+        QVERIFY2(status.contains(QLatin1String("Permission denied (the server offers publickey,password)")), qPrintable(status));
+        QVERIFY2(status.contains(QStringLiteral("%1 (RSA 3072 SHA256:").arg(stranger.mid(m_home->path().size() + 1).prepend(QStringLiteral("~/")))),
+                 qPrintable(status));
+        QVERIFY2(status.contains(QLatin1String("not accepted by the server (offered as rsa-sha2-512, rsa-sha2-256 or ssh-rsa)")),
+                 qPrintable(status));
+        QVERIFY2(status.contains(QLatin1String("password: not given")), qPrintable(status));
+        QVERIFY2(!status.contains(QLatin1String("ancel")), qPrintable(status));
+        auto *reason = bar->findChild<QLabel *>();
+        QVERIFY(reason->text().contains(QLatin1String("not accepted by the server")));
+        QVERIFY(reason->wordWrap() && refused->statusLabel()->wordWrap());
+        // Wrapped: the labels ask for far less than the message's width (unwrapped, over 2000 px).
+        QVERIFY2(reason->minimumSizeHint().width() < 600, qPrintable(QString::number(reason->minimumSizeHint().width())));
+        QVERIFY(refused->statusLabel()->minimumSizeHint().width() < 600);
+    }
+
     // The dialog for prompts Skydeck does not answer (a code, several prompts): the server's text
     // as plain text, printable; hidden fields unless the server allows echo; one answer each.
     void keyboardInteractiveDialog()

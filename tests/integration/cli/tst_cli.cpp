@@ -2,6 +2,7 @@
 // batches, server-side copies, exit codes and one-line errors.
 #include "CliRunner.h"
 #include "Peers.h"
+#include "TestAgent.h"
 #include "TestMain.h"
 #include "TestSshd.h"
 
@@ -67,6 +68,62 @@ int closedPort()
     s.close();
     return port;
 }
+
+// An sshd of the test's own with OpenSSH's default PubkeyAcceptedAlgorithms, its own
+// authorized_keys, an RSA-3072 key (and an encrypted one) and a HOME whose ~/.ssh/config names the
+// host "rsabox".
+struct RsaBox {
+    static constexpr char kPassphrase[] = "rsa box passphrase";
+    QTemporaryDir dir;
+    QTemporaryDir home;
+    skydeck::test::TestSshd sshd;
+    int port = 0;
+    QString key, encrypted;
+
+    static bool keygen(const QString &path, const QString &passphrase)
+    {
+        QProcess p;
+        p.start(QStringLiteral("ssh-keygen"), {QStringLiteral("-q"), QStringLiteral("-t"), QStringLiteral("rsa"), QStringLiteral("-b"),
+                                               QStringLiteral("3072"), QStringLiteral("-N"), passphrase, QStringLiteral("-f"), path});
+        return p.waitForFinished(120000) && p.exitCode() == 0;
+    }
+    QString config(const QString &identityFile) const
+    {
+        return QStringLiteral("Host rsabox\n  HostName 127.0.0.1\n  Port %1\n  User %2\n%3  StrictHostKeyChecking accept-new\n")
+            .arg(port)
+            .arg(skydeck::test::peerValue("SKYDECK_TEST_SSH_USER"),
+                 identityFile.isEmpty() ? QString() : QStringLiteral("  IdentityFile %1\n  IdentitiesOnly yes\n").arg(identityFile));
+    }
+    bool authorize(const QString &keyFile) const
+    {
+        QFile pub(keyFile + QStringLiteral(".pub"));
+        QFile ak(dir.filePath(QStringLiteral("authorized_keys")));
+        if (!pub.open(QIODevice::ReadOnly) || !ak.open(QIODevice::Append))
+            return false;
+        ak.write(pub.readAll());
+        return ak.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther);
+    }
+    bool start(bool strangerKey)
+    {
+        // sshd reads authorized_keys as the test user.
+        QFile::setPermissions(dir.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup | QFile::ExeGroup
+                                              | QFile::ReadOther | QFile::ExeOther);
+        key = dir.filePath(QStringLiteral("id_rsa"));
+        encrypted = dir.filePath(QStringLiteral("id_rsa_enc"));
+        if (!keygen(key, QString()) || !keygen(encrypted, QString::fromLatin1(kPassphrase)))
+            return false;
+        QFile ak(dir.filePath(QStringLiteral("authorized_keys")));
+        if (!ak.open(QIODevice::WriteOnly) || !ak.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther))
+            return false;
+        ak.close();
+        if (!strangerKey && !authorize(key))
+            return false;
+        port = skydeck::test::TestSshd::freePort();
+        writeFile(home.filePath(QStringLiteral(".ssh/config")), config(key).toUtf8());
+        return sshd.start(dir.path(), port, {{"AuthorizedKeysFile", QFile::encodeName(dir.filePath(QStringLiteral("authorized_keys")))}},
+                          {"PubkeyAcceptedAlgorithms"});
+    }
+};
 
 } // namespace
 
@@ -565,6 +622,80 @@ private Q_SLOTS:
         QVERIFY2(!out.contains(password.toUtf8()), out.constData());  // not echoed
         QVERIFY2(sshd.log().contains("Accepted keyboard-interactive"), sshd.log().constData());
         QVERIFY2(!sshd.log().contains("Failed keyboard-interactive"), sshd.log().constData());  // no answer was wrong
+    }
+
+    // Issue 12: `skydeck ls sftp://rsabox/tmp/` with an RSA-3072 key, against an sshd with
+    // OpenSSH 9.2's default PubkeyAcceptedAlgorithms (no ssh-rsa), from a key file and through
+    // ssh-agent. It failed with "Authentication cancelled (AuthCancelled)".
+    void sftpRsaKeyLogsIn()
+    {
+        QString peerPort;
+        SKYDECK_REQUIRE_PEER(peerPort, "SKYDECK_TEST_SSH_PORT");
+        RsaBox box;
+        QVERIFY(box.start(false));
+        CliRunner r(box.home.path());
+        r.unset(QStringLiteral("SSH_AUTH_SOCK"));
+        const CliRun file = sk({QStringLiteral("ls"), QStringLiteral("sftp://rsabox/tmp/")}, r);
+        expectOk(file);
+        // Through the agent: the key file moved away (no IdentityFile, no ~/.ssh/id_*).
+        skydeck::test::TestAgent agent;
+        QVERIFY(agent.start(box.dir.path()));
+        QVERIFY(agent.add(box.key));
+        writeFile(box.home.filePath(QStringLiteral(".ssh/config")), box.config(QString()).toUtf8());
+        r.set(QStringLiteral("SSH_AUTH_SOCK"), agent.socket());
+        expectOk(sk({QStringLiteral("ls"), QStringLiteral("sftp://rsabox/tmp/")}, r));
+        QVERIFY2(!box.sshd.log().contains("ssh-rsa not in PubkeyAcceptedAlgorithms"), box.sshd.log().constData());
+    }
+
+    // Issue 12.2: a refused login says, on its one line, what the server offered, which keys were
+    // tried and why each failed, and what could not be asked without a terminal; never
+    // "cancelled". An encrypted key's passphrase is asked on the terminal as ssh asks it.
+    void sftpAuthFailureExplains()
+    {
+        QString peerPort;
+        SKYDECK_REQUIRE_PEER(peerPort, "SKYDECK_TEST_SSH_PORT");
+        if (QStandardPaths::findExecutable(QStringLiteral("setsid")).isEmpty() || QStandardPaths::findExecutable(QStringLiteral("script")).isEmpty())
+            SKYDECK_SKIP_OR_FAIL(QStringLiteral("setsid(1) and script(1) from util-linux are needed"));
+        RsaBox box;
+        QVERIFY(box.start(true));  // the key is not in authorized_keys
+        CliRunner r(box.home.path());
+        r.unset(QStringLiteral("SSH_AUTH_SOCK"));
+        const auto noTerminal = [&] {
+            const CliRun run = r.runProgram(QStringLiteral("setsid"), {QStringLiteral("-w"), QStringLiteral(SKYDECK_BINARY),
+                                                                       QStringLiteral("ls"), QStringLiteral("sftp://rsabox/tmp/")});
+            m_outputs << run.out << run.err;
+            return run;
+        };
+        const CliRun refused = noTerminal();
+        expectOneLineError(refused, 4, QStringLiteral("Permission denied (the server offers publickey,password)"));
+        QVERIFY2(refused.err.contains(QStringLiteral("%1 (RSA 3072 SHA256:").arg(box.key)), qPrintable(refused.describe()));
+        QVERIFY2(refused.err.contains(QLatin1String("not accepted by the server (offered as rsa-sha2-512, rsa-sha2-256 or ssh-rsa)")),
+                 qPrintable(refused.describe()));
+        QVERIFY2(refused.err.contains(QLatin1String("password: not given")), qPrintable(refused.describe()));
+        QVERIFY2(refused.err.contains(QLatin1String("run skydeck on a terminal")), qPrintable(refused.describe()));
+        QVERIFY2(!refused.err.contains(QLatin1String("ancel")), qPrintable(refused.describe()));
+
+        // An encrypted key the server takes: without a terminal its passphrase cannot be asked...
+        QVERIFY(box.authorize(box.encrypted));
+        writeFile(box.home.filePath(QStringLiteral(".ssh/config")), box.config(box.encrypted).toUtf8());
+        const CliRun locked = noTerminal();
+        expectOneLineError(locked, 4, QStringLiteral("passphrase not given (the server takes this key)"));
+        // ...on one (script(1)) it is, hidden, and the listing follows.
+        QProcess tty;
+        tty.setProcessEnvironment(r.environment());
+        tty.start(QStringLiteral("script"), {QStringLiteral("-qec"), QStringLiteral("'%1' ls sftp://rsabox/tmp/").arg(QStringLiteral(SKYDECK_BINARY)),
+                                             QStringLiteral("/dev/null")});
+        QByteArray out;
+        QVERIFY2(QTest::qWaitFor([&] {
+            out += tty.readAllStandardOutput();
+            return out.contains(QByteArray("Enter passphrase for key '" + QFile::encodeName(box.encrypted) + "':"));
+        }, 30000), out.constData());
+        tty.write(QByteArray(RsaBox::kPassphrase) + '\n');
+        QVERIFY(tty.waitForFinished(30000));
+        out += tty.readAllStandardOutput();
+        m_outputs << QString::fromUtf8(out);
+        QVERIFY2(tty.exitCode() == 0, out.constData());
+        QVERIFY2(!out.contains(RsaBox::kPassphrase), out.constData());
     }
 
     void secretsNeverPrinted()

@@ -420,6 +420,56 @@ private Q_SLOTS:
         QVERIFY(!sshd.log().contains("Accepted publickey"));
     }
 
+    // A server whose only host key is RSA (issue 12.1): OpenSSH 9.2 signs it with rsa-sha2-512/256
+    // only, and libssh2 1.10 checks RSA host keys as ssh-rsa only. The failure says what the server
+    // offered, what this client checks, and what to change on the server; it said "Unable to
+    // exchange encryption keys". With HostKeyAlgorithms +ssh-rsa the RSA key is checked and kept.
+    void rsaOnlyHostKey()
+    {
+        QTemporaryDir dir;
+        const QString hostKey = TestSshd::makeHostKey(dir.path(), QStringLiteral("rsa"));
+        const int port = TestSshd::freePort();
+        QVERIFY(port > 0 && !hostKey.isEmpty());
+        SshHostConfig h = sshPeerHost();
+        h.port = port;
+        h.identityFiles = {peerValue("SKYDECK_TEST_SSH_KEY")};
+        const KnownHosts kh({dir.filePath(QStringLiteral("known_hosts"))}, dir.filePath(QStringLiteral("app_known_hosts")));
+        {
+            TestSshd sshd;
+            QVERIFY2(sshd.start(dir.path(), port, {{"HostKey", QFile::encodeName(hostKey)}}, {"HostKeyAlgorithms"}),
+                     sshd.log().constData());
+            SshSession s(h);
+            s.setKnownHosts(kh);
+            s.setUseAgent(false);
+            s.setAcceptNewHostKey(true);
+            const Error e = connectAndWait(s);
+            QCOMPARE(e.code(), QStringLiteral("NoCommonAlgorithm"));
+            QVERIFY2(e.message().contains(QLatin1String("the server offers rsa-sha2-512,rsa-sha2-256")), qPrintable(e.message()));
+            QVERIFY2(e.message().contains(QLatin1String("only host key is RSA")), qPrintable(e.message()));
+            QVERIFY2(e.message().contains(QLatin1String("HostKeyAlgorithms +ssh-rsa")), qPrintable(e.message()));
+            QVERIFY(!e.isRetryable());
+            QVERIFY(!QFile::exists(kh.appStore()));
+        }
+        TestSshd sshd;
+        QVERIFY2(sshd.start(dir.path(), port, {{"HostKey", QFile::encodeName(hostKey)}, {"HostKeyAlgorithms", "+ssh-rsa"}}),
+                 sshd.log().constData());
+        for (int i = 0; i < 2; ++i) {
+            SshSession s(h);
+            s.setKnownHosts(kh);
+            s.setUseAgent(false);
+            QList<HostKeyCheck> asked;
+            connect(&s, &SshSession::hostKeyQuestion, &s, [&](const HostKeyCheck &c) {
+                asked << c;
+                s.answerHostKey(true);
+            });
+            const Error e = connectAndWait(s);
+            QVERIFY2(!e.isError(), qPrintable(e.toString()));
+            QCOMPARE(asked.size(), i == 0 ? 1 : 0);  // asked once, then known
+            if (i == 0)
+                QCOMPARE(asked.first().keyType, QStringLiteral("ssh-rsa"));
+        }
+    }
+
     // StrictHostKeyChecking from ~/.ssh/config: yes refuses a new key without asking, accept-new
     // and no accept and remember it, ask asks. A changed key is refused in every mode.
     void strictHostKeyCheckingFromConfig_data()
