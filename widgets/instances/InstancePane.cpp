@@ -5,7 +5,6 @@
 #include "InstanceModel.h"
 #include "InstancesLogging.h"
 #include "LaunchDialog.h"
-#include "PriceCatalog.h"
 #include "TerminateDialog.h"
 
 #include <QAction>
@@ -346,7 +345,7 @@ void InstancePane::updateStatus()
     for (auto it = errors.begin(); it != errors.end(); ++it)
         text += QStringLiteral(" · ") + tr("%1: %2").arg(m_model->accountName(it.key()), it.value().message());
     text += QStringLiteral(" · ")
-        + tr("prices: list prices as of %1 (shipped catalog)").arg(PriceCatalog::shipped().asOf().toString(Qt::ISODate));
+        + tr("$/h: SkyPilot's list-price catalog, a snapshot of unknown date (hover a price for its source)");
     m_status->setText(text);
 }
 

@@ -1,5 +1,6 @@
 #include "LaunchDialog.h"
 
+#include "DisplayText.h"
 #include "PriceCatalog.h"
 
 #include <QCheckBox>
@@ -142,7 +143,7 @@ void LaunchDialog::onAccountChanged()
         QString label = m.type;
         if (m.gpu.count > 0)
             label += QStringLiteral(" — %1 × %2").arg(m.gpu.count).arg(m.gpu.model);
-        label += tr(", %1 vCPU, %2 GB").arg(m.vcpus).arg(m.memoryGb);
+        label += tr(", %1 vCPU, %2 GiB").arg(m.vcpus).arg(m.memoryGiB);
         m_type->addItem(label, m.type);
     }
     m_region->clear();
@@ -159,7 +160,7 @@ void LaunchDialog::onAccountChanged()
     m_accel->clear();
     m_accel->addItem(tr("none"), QString());
     for (const QString &a : catalog.acceleratorTypes(p))
-        m_accel->addItem(QStringLiteral("%1 (%2)").arg(catalog.acceleratorModel(p, a), a), a);
+        m_accel->addItem(QStringLiteral("%1 (%2)").arg(PriceCatalog::gceAcceleratorName(a), a), a);
     m_image->clear();
     for (const ImageChoice &i : images(p))
         m_image->addItem(i.label, i.image);
@@ -216,15 +217,18 @@ void LaunchDialog::updatePrice()
     m_accel->setEnabled(n1);
     m_accelCount->setEnabled(n1 && !m_accel->currentData().toString().isEmpty());
     const LaunchRequest r = request();
-    const PriceCatalog &catalog = PriceCatalog::shipped();
-    const auto price = catalog.price(p, r.zone.isEmpty() ? r.region : r.zone, r.machineType, r.spot, r.accelerators);
-    if (price)
-        m_price->setText(tr("<b>$%1 per hour</b> (%2 list price in %3, as of %4)")
-                             .arg(*price, 0, 'f', *price < 1 ? 3 : 2)
-                             .arg(r.spot ? tr("typical spot") : tr("on-demand"), r.region,
-                                  catalog.asOf().toString(Qt::ISODate)));
-    else
-        m_price->setText(tr("No catalog price for %1 in %2%3").arg(r.machineType, r.region, r.spot ? tr(" (spot)") : QString()));
+    QString missing;
+    const std::optional<PriceQuote> q =
+        PriceCatalog::shipped().quote(p, r.zone.isEmpty() ? r.region : r.zone, r.machineType, r.spot, r.accelerators, &missing);
+    if (q) {
+        m_price->setText(tr("<b>$%1 per hour</b> (%2 list price in %3; catalog snapshot, date unknown: hover for its source)")
+                             .arg(q->perHour, 0, 'f', q->perHour < 1 ? 3 : 2)
+                             .arg(r.spot ? tr("spot") : tr("on-demand"), q->region.toHtmlEscaped()));
+        m_price->setToolTip(plainToolTip(q->sourceText()));
+    } else {
+        m_price->setText(QStringLiteral("— ") + missing.toHtmlEscaped());
+        m_price->setToolTip(QString());
+    }
     validate();
 }
 

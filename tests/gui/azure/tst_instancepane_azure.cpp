@@ -98,6 +98,44 @@ private Q_SLOTS:
         azure::registerProviders();
     }
 
+    void pricesFromTheCatalogWithTheirSource()
+    {
+        // A VM in a zone of eastus (its zone is "1", a number: the price is the region's), a Spot one,
+        // and one in westeurope, a region the shipped Azure rows do not cover.
+        const QString sub = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        auto vm = [](const QString &name, const QString &location, const QString &size, const QString &priority) {
+            return QJsonObject{{QStringLiteral("name"), name}, {QStringLiteral("power"), QStringLiteral("running")},
+                               {QStringLiteral("vmSize"), size}, {QStringLiteral("resourceGroup"), QStringLiteral("price-rg")},
+                               {QStringLiteral("location"), location}, {QStringLiteral("zones"), QJsonArray{QStringLiteral("1")}},
+                               {QStringLiteral("priority"), priority}};
+        };
+        control(QStringLiteral("/seed"),
+                {{QStringLiteral("subscription"), sub},
+                 {QStringLiteral("vms"), QJsonArray{vm(QStringLiteral("price-a100"), QStringLiteral("eastus"),
+                                                       QStringLiteral("Standard_NC24ads_A100_v4"), QStringLiteral("Regular")),
+                                                    vm(QStringLiteral("price-spot"), QStringLiteral("westus2"),
+                                                       QStringLiteral("Standard_NC4as_T4_v3"), QStringLiteral("Spot")),
+                                                    vm(QStringLiteral("price-we"), QStringLiteral("westeurope"),
+                                                       QStringLiteral("Standard_NC4as_T4_v3"), QStringLiteral("Regular"))}}});
+        AccountRegistry registry;
+        registry.addAccount(account(sub));
+        InstancePane pane(&registry);
+        pane.show();
+        QTRY_COMPARE_WITH_TIMEOUT(pane.model()->rowCount(), 3, 15000);
+        const QString a100 = keyOf(&pane, QStringLiteral("price-a100"));
+        const QString spot = keyOf(&pane, QStringLiteral("price-spot"));
+        const QString we = keyOf(&pane, QStringLiteral("price-we"));
+        QCOMPARE(cell(&pane, a100, InstanceModel::PriceColumn), QStringLiteral("$3.67"));  // azure.csv: 3.673
+        const QString tip = cell(&pane, a100, InstanceModel::PriceColumn, Qt::ToolTipRole);
+        QVERIFY2(tip.contains(QLatin1String("azure.csv line 8")), qPrintable(tip));
+        QVERIFY2(tip.contains(QLatin1String("098741e70562f65d7af1cceb81e33b284f742604")), qPrintable(tip));
+        QVERIFY2(tip.contains(QLatin1String("date unknown")), qPrintable(tip));
+        QCOMPARE(cell(&pane, spot, InstanceModel::PriceColumn), QStringLiteral("$0.062"));  // SpotPrice 0.061595 in westus2
+        QCOMPARE(cell(&pane, we, InstanceModel::PriceColumn), QStringLiteral("—"));
+        QVERIFY(cell(&pane, we, InstanceModel::PriceColumn, Qt::ToolTipRole)
+                    .contains(QLatin1String("no price in the catalog for Standard_NC4as_T4_v3 in westeurope")));
+    }
+
     void startStopAndAFailedStart()
     {
         const QString sub = QUuid::createUuid().toString(QUuid::WithoutBraces);
