@@ -8,6 +8,7 @@
 #include "ExitCode.h"
 #include "ListCommand.h"
 #include "Output.h"
+#include "PricesCommand.h"
 #include "RemoveCommand.h"
 #include "SftpCommands.h"
 #include "SftpStorage.h"
@@ -145,6 +146,13 @@ int run(int argc, char **argv)
     if (inv.quiet)
         out.setProgressEnabled(false);
     out.setRaw(inv.raw);
+
+    // prices: the shipped catalog, no account and no network.
+    if (inv.command == QLatin1String("prices")) {
+        const int code = runPrices(inv, out);
+        out.flush();
+        return code;
+    }
 
     aws::registerProviders();
     // Declared before the registry: destroyed after it, so s3rver outlives the clients using it.

@@ -29,7 +29,9 @@ Arity arityOf(const QString &command)
     if (command == QLatin1String("mb"))
         return {1, 1, "mb s3://bucket"};
     if (command == QLatin1String("vm"))
-        return {1, 1 << 20, "vm list|start|stop|reboot|terminate [ID...]"};
+        return {1, 1 << 20, "vm list|start|stop|reboot|terminate|launch [ID...]"};
+    if (command == QLatin1String("prices"))
+        return {0, 1 << 20, "prices [--provider P] [--region R] [--json] [TYPE...]"};
     return {1, 1, "rb [--force] s3://bucket"};
 }
 
@@ -64,12 +66,24 @@ QString checkVm(const Invocation &inv)
     return {};
 }
 
+// prices: what it takes, and what it does not.
+QString checkPrices(const Invocation &inv)
+{
+    const QStringList providers = {QStringLiteral("aws"), QStringLiteral("gcp"), QStringLiteral("azure")};
+    if (!inv.provider.isEmpty() && !providers.contains(inv.provider))
+        return QStringLiteral("--provider must be one of: %1").arg(providers.join(QStringLiteral(", ")));
+    if (inv.recursive || inv.force || inv.humanReadable || inv.yes || inv.noWait || inv.sandbox || !inv.profile.isEmpty()
+        || !inv.endpointUrl.isEmpty())
+        return QStringLiteral("prices takes --provider, --region, --json and machine types only");
+    return {};
+}
+
 } // namespace
 
 QStringList commandNames()
 {
     return {QStringLiteral("ls"), QStringLiteral("cp"), QStringLiteral("rm"), QStringLiteral("mb"), QStringLiteral("rb"),
-            QStringLiteral("vm")};
+            QStringLiteral("vm"), QStringLiteral("prices")};
 }
 
 Result<Invocation> parseArguments(const QStringList &arguments)
@@ -148,6 +162,10 @@ Result<Invocation> parseArguments(const QStringList &arguments)
         const QString why = checkVm(inv);
         if (!why.isEmpty())
             return usage(why);
+    } else if (inv.command == QLatin1String("prices")) {
+        const QString why = checkPrices(inv);
+        if (!why.isEmpty())
+            return usage(why);
     } else if (!inv.provider.isEmpty() || inv.json || inv.yes || inv.noWait) {
         return usage(QStringLiteral("--provider, --json, --yes and --no-wait only apply to vm"));
     }
@@ -174,6 +192,12 @@ QString usageText()
         "  ID is the instance's id (i-0abc..., a Compute Engine id, an Azure vmId) or its name;\n"
         "  a name shared by several live instances is refused. Azure's stop deallocates.\n"
         "\n"
+        "Prices (the shipped catalog: SkyPilot's rows in resources/prices, no account needed):\n"
+        "  prices [--provider P] [--region R] [--json] [TYPE...]\n"
+        "                                   type, region, GPUs, on-demand and spot $/h and the\n"
+        "                                   source file, lines and commit, one row per line; a\n"
+        "                                   type or region the catalog lacks has no price (exit 3)\n"
+        "\n"
         "Locations: s3://bucket/key (a key ending in '/' is a folder), local paths, file:// URLs,\n"
         "  sftp://[user@]host[:port]/path (ls and cp; hosts and keys from ~/.ssh/config, /~/ = home).\n"
         "\n"
@@ -187,8 +211,8 @@ QString usageText()
         "  --human-readable       ls: sizes as KiB, MiB, GiB\n"
         "  --accept-new-host-key  sftp://: trust a host key not yet in known_hosts (a changed key\n"
         "                         is always refused)\n"
-        "  --provider P           vm: only accounts of aws, gcp or azure\n"
-        "  --json                 vm list: a JSON array of instances\n"
+        "  --provider P           vm: only accounts of aws, gcp or azure; prices: one provider\n"
+        "  --json                 vm list, prices: a JSON array\n"
         "  --no-wait              vm: return once the provider accepted the action\n"
         "  --yes                  vm terminate: confirm the deletion\n"
         "  --raw                  keys and names on stdout exactly as stored (by default control\n"

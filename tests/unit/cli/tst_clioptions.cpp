@@ -92,6 +92,20 @@ private Q_SLOTS:
         QVERIFY(v.ok() && v->version);
     }
 
+    void parsesPrices()
+    {
+        QVERIFY(isCli({"prices"}));
+        QVERIFY(isCli({"--provider", "gcp", "prices"}));
+        auto r = parse({"prices", "--provider", "gcp", "--region", "us-central1-a", "g2-standard-4", "a2-highgpu-1g", "--json"});
+        QVERIFY2(r.ok(), qPrintable(r.error().toString()));
+        QCOMPARE(r->command, QStringLiteral("prices"));
+        QCOMPARE(r->args, (QStringList{"g2-standard-4", "a2-highgpu-1g"}));
+        QCOMPARE(r->provider, QStringLiteral("gcp"));
+        QCOMPARE(r->region, QStringLiteral("us-central1-a"));
+        QVERIFY(r->json);
+        QVERIFY(parse({"prices"}).ok());
+    }
+
     void usageErrors_data()
     {
         QTest::addColumn<QStringList>("args");
@@ -106,6 +120,9 @@ private Q_SLOTS:
         QTest::newRow("-r on mb") << QStringList{"mb", "-r", "s3://b"} << "-r does not apply";
         QTest::newRow("endpoint not http") << QStringList{"ls", "--endpoint-url", "ftp://x"} << "--endpoint-url";
         QTest::newRow("profile missing value") << QStringList{"ls", "--profile"} << "profile";
+        QTest::newRow("prices provider") << QStringList{"prices", "--provider", "oracle"} << "--provider must be one of";
+        QTest::newRow("prices --yes") << QStringList{"prices", "--yes"} << "prices takes --provider, --region, --json";
+        QTest::newRow("prices --profile") << QStringList{"prices", "--profile", "x"} << "prices takes";
     }
     void usageErrors()
     {
