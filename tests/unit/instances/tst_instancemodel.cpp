@@ -320,7 +320,8 @@ private Q_SLOTS:
     void launchFormPricesBeforeLaunch()
     {
         LaunchDialog dlg({{QStringLiteral("aws:a"), QStringLiteral("AWS"), QStringLiteral("aws"), QStringLiteral("eu-west-1")},
-                          {QStringLiteral("gcp:g"), QStringLiteral("GCP"), QStringLiteral("gcp"), QString()}});
+                          {QStringLiteral("gcp:g"), QStringLiteral("GCP"), QStringLiteral("gcp"), QString()},
+                          {QStringLiteral("azure:z"), QStringLiteral("Azure"), QStringLiteral("azure"), QString()}});
         QCOMPARE(dlg.regionBox()->currentText(), QStringLiteral("eu-west-1"));  // the account's region first
         dlg.machineTypes()->setCurrentIndex(dlg.machineTypes()->findData(QStringLiteral("p3.2xlarge")));
         QVERIFY2(dlg.priceText().contains(QLatin1String("$3.31 per hour")), qPrintable(dlg.priceText()));
@@ -361,6 +362,45 @@ private Q_SLOTS:
         QVERIFY(launch->isEnabled());
         dlg.regionBox()->setCurrentText(QStringLiteral("us-central1"));  // a region is not a zone
         QVERIFY(!launch->isEnabled());
+        QVERIFY2(dlg.problem().contains(QLatin1String("needs a zone")), qPrintable(dlg.problem()));
+
+        // Azure: a location, the SSH user, a public key (never a private one) and where SSH may come from.
+        QTemporaryDir keys;
+        QFile pub(keys.filePath(QStringLiteral("id.pub")));
+        QVERIFY(pub.open(QIODevice::WriteOnly));
+        pub.write("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGxZ ada@laptop\n");
+        pub.close();
+        QFile priv(keys.filePath(QStringLiteral("id")));
+        QVERIFY(priv.open(QIODevice::WriteOnly));
+        priv.write("-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n");
+        priv.close();
+        dlg.accountBox()->setCurrentIndex(2);
+        QCOMPARE(dlg.sshUserEdit()->text(), QStringLiteral("azureuser"));
+        QVERIFY(dlg.imageBox()->currentData().toString().endsWith(QLatin1String("-gen2:latest")));
+        dlg.nameEdit()->setText(QStringLiteral("az-a100"));
+        dlg.regionBox()->setCurrentText(QStringLiteral("eastus"));
+        dlg.machineTypes()->setCurrentIndex(dlg.machineTypes()->findData(QStringLiteral("Standard_NC24ads_A100_v4")));
+        QVERIFY2(dlg.priceText().contains(QLatin1String("$3.67 per hour")), qPrintable(dlg.priceText()));
+        dlg.sshKeyEdit()->setText(priv.fileName());
+        QVERIFY(!launch->isEnabled());
+        QVERIFY2(dlg.problem().contains(QLatin1String("private key")), qPrintable(dlg.problem()));
+        dlg.sshKeyEdit()->setText(pub.fileName());
+        dlg.sshFromEdit()->setText(QStringLiteral("not an address"));
+        QVERIFY(!launch->isEnabled());
+        dlg.sshFromEdit()->clear();
+        QVERIFY(launch->isEnabled());  // SSH stays closed, and the form says so
+        QVERIFY(dlg.findChild<QLabel *>(QStringLiteral("launchProblem"))->text().contains(QLatin1String("No SSH from the internet")));
+        dlg.sshFromEdit()->setText(QStringLiteral("81.2.69.160"));
+        dlg.spotBox()->setChecked(true);
+        r = dlg.request();
+        QCOMPARE(r.region, QStringLiteral("eastus"));
+        QVERIFY(r.zone.isEmpty());
+        QCOMPARE(r.machineType, QStringLiteral("Standard_NC24ads_A100_v4"));
+        QCOMPARE(r.sshUser, QStringLiteral("azureuser"));
+        QCOMPARE(r.sshPublicKey, QStringLiteral("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGxZ ada@laptop"));
+        QCOMPARE(r.sshFrom, QStringLiteral("81.2.69.160/32"));
+        QVERIFY(r.spot);
+        QVERIFY2(dlg.priceText().contains(QLatin1String("$0.444 per hour")), qPrintable(dlg.priceText()));  // SpotPrice 0.444433
     }
 
     void terminateNeedsTheName()
