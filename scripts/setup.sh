@@ -17,6 +17,8 @@ DEB_PACKAGES=(
   # test peers and real clients to compare with
   openssh-server openssh-client gnome-keyring dbus dbus-x11 libsecret-tools
   awscli rclone python3-botocore python3 curl bc openssl
+  # Microsoft's Python SDK, to check the Resource Manager test server (tests/servers/arm_sdk_check.py)
+  python3-azure
 )
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -8,6 +8,7 @@
 #include "ExitCode.h"
 #include "ListCommand.h"
 #include "Output.h"
+#include "PricesCommand.h"
 #include "RemoveCommand.h"
 #include "SftpCommands.h"
 #include "SftpStorage.h"
@@ -86,7 +87,8 @@ std::unique_ptr<Command> makeCommand(const Invocation &inv, Output &out, Account
 bool isCliInvocation(int argc, char **argv)
 {
     // Options with a value that may come before the command.
-    static const char *valued[] = {"--profile", "--endpoint-url", "--region", "--provider"};
+    static const char *valued[] = {"--profile", "--endpoint-url", "--region", "--provider", "--type", "--zone", "--image",
+                                   "--disk-gb", "--gpu", "--key", "--name", "--ssh-from"};
     for (int i = 1; i < argc; ++i) {
         const char *a = argv[i];
         if (std::strcmp(a, "--help") == 0 || std::strcmp(a, "-h") == 0 || std::strcmp(a, "--version") == 0
@@ -108,7 +110,7 @@ bool isCliInvocation(int argc, char **argv)
             || std::strcmp(a, "--quiet") == 0 || std::strcmp(a, "--sandbox") == 0
             || std::strcmp(a, "--accept-new-host-key") == 0 || std::strcmp(a, "--json") == 0
             || std::strcmp(a, "--yes") == 0 || std::strcmp(a, "--no-wait") == 0 || std::strcmp(a, "--raw") == 0
-            || std::strcmp(a, "--allow-insecure-http") == 0)
+            || std::strcmp(a, "--allow-insecure-http") == 0 || std::strcmp(a, "--spot") == 0)
             continue;
         // The first other argument decides: a word is a command (a typo is a usage error, not a
         // window), an option (--sandbox, Qt's -platform ...) belongs to the window.
@@ -145,6 +147,13 @@ int run(int argc, char **argv)
     if (inv.quiet)
         out.setProgressEnabled(false);
     out.setRaw(inv.raw);
+
+    // prices: the shipped catalog, no account and no network.
+    if (inv.command == QLatin1String("prices")) {
+        const int code = runPrices(inv, out);
+        out.flush();
+        return code;
+    }
 
     aws::registerProviders();
     // Declared before the registry: destroyed after it, so s3rver outlives the clients using it.

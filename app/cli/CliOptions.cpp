@@ -29,8 +29,39 @@ Arity arityOf(const QString &command)
     if (command == QLatin1String("mb"))
         return {1, 1, "mb s3://bucket"};
     if (command == QLatin1String("vm"))
-        return {1, 1 << 20, "vm list|start|stop|reboot|terminate [ID...]"};
+        return {1, 1 << 20, "vm list|start|stop|reboot|terminate|launch [ID...]"};
+    if (command == QLatin1String("prices"))
+        return {0, 1 << 20, "prices [--provider P] [--region R] [--json] [TYPE...]"};
     return {1, 1, "rb [--force] s3://bucket"};
+}
+
+// vm launch: one provider, a type and a place; the rest checked against the provider when it runs.
+QString checkLaunch(const Invocation &inv, qsizetype operands)
+{
+    const QString synopsis = QStringLiteral(
+        "usage: skydeck vm launch --provider aws|gcp|azure --type T --region/--zone Z [--image I] [--disk-gb N] [--spot] "
+        "[--gpu MODEL:COUNT] [--key FILE.pub] [--name N] [--ssh-from CIDR] [--no-wait] [--json]");
+    const QStringList providers = {QStringLiteral("aws"), QStringLiteral("gcp"), QStringLiteral("azure")};
+    if (operands > 0)
+        return synopsis + QStringLiteral(" (the name goes with --name)");
+    if (!providers.contains(inv.provider))
+        return QStringLiteral("vm launch needs --provider aws, gcp or azure");
+    if (inv.machineType.isEmpty())
+        return QStringLiteral("vm launch needs --type (e.g. g5.xlarge, g2-standard-4, Standard_NC4as_T4_v3)");
+    if (inv.provider == QLatin1String("gcp") && inv.zone.isEmpty() && inv.region.count(QLatin1Char('-')) < 2)
+        return QStringLiteral("Compute Engine needs --zone (e.g. us-central1-a)");
+    if (inv.provider == QLatin1String("azure") && inv.region.isEmpty())
+        return QStringLiteral("Azure needs --region, the VM's location (e.g. eastus); --zone is an availability zone number");
+    if (inv.provider == QLatin1String("aws") && inv.region.isEmpty() && inv.zone.isEmpty())
+        return QStringLiteral("EC2 needs --region (e.g. us-east-1) or --zone (e.g. us-east-1a)");
+    if (inv.diskGb != -1 && (inv.diskGb < 10 || inv.diskGb > 65536))
+        return QStringLiteral("--disk-gb must be 10 to 65536");
+    if (inv.sshFromGiven && inv.provider != QLatin1String("azure"))
+        return QStringLiteral("--ssh-from applies to Azure (the VM's own network security group); EC2 and Compute Engine "
+                              "use the network's existing firewall rules");
+    if (inv.yes || inv.recursive || inv.force || inv.humanReadable)
+        return QStringLiteral("--yes, -r, --force and --human-readable do not apply to vm launch");
+    return {};
 }
 
 // The vm subcommands and their options; an empty error when they fit.
@@ -38,10 +69,16 @@ QString checkVm(const Invocation &inv)
 {
     const QString sub = inv.args.value(0);
     const QStringList subs = {QStringLiteral("list"), QStringLiteral("start"), QStringLiteral("stop"),
-                              QStringLiteral("reboot"), QStringLiteral("terminate")};
+                              QStringLiteral("reboot"), QStringLiteral("terminate"), QStringLiteral("launch")};
     if (!subs.contains(sub))
         return QStringLiteral("unknown vm command '%1' (one of: %2)").arg(sub, subs.join(QStringLiteral(", ")));
     const qsizetype ids = inv.args.size() - 1;
+    const bool launchOptions = !inv.machineType.isEmpty() || !inv.zone.isEmpty() || !inv.image.isEmpty() || inv.diskGb != -1
+        || inv.spot || !inv.gpu.isEmpty() || !inv.key.isEmpty() || !inv.name.isEmpty() || inv.sshFromGiven;
+    if (sub == QLatin1String("launch"))
+        return checkLaunch(inv, ids);
+    if (launchOptions)
+        return QStringLiteral("--type, --zone, --image, --disk-gb, --spot, --gpu, --key, --name and --ssh-from only apply to vm launch");
     if (sub == QLatin1String("list") && ids > 0)
         return QStringLiteral("usage: skydeck vm list [--provider P] [--json]");
     if (sub == QLatin1String("terminate") && ids != 1)
@@ -53,7 +90,7 @@ QString checkVm(const Invocation &inv)
     if (inv.yes && sub != QLatin1String("terminate"))
         return QStringLiteral("--yes only applies to vm terminate");
     if (inv.json && sub != QLatin1String("list"))
-        return QStringLiteral("--json only applies to vm list");
+        return QStringLiteral("--json only applies to vm list and vm launch");
     if (inv.noWait && sub == QLatin1String("list"))
         return QStringLiteral("--no-wait does not apply to vm list");
     const QStringList providers = {QStringLiteral("aws"), QStringLiteral("gcp"), QStringLiteral("azure")};
@@ -64,12 +101,24 @@ QString checkVm(const Invocation &inv)
     return {};
 }
 
+// prices: what it takes, and what it does not.
+QString checkPrices(const Invocation &inv)
+{
+    const QStringList providers = {QStringLiteral("aws"), QStringLiteral("gcp"), QStringLiteral("azure")};
+    if (!inv.provider.isEmpty() && !providers.contains(inv.provider))
+        return QStringLiteral("--provider must be one of: %1").arg(providers.join(QStringLiteral(", ")));
+    if (inv.recursive || inv.force || inv.humanReadable || inv.yes || inv.noWait || inv.sandbox || !inv.profile.isEmpty()
+        || !inv.endpointUrl.isEmpty())
+        return QStringLiteral("prices takes --provider, --region, --json and machine types only");
+    return {};
+}
+
 } // namespace
 
 QStringList commandNames()
 {
     return {QStringLiteral("ls"), QStringLiteral("cp"), QStringLiteral("rm"), QStringLiteral("mb"), QStringLiteral("rb"),
-            QStringLiteral("vm")};
+            QStringLiteral("vm"), QStringLiteral("prices")};
 }
 
 Result<Invocation> parseArguments(const QStringList &arguments)
@@ -93,8 +142,18 @@ Result<Invocation> parseArguments(const QStringList &arguments)
     const QCommandLineOption json(QStringLiteral("json"), QString());
     const QCommandLineOption yes(QStringLiteral("yes"), QString());
     const QCommandLineOption noWait(QStringLiteral("no-wait"), QString());
+    const QCommandLineOption type(QStringLiteral("type"), QString(), QStringLiteral("type"));
+    const QCommandLineOption zone(QStringLiteral("zone"), QString(), QStringLiteral("zone"));
+    const QCommandLineOption image(QStringLiteral("image"), QString(), QStringLiteral("image"));
+    const QCommandLineOption diskGb(QStringLiteral("disk-gb"), QString(), QStringLiteral("gb"));
+    const QCommandLineOption spot(QStringLiteral("spot"), QString());
+    const QCommandLineOption gpu(QStringLiteral("gpu"), QString(), QStringLiteral("model:count"));
+    const QCommandLineOption key(QStringLiteral("key"), QString(), QStringLiteral("file"));
+    const QCommandLineOption name(QStringLiteral("name"), QString(), QStringLiteral("name"));
+    const QCommandLineOption sshFrom(QStringLiteral("ssh-from"), QString(), QStringLiteral("cidr"));
     parser.addOptions({recursive, force, human, quiet, sandbox, acceptHostKey, help, version, profile, endpoint, region,
-                       provider, json, yes, noWait, raw, insecureHttp});
+                       provider, json, yes, noWait, raw, insecureHttp, type, zone, image, diskGb, spot, gpu, key, name,
+                       sshFrom});
 
     if (!parser.parse(arguments))
         return usage(parser.errorText());
@@ -117,6 +176,21 @@ Result<Invocation> parseArguments(const QStringList &arguments)
     inv.json = parser.isSet(json);
     inv.yes = parser.isSet(yes);
     inv.noWait = parser.isSet(noWait);
+    inv.machineType = parser.value(type).trimmed();
+    inv.zone = parser.value(zone).trimmed();
+    inv.image = parser.value(image).trimmed();
+    if (parser.isSet(diskGb)) {
+        bool ok = false;
+        inv.diskGb = parser.value(diskGb).toInt(&ok);
+        if (!ok)
+            return usage(QStringLiteral("--disk-gb needs a number of GB, not '%1'").arg(parser.value(diskGb)));
+    }
+    inv.spot = parser.isSet(spot);
+    inv.gpu = parser.value(gpu).trimmed();
+    inv.key = parser.value(key).trimmed();
+    inv.name = parser.value(name).trimmed();
+    inv.sshFrom = parser.value(sshFrom).trimmed();
+    inv.sshFromGiven = parser.isSet(sshFrom);
     if (inv.sandbox && (!inv.profile.isEmpty() || !inv.endpointUrl.isEmpty()))
         return usage(QStringLiteral("--sandbox cannot be combined with --profile or --endpoint-url"));
     if (parser.isSet(profile) && inv.profile.isEmpty())
@@ -148,9 +222,18 @@ Result<Invocation> parseArguments(const QStringList &arguments)
         const QString why = checkVm(inv);
         if (!why.isEmpty())
             return usage(why);
+    } else if (inv.command == QLatin1String("prices")) {
+        const QString why = checkPrices(inv);
+        if (!why.isEmpty())
+            return usage(why);
     } else if (!inv.provider.isEmpty() || inv.json || inv.yes || inv.noWait) {
         return usage(QStringLiteral("--provider, --json, --yes and --no-wait only apply to vm"));
     }
+    if (inv.command != QLatin1String("vm")
+        && (!inv.machineType.isEmpty() || !inv.zone.isEmpty() || !inv.image.isEmpty() || inv.diskGb != -1 || inv.spot
+            || !inv.gpu.isEmpty() || !inv.key.isEmpty() || !inv.name.isEmpty() || inv.sshFromGiven))
+        return usage(QStringLiteral("--type, --zone, --image, --disk-gb, --spot, --gpu, --key, --name and --ssh-from only "
+                                    "apply to vm launch"));
     return inv;
 }
 
@@ -171,8 +254,18 @@ QString usageText()
         "  vm list [--provider P] [--json]  every instance of every region/zone, in parallel\n"
         "  vm start|stop|reboot ID...       act, then wait until each reaches its state\n"
         "  vm terminate ID --yes            delete an instance (refused without --yes)\n"
+        "  vm launch --provider P --type T --region R|--zone Z [--image I] [--disk-gb N] [--spot]\n"
+        "            [--gpu MODEL:COUNT] [--key FILE.pub] [--name N] [--ssh-from CIDR]\n"
+        "                                   launch an instance, wait until it runs, print its id,\n"
+        "                                   state and addresses (the window's Launch form)\n"
         "  ID is the instance's id (i-0abc..., a Compute Engine id, an Azure vmId) or its name;\n"
         "  a name shared by several live instances is refused. Azure's stop deallocates.\n"
+        "\n"
+        "Prices (the shipped catalog: SkyPilot's rows in resources/prices, no account needed):\n"
+        "  prices [--provider P] [--region R] [--json] [TYPE...]\n"
+        "                                   type, region, GPUs, on-demand and spot $/h and the\n"
+        "                                   source file, lines and commit, one row per line; a\n"
+        "                                   type or region the catalog lacks has no price (exit 3)\n"
         "\n"
         "Locations: s3://bucket/key (a key ending in '/' is a folder), local paths, file:// URLs,\n"
         "  sftp://[user@]host[:port]/path (ls and cp; hosts and keys from ~/.ssh/config, /~/ = home).\n"
@@ -187,9 +280,27 @@ QString usageText()
         "  --human-readable       ls: sizes as KiB, MiB, GiB\n"
         "  --accept-new-host-key  sftp://: trust a host key not yet in known_hosts (a changed key\n"
         "                         is always refused)\n"
-        "  --provider P           vm: only accounts of aws, gcp or azure\n"
-        "  --json                 vm list: a JSON array of instances\n"
-        "  --no-wait              vm: return once the provider accepted the action\n"
+        "  --provider P           vm: only accounts of aws, gcp or azure; prices: one provider\n"
+        "  --json                 vm list, prices: a JSON array\n"
+        "  --no-wait              vm: return once the provider accepted the action (launch:\n"
+        "                         Compute Engine and Azure answer when their create operation ended)\n"
+        "  --type T               vm launch: the machine type (price catalog: skydeck prices)\n"
+        "  --region R, --zone Z   vm launch: EC2 region or availability zone; Compute Engine zone;\n"
+        "                         Azure location (--region) and availability zone number (--zone)\n"
+        "  --image I              vm launch: AMI id or resolve:ssm:..., GCE image or family URL, Azure\n"
+        "                         publisher:offer:sku:version (default: the first deep-learning or\n"
+        "                         Ubuntu image the window offers)\n"
+        "  --disk-gb N            vm launch: root disk size (default 100)\n"
+        "  --spot                 vm launch: spot / preemptible (Azure: evicted by deallocation,\n"
+        "                         maxPrice -1)\n"
+        "  --gpu MODEL:COUNT      vm launch: GPUs to attach to a Compute Engine N1 type (T4:1); for\n"
+        "                         other types it must match the type's own GPUs\n"
+        "  --key FILE.pub         vm launch: the SSH public key (Compute Engine, Azure; default\n"
+        "                         ~/.ssh/id_ed25519.pub or id_rsa.pub); EC2: a key pair name\n"
+        "  --name N               vm launch: the instance's name (default skydeck-XXXXXXXX)\n"
+        "  --ssh-from CIDR        vm launch, Azure: allow SSH from this address or prefix only; by\n"
+        "                         default the address of this SSH session when it is public, else\n"
+        "                         SSH stays closed (never open to the internet unless given)\n"
         "  --yes                  vm terminate: confirm the deletion\n"
         "  --raw                  keys and names on stdout exactly as stored (by default control\n"
         "                         characters from a server are shown escaped, e.g. \\x1b)\n"

@@ -27,7 +27,18 @@ struct Invocation {
     QString provider;     // --provider aws|gcp|azure (vm)
     bool json = false;    // --json (vm list)
     bool yes = false;     // --yes (vm terminate)
-    bool noWait = false;  // --no-wait (vm start|stop|reboot|terminate)
+    bool noWait = false;  // --no-wait (vm start|stop|reboot|terminate|launch)
+    // vm launch (the launch dialog's fields; see launch::* in LaunchOptions.h)
+    QString machineType;  // --type
+    QString zone;         // --zone (GCE: the zone; EC2: an availability zone; Azure: a zone number)
+    QString image;        // --image (default: the provider's first offered image)
+    int diskGb = -1;      // --disk-gb (-1: the form's default)
+    bool spot = false;    // --spot
+    QString gpu;          // --gpu MODEL:COUNT
+    QString key;          // --key FILE.pub (GCE, Azure) or an EC2 key pair name
+    QString name;         // --name
+    QString sshFrom;      // --ssh-from CIDR (Azure)
+    bool sshFromGiven = false;
 };
 
 // The commands isCliInvocation() recognises.

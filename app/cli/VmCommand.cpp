@@ -5,9 +5,13 @@
 #include "VmFormat.h"
 
 #include "ComputeClient.h"
+#include "LaunchOptions.h"
 #include "Logging.h"
+#include "PriceCatalog.h"
 #include "ProviderWorker.h"
 
+#include <QDir>
+#include <QRandomGenerator>
 #include <QTimer>
 
 #include <algorithm>
@@ -92,6 +96,8 @@ void VmCommand::start()
                      QStringLiteral("NoCredentials")));
         return finish(m_exit);
     }
+    if (m_inv.args.value(0) == QLatin1String("launch"))
+        return launchInstance();
     const bool list = m_inv.args.value(0) == QLatin1String("list");
     listEverything([this, list] {
         if (list)
@@ -304,8 +310,13 @@ void VmCommand::poll(const Instance &instance, int delayMs, int stableMisses)
             }
             const InstanceState s = r->state;
             qCDebug(lcCli) << label << VmFormat::stateName(s) << r->providerState;
-            if (reached(m_action, s))
-                return done(instance, QStringLiteral("%1: %2").arg(label, VmFormat::stateName(s)));
+            if (reached(m_action, s)) {
+                if (m_launching && m_inv.json) {
+                    m_out.text(QString::fromUtf8(VmFormat::json({r.value()})));
+                    return done(instance, QString());
+                }
+                return done(instance, m_launching ? launchedLine(r.value()) : QStringLiteral("%1: %2").arg(label, VmFormat::stateName(s)));
+            }
             const int misses = isTransitional(s) ? 0 : stableMisses + 1;
             if (misses > kStableMissesAllowed)
                 return abandon(instance, Error(Error::Category::Conflict,
@@ -319,6 +330,175 @@ void VmCommand::poll(const Instance &instance, int delayMs, int stableMisses)
                                         .arg(verb(m_action))));
             poll(instance, std::min(delayMs * 2, kMaxPollMs), misses);
         });
+    });
+}
+
+// ---- launch ----------------------------------------------------------------------------------
+
+Result<LaunchRequest> VmCommand::launchRequest(const Account &account) const
+{
+    const QString p = account.provider;
+    auto usage = [](const QString &why) { return Error(Error::Category::InvalidInput, why); };
+    const QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    LaunchRequest r;
+    r.name = m_inv.name.isEmpty()
+        ? QStringLiteral("skydeck-%1").arg(QRandomGenerator::global()->generate(), 8, 16, QLatin1Char('0'))
+        : m_inv.name;
+    r.machineType = m_inv.machineType;
+    r.spot = m_inv.spot;
+    if (m_inv.diskGb > 0)
+        r.diskGb = m_inv.diskGb;
+    r.image = m_inv.image.isEmpty() ? launch::images(p).value(0).image : m_inv.image;
+    // Where: as the launch form reads its region/zone box.
+    if (p == QLatin1String("gcp")) {
+        r.zone = m_inv.zone.isEmpty() ? m_inv.region : m_inv.zone;
+        r.region = PriceCatalog::regionOf(p, r.zone);
+    } else if (p == QLatin1String("azure")) {
+        r.region = PriceCatalog::regionOf(p, m_inv.region);
+        r.zone = m_inv.zone;
+    } else {
+        r.zone = m_inv.zone;
+        r.region = m_inv.region.isEmpty() ? PriceCatalog::regionOf(p, m_inv.zone) : m_inv.region;
+        if (!r.zone.isEmpty() && PriceCatalog::regionOf(p, r.zone) != r.region)
+            return usage(QStringLiteral("--zone %1 is not in --region %2").arg(r.zone, r.region));
+    }
+    // GPUs: attached to a Compute Engine N1 type; elsewhere the type's own, which --gpu must match.
+    const PriceCatalog &catalog = PriceCatalog::shipped();
+    if (!m_inv.gpu.isEmpty()) {
+        const Result<GpuInfo> want = launch::parseGpu(m_inv.gpu);
+        if (!want.ok())
+            return want.error();
+        const GpuInfo own = catalog.gpu(p, r.machineType);
+        if (p == QLatin1String("gcp") && own.count == 0) {
+            const QString type = PriceCatalog::gceAcceleratorType(PriceCatalog::gceAcceleratorName(want->model));
+            if (type.isEmpty())
+                return usage(QStringLiteral("--gpu: no Compute Engine accelerator is called %1 (T4, V100, P100, ...)").arg(want->model));
+            if (!r.machineType.startsWith(QLatin1String("n1-")))
+                return usage(QStringLiteral("--gpu attaches GPUs to N1 machine types; %1 takes none (A2, A3 and G2 carry "
+                                            "their own)").arg(r.machineType));
+            r.accelerators = GpuInfo{want->count, type};
+        } else if (own.count == 0) {
+            return usage(QStringLiteral("--gpu: %1 is not in the price catalog (skydeck prices --provider %2), so its GPUs "
+                                        "cannot be checked; leave --gpu out").arg(r.machineType, p));
+        } else if (own.count != want->count
+                   || (own.model.compare(want->model, Qt::CaseInsensitive) != 0
+                       && PriceCatalog::gceAcceleratorName(want->model).compare(own.model, Qt::CaseInsensitive) != 0)) {
+            return usage(QStringLiteral("--gpu %1: %2 has %3 x %4 (its row in the price catalog)")
+                             .arg(m_inv.gpu, r.machineType)
+                             .arg(own.count)
+                             .arg(own.model));
+        }
+    }
+    // SSH: EC2 a key pair by name; Compute Engine and Azure a public key file (never a private key).
+    if (p == QLatin1String("aws")) {
+        if (m_inv.key.endsWith(QLatin1String(".pub")) || m_inv.key.contains(QLatin1Char('/')))
+            return usage(QStringLiteral("EC2 takes a key pair name with --key (import %1 first: aws ec2 import-key-pair)").arg(m_inv.key));
+        r.keyName = m_inv.key;
+    } else {
+        r.sshUser = launch::defaultSshUser(p, env);
+        const QString path = m_inv.key.isEmpty() ? launch::defaultPublicKeyPath(QDir::homePath()) : m_inv.key;
+        if (!path.isEmpty()) {
+            const Result<QString> key = launch::readPublicKey(path);
+            if (!key.ok())
+                return Error(Error::Category::InvalidInput, key.error().message());
+            r.sshPublicKey = key.value();
+        } else if (p == QLatin1String("azure")) {
+            return usage(QStringLiteral("Azure needs an SSH public key: --key FILE.pub (no ~/.ssh/id_ed25519.pub or id_rsa.pub found)"));
+        }
+    }
+    if (p == QLatin1String("azure")) {
+        if (m_inv.sshFromGiven) {
+            const Result<QString> from = launch::normaliseCidr(m_inv.sshFrom);
+            if (!from.ok())
+                return Error(Error::Category::InvalidInput, QStringLiteral("--ssh-from: ") + from.error().message());
+            r.sshFrom = from.value();
+        } else {
+            r.sshFrom = launch::sshSourceFromEnvironment(env);
+        }
+    }
+    return r;
+}
+
+QString VmCommand::launchedLine(const Instance &in) const
+{
+    QString line = QStringLiteral("%1: %2").arg(VmFormat::label(in), VmFormat::stateName(in.state));
+    if (!in.publicIp.isEmpty())
+        line += QStringLiteral(", public %1").arg(in.publicIp);
+    if (!in.privateIp.isEmpty())
+        line += QStringLiteral(", private %1").arg(in.privateIp);
+    return line;
+}
+
+void VmCommand::launchInstance()
+{
+    m_launching = true;
+    m_action = InstanceAction::Start;  // polled until running, as a start
+    QList<Account> accounts;
+    for (const Account &a : m_accounts.accounts())
+        if (a.provider == m_inv.provider && m_accounts.compute(a.id))
+            accounts.append(a);
+    if (accounts.size() != 1) {
+        QStringList ids;
+        for (const Account &a : std::as_const(accounts))
+            ids << a.id;
+        failed(accounts.isEmpty()
+                   ? Error(Error::Category::Auth, QStringLiteral("no %1 account found to launch in").arg(m_inv.provider),
+                           QStringLiteral("NoCredentials"))
+                   : Error(Error::Category::InvalidInput,
+                           QStringLiteral("several %1 accounts (%2): pick one (--profile for AWS)").arg(m_inv.provider, ids.join(QStringLiteral(", ")))));
+        return finish(m_exit);
+    }
+    const Account account = accounts.first();
+    Result<LaunchRequest> request = launchRequest(account);
+    if (!request.ok()) {
+        failed(request.error());
+        return finish(m_exit);
+    }
+    const LaunchRequest r = request.value();
+    // Said before anything is made: what it costs (or that the catalog has no price), and for Azure
+    // whether SSH is open and from where.
+    QString missing;
+    const std::optional<PriceQuote> price =
+        PriceCatalog::shipped().quote(account.provider, r.zone.isEmpty() || account.provider == QLatin1String("azure") ? r.region : r.zone,
+                                      r.machineType, r.spot, r.accelerators, &missing);
+    m_out.error(price ? QStringLiteral("launching %1: %2 %3, $%4/h %5 list price (%6; snapshot, date unknown)")
+                            .arg(r.name, r.machineType, price->region, price->perHourText, r.spot ? QStringLiteral("spot") : QStringLiteral("on-demand"),
+                                 price->breakdown())
+                      : QStringLiteral("launching %1: %2 (%3)").arg(r.name, r.machineType, missing));
+    if (account.provider == QLatin1String("azure")) {
+        if (r.sshFrom.isEmpty())
+            m_out.error(QStringLiteral("SSH stays closed: no --ssh-from given and this session's address is not known; "
+                                       "add --ssh-from YOUR.PUBLIC.IP to allow it"));
+        else if (launch::isWholeInternet(r.sshFrom))
+            m_out.error(QStringLiteral("warning: SSH is open to the whole internet (--ssh-from %1)").arg(r.sshFrom));
+        else
+            m_out.error(QStringLiteral("SSH allowed from %1%2").arg(r.sshFrom, m_inv.sshFromGiven ? QString()
+                                                                                                   : QStringLiteral(" (this SSH session's address)")));
+    }
+    ComputeClient *client = m_accounts.compute(account.id);
+    ProviderWorker *worker = m_accounts.worker(account.id);
+    ++m_calls;
+    m_acting = 1;
+    QFuture<Result<Instance>> f = worker->run<Instance>([client, r](const CancelToken &t, Callback<Instance> d) {
+        client->launch(r, t, std::move(d));
+    });
+    m_cancels.append([f]() mutable { f.cancel(); });
+    whenDone(f, this, [this](Result<Instance> made) {
+        if (m_finished)
+            return;
+        if (!made.ok())
+            return abandon(Instance(), made.error());
+        const Instance in = made.value();
+        if (m_inv.json) {
+            // --json: the instance as vm list --json shows it, once it is running (or at once with --no-wait).
+            if (m_inv.noWait || in.state == InstanceState::Running) {
+                m_out.text(QString::fromUtf8(VmFormat::json({in})));
+                return done(in, QString());
+            }
+        } else if (m_inv.noWait || in.state == InstanceState::Running) {
+            return done(in, launchedLine(in));
+        }
+        poll(in, kFirstPollMs, 0);
     });
 }
 

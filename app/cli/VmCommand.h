@@ -18,11 +18,14 @@
 
 namespace skydeck::cli {
 
-// `skydeck vm list|start|stop|reboot|terminate` over every account with a compute client in the
-// registry, through the ComputeClient interface only (any provider). Listing asks every account's
-// scopes at once and each scope's pages in turn; an action first lists to resolve the IDs (instance
-// id or name), acts on all of them at once, then (unless --no-wait) polls getInstance with backoff
-// until each reaches its target state. finished(exitCode) is emitted exactly once.
+// `skydeck vm list|start|stop|reboot|terminate|launch` over every account with a compute client in
+// the registry, through the ComputeClient interface only (any provider). Listing asks every
+// account's scopes at once and each scope's pages in turn; an action first lists to resolve the IDs
+// (instance id or name), acts on all of them at once, then (unless --no-wait) polls getInstance
+// with backoff until each reaches its target state. launch builds the launch form's request from
+// the options (launch::* conventions, the price catalog to check --gpu), calls
+// ComputeClient::launch on the provider's one account and then polls like start, printing the
+// instance's id, state and addresses. finished(exitCode) is emitted exactly once.
 class VmCommand : public QObject
 {
     Q_OBJECT
@@ -48,6 +51,10 @@ private:
     void settleOne();  // one outstanding call ended
     void printList();
     void resolveAndAct();
+    void launchInstance();
+    // The request from the options, or the reason it cannot be made (a usage error).
+    Result<LaunchRequest> launchRequest(const Account &account) const;
+    QString launchedLine(const Instance &instance) const;
     void actOn(const Instance &instance);
     void poll(const Instance &instance, int delayMs, int stableMisses);
     void done(const Instance &instance, const QString &line);
@@ -69,6 +76,7 @@ private:
     int m_calls = 0;
     int m_exit = 0;         // the first failure's exit code
     bool m_finished = false;
+    bool m_launching = false;
     QElapsedTimer m_clock;
 };
 

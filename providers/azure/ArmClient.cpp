@@ -104,10 +104,10 @@ Result<QUrl> ArmClient::trustedLink(const QString &link) const
     return u;
 }
 
-void ArmClient::send(const QByteArray &method, const QUrl &url, const CancelToken &token, Callback<HttpResponse> done,
-                     bool renewed)
+void ArmClient::send(const QByteArray &method, const QUrl &url, const QByteArray &body, const CancelToken &token,
+                     Callback<HttpResponse> done, bool renewed)
 {
-    m_credentials->token(token, [this, method, url, token, done = std::move(done), renewed](Result<QByteArray> bearer) mutable {
+    m_credentials->token(token, [this, method, url, body, token, done = std::move(done), renewed](Result<QByteArray> bearer) mutable {
         if (!bearer.ok()) {
             done(bearer.error());
             return;
@@ -115,19 +115,21 @@ void ArmClient::send(const QByteArray &method, const QUrl &url, const CancelToke
         HttpRequest req;
         req.method = method;
         req.url = url;
-        req.idempotent = method == "GET";
+        // A PUT is create-or-update: sending it again after a lost answer does the same.
+        req.idempotent = method == "GET" || method == "PUT";
         req.setHeader("Authorization", "Bearer " + bearer.value());
         req.setHeader("Accept", "application/json");
-        if (method == "POST")
-            req.setHeader("Content-Type", "application/json");  // the actions take no body
+        if (method == "POST" || method == "PUT")
+            req.setHeader("Content-Type", "application/json");  // the actions take no body; PUT a resource document
+        req.body = body;
         const QByteArray used = bearer.value();
         m_http->send(std::move(req), token,
-                     [this, method, url, token, done = std::move(done), renewed, used](Result<HttpResponse> r) mutable {
+                     [this, method, url, body, token, done = std::move(done), renewed, used](Result<HttpResponse> r) mutable {
                          if (r.ok() && r.value().status == 401 && !renewed && m_credentials) {
                              qCInfo(lcAzure).noquote()
                                  << "401" << armError(401, r.value().body).code() << "; renewing the token once";
                              m_credentials->invalidate(used);
-                             send(method, url, token, std::move(done), true);
+                             send(method, url, body, token, std::move(done), true);
                              return;
                          }
                          done(std::move(r));
@@ -137,7 +139,7 @@ void ArmClient::send(const QByteArray &method, const QUrl &url, const CancelToke
 
 void ArmClient::getJson(const QUrl &url, const CancelToken &token, Callback<QJsonObject> done)
 {
-    send("GET", url, token, [done = std::move(done)](Result<HttpResponse> r) {
+    send("GET", url, {}, token, [done = std::move(done)](Result<HttpResponse> r) {
         if (!r.ok()) {
             done(r.error());
             return;
@@ -379,7 +381,7 @@ void ArmClient::act(const Instance &instance, InstanceAction action, const Cance
     const QUrl url = armUrl(isDelete ? instance.resource : instance.resource + QLatin1Char('/') + verb, kComputeApiVersion);
     const QString what = QStringLiteral("%1 %2").arg(verb, instance.name);
     qCInfo(lcAzure).noquote() << what;
-    send(isDelete ? "DELETE" : "POST", url, token, [this, what, token, done = std::move(done)](Result<HttpResponse> r) mutable {
+    send(isDelete ? "DELETE" : "POST", url, {}, token, [this, what, token, done = std::move(done)](Result<HttpResponse> r) mutable {
         if (!r.ok()) {
             Error e = r.error();
             e.setContext(what);
@@ -446,7 +448,7 @@ void ArmClient::poll(const std::shared_ptr<Poll> &p)
     if (p->finished)
         return;
     ++p->polls;
-    send("GET", p->url, p->token, [this, p](Result<HttpResponse> r) {
+    send("GET", p->url, {}, p->token, [this, p](Result<HttpResponse> r) {
         if (p->finished)
             return;
         if (!r.ok()) {
@@ -518,16 +520,6 @@ void ArmClient::poll(const std::shared_ptr<Poll> &p)
         if (p->timer)
             p->timer->start(delay);
     });
-}
-
-void ArmClient::launch(const LaunchRequest &request, const CancelToken &token, Callback<Instance> done)
-{
-    Q_UNUSED(request)
-    Q_UNUSED(token)
-    done(Error(Error::Category::InvalidInput,
-               QStringLiteral("Launching Azure VMs is not supported in Skydeck: create the VM in the Azure portal or "
-                              "with \"az vm create\"; Skydeck then lists, starts, stops and deletes it"),
-               QStringLiteral("Unsupported")));
 }
 
 } // namespace skydeck::azure

@@ -11,6 +11,7 @@
 #include <QUrl>
 
 #include <memory>
+#include <optional>
 
 namespace skydeck::azure {
 
@@ -28,7 +29,13 @@ class AzureCredentials;
 //    Azure keeps billing, shows as StoppedBilled), reboot = restart, terminate = delete; each
 //    answered 202 and followed through Azure-AsyncOperation (else Location), honouring
 //    Retry-After, until Succeeded or Failed/Canceled (whose error is the answer).
-//  - launch: not supported for Azure (an InvalidInput error saying so).
+//  - launch (ArmClientLaunch.cpp): what `az vm create` does, each PUT followed through its
+//    operation: the resource group (ArmConfig::resourceGroup, made in the VM's location if absent),
+//    a virtual network per location (skydeck-LOCATION, reused when there), then for the VM a network
+//    security group allowing SSH from LaunchRequest::sshFrom only (no rule when empty), a Standard
+//    static public IP, a NIC and the VM itself (ArmLaunch.h has the documents); it answers with the
+//    VM once its create operation ended, or that operation's error (the VM is then left in the
+//    Failed state, listed, for the user to delete). An existing VM of that name is never touched.
 // Every call carries a bearer token; a 401 (expired or revoked token) fetches a new one and tries
 // once more. 429 with Retry-After and 5xx are retried by the HttpClient. nextLink and operation
 // URLs must point at the configured Resource Manager host: the token is never sent elsewhere.
@@ -38,6 +45,7 @@ class ArmClient : public ComputeClient
 public:
     static constexpr const char *kComputeApiVersion = "2024-07-01";
     static constexpr const char *kNetworkApiVersion = "2024-05-01";
+    static constexpr const char *kResourcesApiVersion = "2021-04-01";
 
     explicit ArmClient(ArmConfig config, QObject *parent = nullptr);
     ~ArmClient() override;
@@ -60,9 +68,18 @@ Q_SIGNALS:
 
 private:
     struct Poll;
+    struct Launch;
     // One Resource Manager call with the bearer token; a 401 renews the token and tries once more.
-    void send(const QByteArray &method, const QUrl &url, const CancelToken &token, Callback<HttpResponse> done,
-              bool renewed = false);
+    void send(const QByteArray &method, const QUrl &url, const QByteArray &body, const CancelToken &token,
+              Callback<HttpResponse> done, bool renewed = false);
+    // A resource by path, or nullopt when Resource Manager answers 404.
+    void getOptional(const QString &path, const char *apiVersion, const CancelToken &token,
+                     Callback<std::optional<QJsonObject>> done);
+    // PUT a resource document, follow its operation to the end, then read the resource back.
+    void putResource(const QString &path, const char *apiVersion, const QJsonObject &body, const QString &what,
+                     const CancelToken &token, Callback<QJsonObject> done);
+    void launchNetwork(const std::shared_ptr<Launch> &l);
+    void launchVm(const std::shared_ptr<Launch> &l);
     void getJson(const QUrl &url, const CancelToken &token, Callback<QJsonObject> done);
     // Every page of a list (nextLink), under a ListingGuard: a repeated link or endless pages end it.
     void listAll(const QUrl &url, const CancelToken &token, std::shared_ptr<QJsonArray> items, Callback<QJsonArray> done,

@@ -86,6 +86,7 @@ ArmConfig ArmConfig::fromAccount(const Account &account)
     const QString endpoint = stripSlash(account.setting(QStringLiteral("endpoint"), kPublicArm));
     c.resourceManager = QUrl(endpoint);
     c.audience = stripSlash(account.setting(QStringLiteral("audience"), audienceFor(endpoint)));
+    c.resourceGroup = account.setting(QStringLiteral("resourceGroup"), c.resourceGroup);
     bool ok = false;
     const int poll = account.setting(QStringLiteral("pollIntervalMs")).toInt(&ok);
     if (ok && poll > 0)
@@ -180,6 +181,8 @@ QList<Account> discoverAccounts(const QProcessEnvironment &env, const QString &h
                       stripSlash(env.value(QStringLiteral("AZURE_AUTHORITY_HOST"), cloud.authority)));
     a.settings.insert(QStringLiteral("endpoint"), endpoint);
     a.settings.insert(QStringLiteral("audience"), audience);
+    if (const QString group = env.value(QStringLiteral("AZURE_DEFAULTS_GROUP")).trimmed(); !group.isEmpty())
+        a.settings.insert(QStringLiteral("resourceGroup"), group);
     a.secrets.insert(QStringLiteral("clientSecret"), secret);
     return {a};
 }

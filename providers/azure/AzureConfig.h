@@ -21,6 +21,7 @@ struct ArmConfig {
     QUrl authorityHost;       // https://login.microsoftonline.com (tokens: {authority}/{tenant}/oauth2/v2.0/token)
     QUrl resourceManager;     // https://management.azure.com
     QString audience;         // the token's resource: "https://management.azure.com" (scope = audience + "/.default")
+    QString resourceGroup = QStringLiteral("skydeck");  // where launched VMs and their network go (made if absent)
     int pollIntervalMs = 5000;  // between operation polls when the service sends no Retry-After
     int maxOperationMs = 60 * 60 * 1000;  // give up following an operation after this long
 
@@ -44,8 +45,10 @@ struct ArmConfig {
 //    sovereign cloud's own when the endpoint is management.usgovcloudapi.net or
 //    management.chinacloudapi.cn). AZURE_CLOUD=AzureUSGovernment|AzureChinaCloud (the Azure CLI's
 //    cloud names) picks a sovereign cloud's three at once; the explicit variables win.
-// Settings: tenantId, clientId, subscriptionId, authorityHost, endpoint, audience. Secrets (memory
-// only): clientSecret.
+//  - the resource group new VMs go to: AZURE_DEFAULTS_GROUP (the Azure CLI's default group, as
+//    `az configure --defaults group=` sets it), else "skydeck".
+// Settings: tenantId, clientId, subscriptionId, authorityHost, endpoint, audience, resourceGroup.
+// Secrets (memory only): clientSecret.
 QList<Account> discoverAccounts(const QProcessEnvironment &env, const QString &home);
 
 // The Azure CLI's default subscription for `tenantId` (any tenant when empty) in azureProfile.json.

@@ -86,18 +86,23 @@ struct InstancePage {
 
 enum class InstanceAction { Start, Stop, Reboot, Terminate };
 
-// A new instance from the launch form.
+// A new instance from the launch form or `skydeck vm launch` (launch::* in LaunchOptions.h has the
+// conventions both use).
 struct LaunchRequest {
     QString name;
-    QString region;
-    QString zone;          // GCE: required; EC2: optional (subnet/AZ chosen by the provider if empty)
+    QString region;        // Azure: the location (eastus)
+    QString zone;          // GCE: required; EC2: optional (subnet/AZ chosen by the provider if empty);
+                           // Azure: an availability zone number, optional
     QString machineType;
-    QString image;         // AMI id; GCE image URL/family ("projects/deeplearning-platform-release/global/images/family/common-cu121")
+    QString image;         // AMI id; GCE image URL/family ("projects/deeplearning-platform-release/global/images/family/common-cu121");
+                           // Azure: publisher:offer:sku:version or an image resource id
     int diskGb = 100;
-    bool spot = false;
+    bool spot = false;     // EC2 spot, GCE Spot provisioning, Azure priority Spot (evicted by deallocation, maxPrice -1)
     QString keyName;       // EC2 key pair
-    QString sshUser;       // GCE: the user of sshPublicKey in metadata "ssh-keys"
-    QString sshPublicKey;  // GCE: "ssh-ed25519 AAAA... comment"
+    QString sshUser;       // GCE: the user of sshPublicKey in metadata "ssh-keys"; Azure: adminUsername
+    QString sshPublicKey;  // GCE, Azure (required there): "ssh-ed25519 AAAA... comment"
+    QString sshFrom;       // Azure: the address prefix SSH is allowed from in the VM's network security
+                           // group ("203.0.113.7/32"); empty: no SSH rule (Azure's defaults deny it)
     GpuInfo accelerators;  // GCE N1 + accelerators (model is the accelerator type, e.g. nvidia-tesla-t4)
 };
 

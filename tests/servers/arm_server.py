@@ -20,6 +20,18 @@ What each handler follows (learn.microsoft.com):
         (all five: 202 Accepted with Azure-AsyncOperation, Location and Retry-After)
   - /rest/api/network/network-interfaces/list-all, /get GET .../providers/Microsoft.Network/networkInterfaces[/{nic}]
   - /rest/api/network/public-ip-addresses/list-all, /get GET .../providers/Microsoft.Network/publicIPAddresses[/{ip}]
+  - Launching (what `az vm create` makes, each a PUT answered 201 with Azure-AsyncOperation, then listed and
+    read back like the rest; see each handler for its checks and error codes):
+      /rest/api/resources/resource-groups/create-or-update, /get  PUT|GET /subscriptions/{s}/resourcegroups/{g}
+      /rest/api/virtualnetwork/virtual-networks/create-or-update, /get, /subnets/get, /delete
+      /rest/api/virtualnetwork/network-security-groups/create-or-update, /get, /list-all, /delete
+      /rest/api/virtualnetwork/public-ip-addresses/create-or-update, /delete (Static: an address at once)
+      /rest/api/virtualnetwork/network-interfaces/create-or-update, /delete
+      /rest/api/compute/virtual-machines/create-or-update  PUT .../virtualMachines/{vm}: size, image and its
+        Hyper-V generation, osProfile SSH keys, NICs, Spot priority/evictionPolicy/billingProfile; the
+        operation ends Succeeded (running) or Failed (/_control/fail-next-operation) with the VM left in
+        ProvisioningState/failed/<code>; deleting it deletes the NICs and public IPs whose deleteOption
+        says Delete
   - /azure/azure-resource-manager/management/async-operations ("Track asynchronous Azure operations"):
         Azure-AsyncOperation answers 200 {"status": InProgress|Succeeded|Failed|Canceled, "error"?} with
         Retry-After while in progress; Location (monitor=true) answers 202 until done, then 200 or the
@@ -60,6 +72,7 @@ import base64
 import datetime
 import hashlib
 import hmac
+import ipaddress
 import json
 import os
 import re
@@ -74,6 +87,26 @@ COMPUTE_API_VERSIONS = {"2021-03-01", "2021-04-01", "2021-07-01", "2021-11-01", 
                         "2022-11-01", "2023-03-01", "2023-07-01", "2023-09-01", "2024-03-01", "2024-07-01", "2024-11-01"}
 NETWORK_API_VERSIONS = {"2021-02-01", "2021-05-01", "2021-08-01", "2022-01-01", "2022-05-01", "2022-07-01",
                         "2022-09-01", "2023-04-01", "2023-09-01", "2023-11-01", "2024-01-01", "2024-03-01", "2024-05-01"}
+RESOURCES_API_VERSIONS = {"2019-10-01", "2020-06-01", "2021-04-01", "2022-09-01", "2023-07-01", "2024-03-01"}
+# VM sizes this server offers in every region, with the Hyper-V generations they boot
+# (/azure/virtual-machines/generation-2; the NC A100 v4 and ND A100 v4 pages: Generation 2 only).
+VM_SIZES = {"standard_d2s_v5": {"V1", "V2"}, "standard_d4s_v5": {"V1", "V2"}, "standard_d8s_v5": {"V1", "V2"},
+            "standard_e8s_v5": {"V1", "V2"}, "standard_b2s": {"V1", "V2"},
+            "standard_nc4as_t4_v3": {"V1", "V2"}, "standard_nc8as_t4_v3": {"V1", "V2"},
+            "standard_nc64as_t4_v3": {"V1", "V2"}, "standard_nc6s_v3": {"V1", "V2"}, "standard_nc24s_v3": {"V1", "V2"},
+            "standard_nc24ads_a100_v4": {"V2"}, "standard_nc48ads_a100_v4": {"V2"}, "standard_nd96asr_v4": {"V2"},
+            "standard_nd96isr_h100_v5": {"V2"}, "standard_nv36ads_a10_v5": {"V1", "V2"}}
+# Platform images (publisher:offer:sku, as `az vm image list` shows them) and their Hyper-V generation.
+IMAGES = {"canonical:0001-com-ubuntu-server-jammy:22_04-lts": "V1",
+          "canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2": "V2",
+          "canonical:ubuntu-24_04-lts:server": "V2", "canonical:ubuntu-24_04-lts:server-gen1": "V1",
+          "microsoft-dsvm:ubuntu-hpc:2204": "V2", "microsoft-dsvm:ubuntu-2204:2204-gen2": "V2",
+          "debian:debian-12:12": "V1", "debian:debian-12:12-gen2": "V2"}
+# osProfile.adminUsername: the disallowed values listed in /rest/api/compute/virtual-machines/create-or-update.
+RESERVED_ADMIN_NAMES = {"administrator", "admin", "user", "user1", "test", "user2", "test1", "user3", "admin1", "1",
+                        "123", "a", "actuser", "adm", "admin2", "aspnet", "backup", "console", "david", "guest", "john",
+                        "owner", "root", "server", "sql", "support", "support_388945a0", "sys", "test2", "test3",
+                        "user4", "user5"}
 AUDIENCES = ("https://management.azure.com/", "https://management.core.windows.net/",
              "https://management.azure.com", "https://management.core.windows.net")
 
@@ -126,6 +159,22 @@ class Vm:
             self.public_ip = None
         self.index = index
         self.op = None  # the running Operation, if any
+        # A VM created through PUT (launch) uses network resources made through PUT too (sub.net);
+        # a seeded VM has a NIC and public IP of its own, rendered from its fields.
+        self.external_net = spec.get("externalNet", False)
+        self.nic_refs = spec.get("nicRefs") or [{"id": self.nic_id, "properties": {"primary": True}}]
+        if self.external_net:
+            self.nic_id = self.nic_refs[0]["id"]
+            self.pip_id = None
+            self.public_ip = None
+        self.ssh_keys = spec.get("sshKeys") or [
+            {"path": f"/home/{self.admin}/.ssh/authorized_keys",
+             "keyData": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDemoDemoDemoDemoDemoDemoDemoDemoDemoDemoDemo"}]
+        self.computer_name = spec.get("computerName", name)
+        self.os_disk_gb = spec.get("osDiskGb", 128)
+        self.os_disk_delete = spec.get("osDiskDeleteOption", "Delete")
+        self.eviction = spec.get("evictionPolicy", "Deallocate")
+        self.max_price = spec.get("maxPrice", -1)
 
     @property
     def id(self):
@@ -140,7 +189,7 @@ class Vm:
             word = self.provisioning.lower()
             prov = {"code": f"ProvisioningState/{word}", "level": "Info",
                     "displayStatus": {"succeeded": "Provisioning succeeded", "updating": "Updating",
-                                      "deleting": "Deleting"}.get(word, self.provisioning)}
+                                      "deleting": "Deleting", "creating": "Creating"}.get(word, self.provisioning)}
             if word == "succeeded":
                 prov["time"] = arm_time(self.status_time)
         power = {"code": f"PowerState/{self.power}", "level": "Info",
@@ -167,26 +216,25 @@ class Vm:
             "storageProfile": {
                 "imageReference": dict(self.image),
                 "osDisk": {"osType": "Linux", "name": f"{self.name}_OsDisk_1", "createOption": "FromImage",
-                           "caching": "ReadWrite", "deleteOption": "Delete", "diskSizeGB": 128,
+                           "caching": "ReadWrite", "deleteOption": self.os_disk_delete, "diskSizeGB": self.os_disk_gb,
                            "managedDisk": {"storageAccountType": "Premium_LRS", "id":
                                            f"/subscriptions/{self.sub}/resourceGroups/{self.rg}/providers/"
                                            f"Microsoft.Compute/disks/{self.name}_OsDisk_1"}},
                 "dataDisks": []},
-            "osProfile": {"computerName": self.name, "adminUsername": self.admin,
-                          "linuxConfiguration": {"disablePasswordAuthentication": True, "ssh": {"publicKeys": [
-                              {"path": f"/home/{self.admin}/.ssh/authorized_keys",
-                               "keyData": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDemoDemoDemoDemoDemoDemoDemoDemoDemoDemoDemo"}]},
-                              "provisionVMAgent": True},
+            "osProfile": {"computerName": self.computer_name, "adminUsername": self.admin,
+                          "linuxConfiguration": {"disablePasswordAuthentication": True,
+                                                 "ssh": {"publicKeys": [dict(k) for k in self.ssh_keys]},
+                                                 "provisionVMAgent": True},
                           "secrets": [], "allowExtensionOperations": True},
-            "networkProfile": {"networkInterfaces": [{"id": self.nic_id, "properties": {"primary": True}}]},
+            "networkProfile": {"networkInterfaces": [dict(n) for n in self.nic_refs]},
             "diagnosticsProfile": {"bootDiagnostics": {"enabled": True}},
             "provisioningState": self.provisioning if not self.failure_code else "Failed",
             "timeCreated": arm_time(self.time_created),
         }
         if self.priority != "Regular":
             props["priority"] = self.priority
-            props["evictionPolicy"] = "Deallocate"
-            props["billingProfile"] = {"maxPrice": -1}
+            props["evictionPolicy"] = self.eviction
+            props["billingProfile"] = {"maxPrice": self.max_price}
         if instance_view is not None:
             props["instanceView"] = instance_view
         out = {"name": self.name, "id": self.id, "type": "Microsoft.Compute/virtualMachines",
@@ -241,9 +289,10 @@ ACTIONS = {
                             "stopped": "Operation 'restart' is not allowed on VM '{vm}' since the VM is not "
                                        "running. Please start the VM first."}},
     "delete": {"during": "deallocating", "final": None, "refused": {}},
+    "create": {"during": "starting", "final": "running", "refused": {}},
 }
 ACTION_NAMES = {"start": "start", "poweroff": "powerOff", "deallocate": "deallocate", "restart": "restart",
-                "delete": "delete"}
+                "delete": "delete", "create": "createOrUpdate"}
 
 
 class Operation:
@@ -257,11 +306,34 @@ class Operation:
         self.error = None
         self.failure = failure  # {"code", "message"} to end with, or None
         self.before = vm.power
+        self.sub_id, self.location, self.namespace = vm.sub, vm.location, "Microsoft.Compute"
 
     def body(self):
         out = {"startTime": arm_time(self.start), "status": self.status, "name": self.id}
         if self.end:
             out["endTime"] = arm_time(self.end)
+        if self.error:
+            out["error"] = dict(self.error)
+        return out
+
+
+class NetworkOperation:
+    """A Microsoft.Network create or update: InProgress for a moment, then Succeeded (network resources
+    are provisioned in seconds; /rest/api/virtualnetwork/... create-or-update answer 201 with
+    Azure-AsyncOperation pointing at .../providers/Microsoft.Network/locations/{l}/operations/{id})."""
+
+    def __init__(self, sub_id, location, doc, seconds):
+        self.id = str(uuid.uuid4())
+        self.sub_id, self.location, self.namespace = sub_id, location, "Microsoft.Network"
+        self.doc = doc
+        self.start = utcnow()
+        self.end_at = time.monotonic() + seconds
+        self.status = "InProgress"
+        self.end = None
+        self.error = None
+
+    def body(self):
+        out = {"status": self.status}
         if self.error:
             out["error"] = dict(self.error)
         return out
@@ -280,6 +352,9 @@ class Subscription:
         self.fail_next = None
         self.writes_left = 1199
         self.reads_left = 11999
+        self.group_docs = {}    # lower-case name -> resource group document (PUT)
+        self.net = {}           # lower-case id -> network resource document made by PUT (NSG, VNet, IP, NIC)
+        self.orphans = []       # seeded VMs deleted: their NIC and IP stay listed
 
     def sorted_vms(self):
         return [self.vms[k] for k in sorted(self.vms)]
@@ -345,7 +420,57 @@ class State:
         now = time.monotonic()
         for op in list(self.operations.values()):
             if op.status == "InProgress" and now >= op.end_at:
-                self.finish(op)
+                if isinstance(op, NetworkOperation):
+                    op.status = "Succeeded"
+                    op.end = utcnow()
+                    op.doc["properties"]["provisioningState"] = "Succeeded"
+                else:
+                    self.finish(op)
+
+    def release_network(self, sub, vm):
+        """A launched VM was deleted: each NIC with deleteOption Delete goes, and with it its public
+        IP when that says deleteOption Delete (/rest/api/compute/virtual-machines/create-or-update:
+        NetworkInterfaceReference.properties.deleteOption; /rest/api/virtualnetwork/public-ip-addresses:
+        properties.deleteOption); other NICs are only detached."""
+        for ref in vm.nic_refs:
+            nic = sub.net.get(ref["id"].lower())
+            if nic is None:
+                continue
+            nic["properties"].pop("virtualMachine", None)
+            if (ref.get("properties") or {}).get("deleteOption") != "Delete":
+                continue
+            sub.net.pop(ref["id"].lower(), None)
+            for conf in nic["properties"].get("ipConfigurations", []):
+                cp = conf["properties"]
+                subnet = self.net_lookup(sub, (cp.get("subnet") or {}).get("id"))
+                if subnet is not None:
+                    subnet["properties"]["ipConfigurations"] = [
+                        c for c in subnet["properties"].get("ipConfigurations", []) if c["id"].lower() != conf["id"].lower()]
+                pip_id = (cp.get("publicIPAddress") or {}).get("id")
+                pip = sub.net.get((pip_id or "").lower())
+                if pip is not None:
+                    pip["properties"].pop("ipConfiguration", None)
+                    if pip["properties"].get("deleteOption") == "Delete":
+                        sub.net.pop(pip_id.lower(), None)
+            nsg = sub.net.get(((nic["properties"].get("networkSecurityGroup") or {}).get("id") or "").lower())
+            if nsg is not None:
+                nsg["properties"]["networkInterfaces"] = [
+                    n for n in nsg["properties"].get("networkInterfaces", []) if n["id"].lower() != ref["id"].lower()]
+
+    def net_lookup(self, sub, rid):
+        """A stored network resource (or a virtual network's subnet) by id, None when absent."""
+        if not rid:
+            return None
+        rid = rid.lower()
+        if "/subnets/" in rid:
+            vnet = sub.net.get(rid.split("/subnets/")[0])
+            if vnet is None:
+                return None
+            for subnet in vnet["properties"].get("subnets", []):
+                if subnet["id"].lower() == rid:
+                    return subnet
+            return None
+        return sub.net.get(rid)
 
     def finish(self, op, preempted_by=None):
         vm = op.vm
@@ -373,8 +498,10 @@ class State:
             sub = self.subscription(vm.sub)
             sub.vms.pop(vm.id.lower(), None)
             vm.deleted = True
-            sub.orphans = getattr(sub, "orphans", [])
-            sub.orphans.append(vm)
+            if vm.external_net:
+                self.release_network(sub, vm)
+            else:
+                sub.orphans.append(vm)
             return
         vm.power = final
         vm.provisioning = "Succeeded"
@@ -450,8 +577,17 @@ VM_PATH = re.compile(r"^/subscriptions/([^/]+)/resourcegroups/([^/]+)/providers/
                      r"virtualmachines/([^/]+)(?:/([^/]+))?$", re.I)
 VM_LIST_ALL = re.compile(r"^/subscriptions/([^/]+)/providers/microsoft\.compute/virtualmachines$", re.I)
 VM_LIST_RG = re.compile(r"^/subscriptions/([^/]+)/resourcegroups/([^/]+)/providers/microsoft\.compute/virtualmachines$", re.I)
-OPERATION = re.compile(r"^/subscriptions/([^/]+)/providers/microsoft\.compute/locations/([^/]+)/operations/([^/]+)$", re.I)
-NET_LIST_ALL = re.compile(r"^/subscriptions/([^/]+)/providers/microsoft\.network/(networkinterfaces|publicipaddresses)$", re.I)
+OPERATION = re.compile(r"^/subscriptions/([^/]+)/providers/microsoft\.(?:compute|network)/locations/([^/]+)/operations/([^/]+)$",
+                       re.I)
+NET_LIST_ALL = re.compile(r"^/subscriptions/([^/]+)/providers/microsoft\.network/"
+                          r"(networkinterfaces|publicipaddresses|networksecuritygroups|virtualnetworks)$", re.I)
+RG_PATH = re.compile(r"^/subscriptions/([^/]+)/resourcegroups/([^/]+)$", re.I)
+NET_RESOURCE = re.compile(r"^/subscriptions/([^/]+)/resourcegroups/([^/]+)/providers/microsoft\.network/"
+                          r"(networksecuritygroups|publicipaddresses|networkinterfaces|virtualnetworks)/([^/]+)"
+                          r"(?:/subnets/([^/]+))?$", re.I)
+# Path segment -> (type name, what a PUT of it must say).
+NET_KINDS = {"networksecuritygroups": ("networkSecurityGroups",), "publicipaddresses": ("publicIPAddresses",),
+             "networkinterfaces": ("networkInterfaces",), "virtualnetworks": ("virtualNetworks",)}
 NET_GET = re.compile(r"^/subscriptions/([^/]+)/resourcegroups/([^/]+)/providers/microsoft\.network/"
                      r"(networkinterfaces|publicipaddresses)/([^/]+)$", re.I)
 TOKEN = re.compile(r"^/([^/]+)/oauth2/v2\.0/token$")
@@ -510,6 +646,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_PUT(self):
         self.dispatch("PUT")
 
+    def do_HEAD(self):
+        self.dispatch("HEAD")
+
     def dispatch(self, method):
         url = urllib.parse.urlsplit(self.path)
         path = urllib.parse.unquote(url.path)
@@ -523,7 +662,7 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 with self.state.lock:
                     self.state.advance()
-                    self.arm(method, path, query)
+                    self.arm(method, path, query, body)
         except ArmError as e:
             self.send_error_doc(e)
         except (ValueError, KeyError) as e:
@@ -583,7 +722,7 @@ class Handler(BaseHTTPRequestHandler):
                              "access_token": token}, {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"})
 
     # -- Resource Manager -----------------------------------------------------------------------
-    def arm(self, method, path, query):
+    def arm(self, method, path, query, body=b""):
         st = self.state
         auth = self.headers.get("Authorization") or ""
         if not auth:
@@ -610,8 +749,11 @@ class Handler(BaseHTTPRequestHandler):
             raise ArmError(401, "InvalidAuthenticationTokenTenant",
                            f"The access token is from the wrong issuer '{claims['iss']}'.")
         network = "/microsoft.network/" in path.lower()
-        self.check_api_version(query, NETWORK_API_VERSIONS if network else COMPUTE_API_VERSIONS,
-                               "Microsoft.Network" if network else "Microsoft.Compute", path)
+        if RG_PATH.match(path):
+            self.check_api_version(query, RESOURCES_API_VERSIONS, "Microsoft.Resources", path)
+        else:
+            self.check_api_version(query, NETWORK_API_VERSIONS if network else COMPUTE_API_VERSIONS,
+                                   "Microsoft.Network" if network else "Microsoft.Compute", path)
         if write:
             sub.writes_left = max(0, sub.writes_left - 1)
         else:
@@ -626,6 +768,25 @@ class Handler(BaseHTTPRequestHandler):
             self.group(sub, mm.group(2))
             vms = [vm for vm in sub.sorted_vms() if vm.rg.lower() == mm.group(2).lower()]
             return self.page(vms, query, lambda vm: vm.model())
+        if (mm := RG_PATH.match(path)) and method in ("GET", "PUT", "HEAD"):
+            return self.resource_group(sub, mm.group(2), method, body)
+        if (mm := NET_RESOURCE.match(path)) and method == "PUT" and not mm.group(5):
+            return self.put_network(sub, mm.group(2), mm.group(3).lower(), mm.group(4), body)
+        if (mm := NET_RESOURCE.match(path)) and method == "DELETE" and not mm.group(5):
+            return self.delete_network(sub, mm.group(2), mm.group(3).lower(), mm.group(4))
+        if (mm := NET_RESOURCE.match(path)) and method == "GET":
+            doc = st.net_lookup(sub, path)
+            if doc is not None:
+                self.group(sub, mm.group(2))
+                return self.send_json(200, doc, self.limits)
+            if mm.group(3).lower() in ("networksecuritygroups", "virtualnetworks") or mm.group(5):
+                self.group(sub, mm.group(2))
+                kind = NET_KINDS[mm.group(3).lower()][0]
+                raise ArmError(404, "ResourceNotFound", f"The Resource 'Microsoft.Network/{kind}/{mm.group(4)}' under "
+                               f"resource group '{mm.group(2)}' was not found. For more details please go to "
+                               "https://aka.ms/ARMResourceNotFoundFix")
+        if (mm := VM_PATH.match(path)) and method == "PUT" and not mm.group(4):
+            return self.create_vm(sub, mm.group(2), mm.group(3), body)
         if mm := VM_PATH.match(path):
             vm = self.find_vm(sub, mm.group(2), mm.group(3))
             verb = (mm.group(4) or "").lower()
@@ -643,7 +804,7 @@ class Handler(BaseHTTPRequestHandler):
             raise ArmError(405, "MethodNotAllowed", f"The requested resource does not support http method '{method}'.")
         if (mm := OPERATION.match(path)) and method == "GET":
             op = st.operations.get(mm.group(3))
-            if op is None or op.vm.sub.lower() != sub.id.lower():
+            if op is None or op.sub_id.lower() != sub.id.lower():
                 raise ArmError(404, "NotFound", f"The operation '{mm.group(3)}' could not be found.")
             if query.get("monitor", "").lower() == "true":  # the Location header's URL
                 if op.status == "InProgress":
@@ -657,14 +818,20 @@ class Handler(BaseHTTPRequestHandler):
                 headers["Retry-After"] = sub.retry_after
             return self.send_json(200, op.body(), headers)
         if (mm := NET_LIST_ALL.match(path)) and method == "GET":
-            vms = sub.sorted_vms() + getattr(sub, "orphans", [])
-            if mm.group(2).lower() == "networkinterfaces":
-                return self.page(vms, query, lambda vm: vm.nic())
-            return self.page([vm for vm in vms if vm.pip_id], query, lambda vm: vm.pip())
+            vms = [vm for vm in sub.sorted_vms() + sub.orphans if not vm.external_net]
+            kind = NET_KINDS[mm.group(2).lower()][0]
+            stored = [sub.net[k] for k in sorted(sub.net) if sub.net[k]["type"] == f"Microsoft.Network/{kind}"]
+            if kind == "networkInterfaces":
+                return self.page([("vm", vm) for vm in vms] + [("doc", d) for d in stored], query,
+                                 lambda x: x[1].nic() if x[0] == "vm" else x[1])
+            if kind == "publicIPAddresses":
+                return self.page([("vm", vm) for vm in vms if vm.pip_id] + [("doc", d) for d in stored], query,
+                                 lambda x: x[1].pip() if x[0] == "vm" else x[1])
+            return self.page(stored, query, lambda d: d)
         if (mm := NET_GET.match(path)) and method == "GET":
             self.group(sub, mm.group(2))
             want = f"{path}".lower()
-            for vm in sub.sorted_vms() + getattr(sub, "orphans", []):
+            for vm in sub.sorted_vms() + sub.orphans:
                 if vm.nic_id.lower() == want:
                     return self.send_json(200, vm.nic(), self.limits)
                 if vm.pip_id and vm.pip_id.lower() == want:
@@ -674,6 +841,381 @@ class Handler(BaseHTTPRequestHandler):
                            f"resource group '{mm.group(2)}' was not found. For more details please go to "
                            "https://aka.ms/ARMResourceNotFoundFix")
         raise ArmError(404, "InvalidResourceType", f"The resource type could not be found for path '{path}'.")
+
+    # -- creating: resource groups, network resources, VMs ------------------------------------
+    def resource_group(self, sub, rg, method, body):
+        """/rest/api/resources/resource-groups/create-or-update (PUT: 201 when created, 200 when it was
+        there; a group in another location is InvalidResourceGroupLocation), /get (404
+        ResourceGroupNotFound) and /check-existence (HEAD: 204 or 404)."""
+        key = rg.lower()
+        if method == "HEAD":  # /rest/api/resources/resource-groups/check-existence: 204 or 404, no body
+            return self.send_json(204 if key in sub.groups else 404, None, self.limits)
+        if method == "GET":
+            self.group(sub, rg)
+            return self.send_json(200, self.group_doc(sub, rg), self.limits)
+        data = self.json_body(body)
+        location = (data.get("location") or "").replace(" ", "").lower()
+        if not location:
+            raise ArmError(400, "LocationRequired", "The location property is required for this definition.")
+        known = sub.group_docs.get(key)
+        if known is not None and known["location"] != location:
+            raise ArmError(409, "InvalidResourceGroupLocation",
+                           f"Invalid resource group location '{location}'. The Resource group already exists in "
+                           f"location '{known['location']}'.")
+        created = key not in sub.groups
+        sub.groups.add(key)
+        if known is None:
+            sub.group_docs[key] = {"id": f"/subscriptions/{sub.id}/resourceGroups/{rg}", "name": rg,
+                                   "type": "Microsoft.Resources/resourceGroups", "location": location,
+                                   "tags": data.get("tags") or {}, "properties": {"provisioningState": "Succeeded"}}
+        return self.send_json(201 if created else 200, sub.group_docs[key], self.limits)
+
+    def group_doc(self, sub, rg):
+        doc = sub.group_docs.get(rg.lower())
+        if doc is None:  # a group made by seeding: where its first VM is
+            where = next((vm.location for vm in sub.sorted_vms() if vm.rg.lower() == rg.lower()), "eastus")
+            doc = {"id": f"/subscriptions/{sub.id}/resourceGroups/{rg}", "name": rg,
+                   "type": "Microsoft.Resources/resourceGroups", "location": where,
+                   "properties": {"provisioningState": "Succeeded"}}
+        return doc
+
+    @staticmethod
+    def json_body(body):
+        try:
+            data = json.loads(body or b"{}")
+        except ValueError as e:
+            raise ArmError(400, "InvalidRequestContent", f"The request content was invalid and could not be deserialized: {e}")
+        if not isinstance(data, dict):
+            raise ArmError(400, "InvalidRequestContent", "The request content was invalid: not a JSON object.")
+        return data
+
+    def net_operation_url(self, op):
+        return (f"{self.base()}/subscriptions/{op.sub_id}/providers/Microsoft.Network/locations/{op.location}"
+                f"/operations/{op.id}?api-version=2024-05-01")
+
+    def reference(self, sub, referrer, rid, location, kind):
+        """A resource another one points at: it must exist, be of its kind and be in the same region
+        (InvalidResourceReference, /azure/azure-resource-manager/troubleshooting/common-deployment-errors)."""
+        doc = self.state.net_lookup(sub, rid)
+        owner = self.state.net_lookup(sub, rid.split("/subnets/")[0]) if doc is not None and "/subnets/" in rid.lower() else doc
+        if doc is None or owner["type"] != f"Microsoft.Network/{kind}" or owner["location"] != location:
+            raise ArmError(400, "InvalidResourceReference",
+                           f"Resource {rid} referenced by resource {referrer} was not found. Please make sure that the "
+                           "referenced resource exists, and that both resources are in the same region.")
+        return doc
+
+    def delete_network(self, sub, rg, segment, name):
+        """/rest/api/virtualnetwork/{network-interfaces,public-ip-addresses,network-security-groups,
+        virtual-networks}/delete: 200 when deleted, 204 when there was nothing; a resource still in use
+        is refused (NicInUse, PublicIPAddressInUse, InUseNetworkSecurityGroupCannotBeDeleted,
+        InUseSubnetCannotBeDeleted)."""
+        self.group(sub, rg)
+        kind = NET_KINDS[segment][0]
+        rid = f"/subscriptions/{sub.id}/resourceGroups/{rg}/providers/Microsoft.Network/{kind}/{name}"
+        doc = sub.net.get(rid.lower())
+        if doc is None:
+            return self.send_json(204, None, self.limits)
+        p = doc["properties"]
+        if kind == "networkInterfaces" and p.get("virtualMachine"):
+            raise ArmError(400, "NicInUse", f"Network Interface {doc['id']} is used by existing resource "
+                           f"{p['virtualMachine']['id']}. In order to delete the network interface, it must be "
+                           "dissociated from the resource. To learn more, see aka.ms/deletenic.")
+        if kind == "publicIPAddresses" and p.get("ipConfiguration"):
+            raise ArmError(400, "PublicIPAddressInUse", f"Public IP address {doc['id']} can not be deleted since it is "
+                           f"still allocated to resource {p['ipConfiguration']['id']}.")
+        if kind == "networkSecurityGroups" and p.get("networkInterfaces"):
+            raise ArmError(400, "InUseNetworkSecurityGroupCannotBeDeleted", f"Network security group {doc['id']} cannot "
+                           f"be deleted because it is in use by the following resources: {p['networkInterfaces'][0]['id']}.")
+        if kind == "virtualNetworks":
+            for subnet in p.get("subnets", []):
+                if subnet["properties"].get("ipConfigurations"):
+                    raise ArmError(400, "InUseSubnetCannotBeDeleted", f"Subnet {subnet['name']} is in use by "
+                                   f"{subnet['properties']['ipConfigurations'][0]['id']} and cannot be deleted.")
+        if kind == "networkInterfaces":
+            for conf in p.get("ipConfigurations", []):
+                subnet = self.state.net_lookup(sub, conf["properties"]["subnet"]["id"])
+                if subnet is not None:
+                    subnet["properties"]["ipConfigurations"] = [
+                        c for c in subnet["properties"]["ipConfigurations"] if c["id"].lower() != conf["id"].lower()]
+                pip = self.state.net_lookup(sub, (conf["properties"].get("publicIPAddress") or {}).get("id"))
+                if pip is not None:
+                    pip["properties"].pop("ipConfiguration", None)
+            nsg = self.state.net_lookup(sub, (p.get("networkSecurityGroup") or {}).get("id"))
+            if nsg is not None:
+                nsg["properties"]["networkInterfaces"] = [
+                    n for n in nsg["properties"]["networkInterfaces"] if n["id"].lower() != rid.lower()]
+        del sub.net[rid.lower()]
+        self.send_json(200, None, self.limits)
+
+    def put_network(self, sub, rg, segment, name, body):
+        """Create or update a network resource (201 Created or 200 OK with the document in
+        provisioningState Updating and Azure-AsyncOperation to follow):
+          /rest/api/virtualnetwork/virtual-networks/create-or-update (addressSpace, subnets),
+          /rest/api/virtualnetwork/network-security-groups/create-or-update (securityRules; the six
+              defaultSecurityRules of /azure/virtual-network/network-security-groups-overview),
+          /rest/api/virtualnetwork/public-ip-addresses/create-or-update (sku, allocation, deleteOption;
+              a Static address is assigned at once),
+          /rest/api/virtualnetwork/network-interfaces/create-or-update (ipConfigurations with subnet and
+              publicIPAddress, networkSecurityGroup; a private address from the subnet, the first four
+              being Azure's)."""
+        st = self.state
+        self.group(sub, rg)
+        data = self.json_body(body)
+        location = (data.get("location") or "").replace(" ", "").lower()
+        if not location:
+            raise ArmError(400, "LocationRequired", "The location property is required for this definition.")
+        kind = NET_KINDS[segment][0]
+        rid = f"/subscriptions/{sub.id}/resourceGroups/{rg}/providers/Microsoft.Network/{kind}/{name}"
+        existed = rid.lower() in sub.net
+        props = data.get("properties") or {}
+        doc = {"name": name, "id": rid, "etag": f'W/"{uuid.uuid4()}"', "type": f"Microsoft.Network/{kind}",
+               "location": location, "tags": data.get("tags") or {}}
+        out = {"provisioningState": "Updating",
+               "resourceGuid": str(uuid.uuid5(uuid.NAMESPACE_URL, rid.lower()))}
+        if kind == "virtualNetworks":
+            prefixes = (props.get("addressSpace") or {}).get("addressPrefixes") or []
+            if not prefixes:
+                raise ArmError(400, "InvalidRequestFormat", "Cannot parse the request: addressSpace.addressPrefixes is missing.")
+            out["addressSpace"] = {"addressPrefixes": list(prefixes)}
+            out["subnets"] = []
+            for sn in props.get("subnets") or []:
+                prefix = (sn.get("properties") or {}).get("addressPrefix")
+                if not sn.get("name") or not self.cidr(prefix):
+                    raise ArmError(400, "InvalidAddressPrefixFormat",
+                                   f"Address prefix {prefix} of resource {rid}/subnets/{sn.get('name')} is not formatted correctly.")
+                out["subnets"].append({"name": sn["name"], "id": f"{rid}/subnets/{sn['name']}",
+                                       "type": "Microsoft.Network/virtualNetworks/subnets",
+                                       "properties": {"addressPrefix": prefix, "provisioningState": "Succeeded",
+                                                      "ipConfigurations": []}})
+        elif kind == "networkSecurityGroups":
+            out["securityRules"] = [self.security_rule(rid, r) for r in props.get("securityRules") or []]
+            out["defaultSecurityRules"] = [
+                self.default_rule(rid, *r) for r in (
+                    ("AllowVnetInBound", "VirtualNetwork", "VirtualNetwork", "Allow", 65000, "Inbound"),
+                    ("AllowAzureLoadBalancerInBound", "AzureLoadBalancer", "*", "Allow", 65001, "Inbound"),
+                    ("DenyAllInBound", "*", "*", "Deny", 65500, "Inbound"),
+                    ("AllowVnetOutBound", "VirtualNetwork", "VirtualNetwork", "Allow", 65000, "Outbound"),
+                    ("AllowInternetOutBound", "*", "Internet", "Allow", 65001, "Outbound"),
+                    ("DenyAllOutBound", "*", "*", "Deny", 65500, "Outbound"))]
+            out["networkInterfaces"] = (sub.net.get(rid.lower()) or {}).get("properties", {}).get("networkInterfaces", [])
+        elif kind == "publicIPAddresses":
+            sku = (data.get("sku") or {}).get("name", "Basic")
+            method = props.get("publicIPAllocationMethod", "Dynamic")
+            doc["sku"] = {"name": sku, "tier": "Regional"}
+            if data.get("zones"):
+                doc["zones"] = list(data["zones"])
+            out.update({"publicIPAddressVersion": props.get("publicIPAddressVersion", "IPv4"),
+                        "publicIPAllocationMethod": method, "idleTimeoutInMinutes": props.get("idleTimeoutInMinutes", 4)})
+            if props.get("deleteOption"):
+                out["deleteOption"] = props["deleteOption"]
+            old = (sub.net.get(rid.lower()) or {}).get("properties", {})
+            if old.get("ipAddress") or method == "Static":
+                out["ipAddress"] = old.get("ipAddress") or "52.%d.%d.%d" % (len(sub.net) % 250, int(time.time()) % 250,
+                                                                             (len(st.operations) * 7) % 250 + 1)
+            if old.get("ipConfiguration"):
+                out["ipConfiguration"] = old["ipConfiguration"]
+        else:  # networkInterfaces
+            confs = props.get("ipConfigurations") or []
+            if not confs:
+                raise ArmError(400, "InvalidRequestFormat", "Cannot parse the request: ipConfigurations is missing.")
+            nsg_ref = (props.get("networkSecurityGroup") or {}).get("id")
+            nsg = self.reference(sub, rid, nsg_ref, location, "networkSecurityGroups") if nsg_ref else None
+            out["ipConfigurations"] = []
+            for i, conf in enumerate(confs):
+                cp = conf.get("properties") or {}
+                cname = conf.get("name") or f"ipconfig{i + 1}"
+                cid = f"{rid}/ipConfigurations/{cname}"
+                subnet_id = (cp.get("subnet") or {}).get("id")
+                subnet = self.reference(sub, rid, subnet_id, location, "virtualNetworks")
+                prefix = subnet["properties"]["addressPrefix"]
+                taken = len(subnet["properties"]["ipConfigurations"])
+                base = prefix.split("/")[0].rsplit(".", 1)[0]
+                private = cp.get("privateIPAddress") if cp.get("privateIPAllocationMethod") == "Static" \
+                    else f"{base}.{4 + taken}"
+                conf_out = {"privateIPAddress": private, "privateIPAllocationMethod": cp.get("privateIPAllocationMethod", "Dynamic"),
+                            "privateIPAddressVersion": "IPv4", "primary": i == 0, "provisioningState": "Succeeded",
+                            "subnet": {"id": subnet["id"]}}
+                pip_id = (cp.get("publicIPAddress") or {}).get("id")
+                if pip_id:
+                    pip = self.reference(sub, rid, pip_id, location, "publicIPAddresses")
+                    conf_out["publicIPAddress"] = {"id": pip["id"]}
+                    pip["properties"]["ipConfiguration"] = {"id": cid}
+                out["ipConfigurations"].append({"name": cname, "id": cid,
+                                                "type": "Microsoft.Network/networkInterfaces/ipConfigurations",
+                                                "properties": conf_out})
+                if not any(c["id"].lower() == cid.lower() for c in subnet["properties"]["ipConfigurations"]):
+                    subnet["properties"]["ipConfigurations"].append({"id": cid})
+            if nsg is not None:
+                out["networkSecurityGroup"] = {"id": nsg["id"]}
+                if not any(n["id"].lower() == rid.lower() for n in nsg["properties"]["networkInterfaces"]):
+                    nsg["properties"]["networkInterfaces"].append({"id": rid})
+            old_vm = (sub.net.get(rid.lower()) or {}).get("properties", {}).get("virtualMachine")
+            if old_vm:
+                out["virtualMachine"] = old_vm
+            out.update({"enableAcceleratedNetworking": bool(props.get("enableAcceleratedNetworking", False)),
+                        "primary": True, "nicType": "Standard"})
+        doc["properties"] = out
+        sub.net[rid.lower()] = doc
+        op = NetworkOperation(sub.id, location, doc, min(sub.transition, 0.3))
+        st.operations[op.id] = op
+        self.send_json(200 if existed else 201, doc, {**self.limits, "Azure-AsyncOperation": self.net_operation_url(op),
+                                                      "Retry-After": sub.retry_after})
+
+    @staticmethod
+    def cidr(text):
+        """An IPv4 or IPv6 address or prefix."""
+        try:
+            ipaddress.ip_network(text or "", strict=False)
+            return True
+        except ValueError:
+            return False
+
+    def security_rule(self, nsg_id, rule):
+        """/rest/api/virtualnetwork/security-rules/create-or-update: what a rule must say."""
+        name = rule.get("name")
+        rp = rule.get("properties") or {}
+        rid = f"{nsg_id}/securityRules/{name}"
+        if not name:
+            raise ArmError(400, "InvalidRequestFormat", "Cannot parse the request: a security rule has no name.")
+        if rp.get("protocol") not in ("Tcp", "Udp", "Icmp", "Esp", "Ah", "*"):
+            raise ArmError(400, "SecurityRuleInvalidProtocol",
+                           f"Security rule {name} has invalid Protocol. Value provided: {rp.get('protocol')}.")
+        if rp.get("access") not in ("Allow", "Deny") or rp.get("direction") not in ("Inbound", "Outbound"):
+            raise ArmError(400, "InvalidRequestFormat", f"Security rule {name}: access and direction are required.")
+        priority = rp.get("priority")
+        if not isinstance(priority, int) or not 100 <= priority <= 4096:
+            raise ArmError(400, "SecurityRuleInvalidPriority",
+                           f"Security rule {name} has invalid Priority. Value provided: {priority}. Allowed range 100-4096.")
+        prefixes = [rp["sourceAddressPrefix"]] if rp.get("sourceAddressPrefix") else list(rp.get("sourceAddressPrefixes") or [])
+        prefixes += [rp["destinationAddressPrefix"]] if rp.get("destinationAddressPrefix") else list(
+            rp.get("destinationAddressPrefixes") or [])
+        for prefix in prefixes:
+            if prefix not in ("*", "Internet", "VirtualNetwork", "AzureLoadBalancer") and not self.cidr(prefix):
+                raise ArmError(400, "SecurityRuleInvalidAddressPrefix",
+                               f"Security rule {name} has invalid Address prefix. Value provided: {prefix}.")
+        out = {k: v for k, v in rp.items()}
+        out["provisioningState"] = "Succeeded"
+        return {"name": name, "id": rid, "type": "Microsoft.Network/networkSecurityGroups/securityRules", "properties": out}
+
+    @staticmethod
+    def default_rule(nsg_id, name, source, destination, access, priority, direction):
+        return {"name": name, "id": f"{nsg_id}/defaultSecurityRules/{name}",
+                "type": "Microsoft.Network/networkSecurityGroups/defaultSecurityRules",
+                "properties": {"description": name, "protocol": "*", "sourcePortRange": "*", "destinationPortRange": "*",
+                               "sourceAddressPrefix": source, "destinationAddressPrefix": destination, "access": access,
+                               "priority": priority, "direction": direction, "provisioningState": "Succeeded"}}
+
+    def create_vm(self, sub, rg, name, body):
+        """/rest/api/compute/virtual-machines/create-or-update, creating: 201 Created with the VM in
+        provisioningState Creating and Azure-AsyncOperation; the operation ends Succeeded (the VM
+        running) or Failed with its error, the VM then in ProvisioningState/failed/<code>. What is
+        checked before anything is made, with Azure's codes: the size in the region (SkuNotAvailable,
+        /azure/azure-resource-manager/troubleshooting/error-sku-not-available), the platform image
+        (PlatformImageNotFound) and its Hyper-V generation against the size's (BadRequest "cannot boot
+        Hypervisor Generation", /azure/virtual-machines/generation-2), osProfile (a reserved admin
+        name, no SSH key with password authentication off, a key path other than
+        /home/<user>/.ssh/authorized_keys, keyData that is not an OpenSSH public key: InvalidParameter),
+        the network interfaces (existing, same region, not another VM's), Spot's evictionPolicy and
+        billingProfile.maxPrice (-1 or a price)."""
+        st = self.state
+        self.group(sub, rg)
+        vm_id = f"/subscriptions/{sub.id}/resourceGroups/{rg}/providers/Microsoft.Compute/virtualMachines/{name}"
+        if vm_id.lower() in sub.vms:
+            raise ArmError(409, "OperationNotAllowed", "This test server creates VMs; it does not update an existing "
+                           f"VM's model ('{name}' exists).")
+        data = self.json_body(body)
+        props = data.get("properties") or {}
+        location = (data.get("location") or "").replace(" ", "").lower()
+        if not location:
+            raise ArmError(400, "LocationRequired", "The location property is required for this definition.")
+
+        size = (props.get("hardwareProfile") or {}).get("vmSize", "")
+        gens = VM_SIZES.get(size.lower())
+        if gens is None:
+            zones = ",".join(data.get("zones") or []) or "''"
+            raise ArmError(409, "SkuNotAvailable",
+                           f"The requested VM size for resource '{vm_id}' is currently not available in location "
+                           f"'{location}' zones '{zones}' for subscription '{sub.id}'. Please try another size or deploy "
+                           "to a different location or zones. See https://aka.ms/azureskunotavailable for details.")
+        storage = props.get("storageProfile") or {}
+        image = storage.get("imageReference") or {}
+        urn = ":".join(image.get(k, "") for k in ("publisher", "offer", "sku", "version"))
+        gen = IMAGES.get(":".join(image.get(k, "") for k in ("publisher", "offer", "sku")).lower())
+        if gen is None or image.get("version", "") != "latest" and not re.match(r"^\d+(\.\d+)*$", image.get("version", "")):
+            raise ArmError(404, "PlatformImageNotFound",
+                           f"The platform image '{urn}' is not available. Verify that all fields in the storage profile "
+                           "are correct. For more details about storage profile information, please refer to "
+                           "https://aka.ms/storageprofile")
+        if gen not in gens:
+            raise ArmError(400, "BadRequest",
+                           f"The selected VM size '{size}' cannot boot Hypervisor Generation '{gen[1:]}'. If this was a "
+                           "Create operation please check that the Hypervisor Generation of the Image matches the "
+                           "Hypervisor Generation of the selected VM Size. If this was an Update operation please select "
+                           f"a Hypervisor Generation '{gen[1:]}' VM Size. For more information, see "
+                           "https://aka.ms/azuregen2vm")
+        os_profile = props.get("osProfile") or {}
+        admin = os_profile.get("adminUsername", "")
+        if not admin or admin.lower() in RESERVED_ADMIN_NAMES or not re.match(r"^[a-z_][a-z0-9_.-]{0,63}$", admin, re.I):
+            raise ArmError(400, "InvalidParameter", "The Admin Username specified is not allowed.")
+        linux = os_profile.get("linuxConfiguration") or {}
+        keys = ((linux.get("ssh") or {}).get("publicKeys")) or []
+        if linux.get("disablePasswordAuthentication") and not keys:
+            raise ArmError(400, "InvalidParameter",
+                           "Authentication using either SSH or by user name and password must be enabled in Linux profile.")
+        for k in keys:
+            if k.get("path") != f"/home/{admin}/.ssh/authorized_keys":
+                raise ArmError(400, "InvalidParameter",
+                               "Destination path for SSH public keys is currently limited to its default value "
+                               f"/home/{admin}/.ssh/authorized_keys  due to a known issue in Linux provisioning agent.")
+            if not re.match(r"^(ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp256) [A-Za-z0-9+/]+={0,2}( .*)?$", k.get("keyData") or ""):
+                raise ArmError(400, "InvalidParameter", "The value of parameter linuxConfiguration.ssh.publicKeys.keyData is invalid.")
+        refs = (props.get("networkProfile") or {}).get("networkInterfaces") or []
+        if not refs:
+            raise ArmError(400, "InvalidParameter", "Required parameter 'networkProfile' is missing (null).")
+        for ref in refs:
+            nic = st.net_lookup(sub, ref.get("id"))
+            if nic is None or nic["type"] != "Microsoft.Network/networkInterfaces":
+                raise ArmError(400, "InvalidResourceReference",
+                               f"Resource {ref.get('id')} referenced by resource {vm_id} was not found. Please make sure "
+                               "that the referenced resource exists, and that both resources are in the same region.")
+            if nic["location"] != location:
+                raise ArmError(400, "NicLocationMismatch",
+                               f"The network interface {ref.get('id')} is in location {nic['location']}, not {location}.")
+            if nic["properties"].get("virtualMachine"):
+                raise ArmError(409, "NicInUse", f"Network Interface {ref.get('id')} is used by existing resource "
+                               f"{nic['properties']['virtualMachine']['id']}.")
+        priority = props.get("priority", "Regular")
+        if priority not in ("Regular", "Low", "Spot"):
+            raise ArmError(400, "InvalidParameter", f"The value '{priority}' of parameter 'priority' is not valid.")
+        max_price = (props.get("billingProfile") or {}).get("maxPrice", -1)
+        if priority == "Spot" and not (max_price == -1 or (isinstance(max_price, (int, float)) and max_price > 0)):
+            raise ArmError(400, "InvalidParameter", "The value of parameter billingProfile.maxPrice is invalid: -1 or "
+                           "a price greater than zero.")
+        os_disk = storage.get("osDisk") or {}
+        spec = {"location": location, "zones": data.get("zones") or [], "vmSize": size, "priority": priority,
+                "adminUsername": admin, "tags": data.get("tags") or {},
+                "image": {k: image[k] for k in ("publisher", "offer", "sku", "version") if k in image},
+                "power": "starting", "publicIp": False, "externalNet": True,
+                "nicRefs": [{"id": st.net_lookup(sub, r["id"])["id"], "properties": dict(r.get("properties") or {})}
+                            for r in refs],
+                "sshKeys": [{"path": k["path"], "keyData": k["keyData"]} for k in keys],
+                "computerName": os_profile.get("computerName", name), "osDiskGb": os_disk.get("diskSizeGB", 30),
+                "osDiskDeleteOption": os_disk.get("deleteOption", "Detach"),
+                "evictionPolicy": props.get("evictionPolicy", "Deallocate"), "maxPrice": max_price}
+        vm = Vm(sub.id, rg, name, spec, len(sub.vms) + 1)
+        vm.image["exactVersion"] = "1.0.0" if image.get("version") == "latest" else image.get("version")
+        vm.provisioning = "Creating"
+        vm.status_time = vm.time_created = utcnow()
+        sub.vms[vm.id.lower()] = vm
+        for ref in vm.nic_refs:
+            st.net_lookup(sub, ref["id"])["properties"]["virtualMachine"] = {"id": vm.id}
+        failure, sub.fail_next = sub.fail_next, None
+        op = Operation(vm, "create", sub.transition, failure)
+        op.before = "deallocated"  # a create that fails leaves the VM allocated nowhere
+        st.operations[op.id] = op
+        vm.op = op
+        self.send_json(201, vm.model(), {**self.limits, "Azure-AsyncOperation": self.op_url(op),
+                                         "Retry-After": sub.retry_after})
 
     def check_api_version(self, query, supported, namespace, path):
         version = query.get("api-version")

@@ -158,22 +158,26 @@ QString InstanceModel::accountName(const QString &accountId) const
 
 GpuInfo InstanceModel::gpu(int row) const
 {
+    // What the provider says (EC2's DescribeInstanceTypes, Compute Engine's guestAccelerators, the
+    // Azure size), else the price catalog's row for the type (AcceleratorName × AcceleratorCount).
     const Instance &i = m_rows.at(row).instance;
-    const PriceCatalog &catalog = PriceCatalog::shipped();
-    GpuInfo fromType = catalog.gpu(i.provider, i.machineType);
-    if (fromType.count > 0)
-        return fromType;
-    if (i.gpu.count > 0) {
-        const QString model = catalog.acceleratorModel(i.provider, i.gpu.model);
-        return GpuInfo{i.gpu.count, model.isEmpty() ? i.gpu.model : model};
-    }
-    return {};
+    if (i.gpu.count > 0)
+        return i.gpu;
+    return PriceCatalog::shipped().gpu(i.provider, i.machineType);
+}
+
+std::optional<PriceQuote> InstanceModel::priceQuote(int row, QString *missing) const
+{
+    const Instance &i = m_rows.at(row).instance;
+    // The region (an Azure zone is a number, not a place); a zone reduces to its region.
+    return PriceCatalog::shipped().quote(i.provider, i.region.isEmpty() ? i.zone : i.region, i.machineType, i.spot,
+                                         i.gpu, missing);
 }
 
 std::optional<double> InstanceModel::pricePerHour(int row) const
 {
-    const Instance &i = m_rows.at(row).instance;
-    return PriceCatalog::shipped().price(i.provider, i.zone.isEmpty() ? i.region : i.zone, i.machineType, i.spot, i.gpu);
+    const std::optional<PriceQuote> q = priceQuote(row);
+    return q ? std::optional<double>(q->perHour) : std::nullopt;
 }
 
 QString InstanceModel::stateText(int row) const
@@ -241,7 +245,7 @@ QVariant InstanceModel::data(const QModelIndex &index, int role) const
             const auto p = pricePerHour(index.row());
             if (sort)
                 return p ? *p : -1.0;
-            return p ? QStringLiteral("$%1").arg(*p, 0, 'f', *p < 1 ? 3 : 2) : QString();
+            return p ? QStringLiteral("$%1").arg(*p, 0, 'f', *p < 1 ? 3 : 2) : QStringLiteral("—");
         }
         default: return {};
         }
@@ -258,9 +262,21 @@ QVariant InstanceModel::data(const QModelIndex &index, int role) const
         if (col == UptimeColumn && i.launched.isValid())
             return tr("Launched %1 UTC").arg(i.launched.toUTC().toString(Qt::ISODate));
         if (col == PriceColumn) {
-            const PriceCatalog &c = PriceCatalog::shipped();
-            return tr("List price per hour (%1) from the shipped catalog as of %2;\n%3")
-                .arg(i.spot ? tr("typical spot") : tr("on-demand"), c.asOf().toString(Qt::ISODate), c.source(i.provider));
+            QString missing;
+            const std::optional<PriceQuote> q = priceQuote(index.row(), &missing);
+            return plainToolTip(q ? q->sourceText() : missing);
+        }
+        if (col == GpuColumn && gpu(index.row()).count > 0) {
+            if (i.gpu.count > 0)
+                return plainToolTip(tr("GPUs as %1 reports them").arg(providerName(i.provider)));
+            const PriceRow row = PriceCatalog::shipped().machineRow(i.provider, i.machineType, i.region);
+            const PriceSource source = PriceCatalog::shipped().source(i.provider);
+            return plainToolTip(row.gpu.count > 0
+                                    ? tr("GPUs of %1 from the price catalog: %2 line %3 (%4)")
+                                          .arg(i.machineType, source.file)
+                                          .arg(row.line)
+                                          .arg(source.describe())
+                                    : tr("GPUs of %1 by its machine type's definition").arg(i.machineType));
         }
         if (col == TypeColumn && !i.image.isEmpty())
             return plainToolTip(tr("Image: %1").arg(i.image));

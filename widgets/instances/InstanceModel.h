@@ -6,6 +6,7 @@
 #include "Account.h"
 #include "ComputeTypes.h"
 #include "Error.h"
+#include "PriceCatalog.h"
 
 #include <QAbstractTableModel>
 #include <QElapsedTimer>
@@ -71,8 +72,11 @@ public:
     int rowForKey(const QString &key) const { return m_index.value(key, -1); }
     Instance instance(int row) const { return m_rows.at(row).instance; }
     QString accountName(const QString &accountId) const;
-    // GPUs of the row: the instance's own (GCE accelerators) or its type's, by the price catalog.
+    // GPUs of the row: what the provider says (the instance's own), else its type's by the price catalog.
     GpuInfo gpu(int row) const;
+    // The row's price per hour from the shipped catalog, with its source; nullopt (and *missing
+    // says what the catalog lacks) when it has none: the $/h column then shows "—".
+    std::optional<PriceQuote> priceQuote(int row, QString *missing = nullptr) const;
     std::optional<double> pricePerHour(int row) const;
     QString stateText(int row) const;
     QHash<QString, Error> accountErrors() const { return m_accountErrors; }

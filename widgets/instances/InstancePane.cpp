@@ -5,7 +5,6 @@
 #include "InstanceModel.h"
 #include "InstancesLogging.h"
 #include "LaunchDialog.h"
-#include "PriceCatalog.h"
 #include "TerminateDialog.h"
 
 #include <QAction>
@@ -114,7 +113,7 @@ void InstancePane::buildToolbar()
                           "stops billing; a VM only \"stopped\" (from inside the OS) is still billed."));
     m_reboot->setToolTip(tr("Reboot the selected running instances"));
     m_terminate->setToolTip(tr("Terminate (delete) one instance, after typing its name"));
-    m_launch->setToolTip(tr("Launch a new instance on EC2 or Compute Engine"));
+    m_launch->setToolTip(tr("Launch a new instance on EC2, Compute Engine or Azure"));
     m_ssh->setToolTip(tr("Open a terminal on the instance (public IP, or private through the account's jump host)"));
     m_jupyter->setToolTip(tr("Open Jupyter on the instance through an SSH tunnel"));
     m_refresh->setShortcut(QKeySequence::Refresh);
@@ -278,12 +277,12 @@ void InstancePane::launch()
         return;
     QList<LaunchDialog::AccountChoice> choices;
     for (const Account &a : m_registry->accounts())
-        if ((a.provider == QLatin1String("aws") || a.provider == QLatin1String("gcp"))
+        if ((a.provider == QLatin1String("aws") || a.provider == QLatin1String("gcp") || a.provider == QLatin1String("azure"))
             && InstanceModel::listsAccount(a))
             choices.append({a.id, a.displayName.isEmpty() ? a.id : a.displayName, a.provider,
                             a.setting(a.provider == QLatin1String("gcp") ? QStringLiteral("zone") : QStringLiteral("region"))});
     if (choices.isEmpty()) {
-        m_status->setText(tr("No EC2 or Compute Engine account to launch in."));
+        m_status->setText(tr("No EC2, Compute Engine or Azure account to launch in."));
         return;
     }
     auto *dlg = new LaunchDialog(choices, this);
@@ -346,7 +345,7 @@ void InstancePane::updateStatus()
     for (auto it = errors.begin(); it != errors.end(); ++it)
         text += QStringLiteral(" · ") + tr("%1: %2").arg(m_model->accountName(it.key()), it.value().message());
     text += QStringLiteral(" · ")
-        + tr("prices: list prices as of %1 (shipped catalog)").arg(PriceCatalog::shipped().asOf().toString(Qt::ISODate));
+        + tr("$/h: SkyPilot's list-price catalog, a snapshot of unknown date (hover a price for its source)");
     m_status->setText(text);
 }
 

@@ -1,5 +1,6 @@
 #include "LaunchDialog.h"
 
+#include "DisplayText.h"
 #include "PriceCatalog.h"
 
 #include <QCheckBox>
@@ -11,6 +12,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QProcessEnvironment>
 #include <QPushButton>
 #include <QRegularExpressionValidator>
 #include <QSpinBox>
@@ -19,28 +21,7 @@ namespace skydeck::ui {
 
 QList<LaunchDialog::ImageChoice> LaunchDialog::images(const QString &provider)
 {
-    if (provider == QLatin1String("aws"))
-        // EC2 resolves "resolve:ssm:<public parameter>" to the region's current AMI at launch.
-        return {
-            {tr("Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04)"),
-             QStringLiteral("resolve:ssm:/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-22.04/latest/ami-id")},
-            {tr("Deep Learning OSS Nvidia Driver AMI GPU PyTorch 2.3 (Ubuntu 22.04)"),
-             QStringLiteral("resolve:ssm:/aws/service/deeplearning/ami/x86_64/oss-nvidia-driver-gpu-pytorch-2.3-ubuntu-22.04/latest/ami-id")},
-            {tr("Ubuntu Server 22.04 LTS"),
-             QStringLiteral("resolve:ssm:/aws/service/canonical/ubuntu/server/22.04/stable/current/amd64/hvm/ebs-gp2/ami-id")},
-            {tr("Amazon Linux 2023"),
-             QStringLiteral("resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64")},
-        };
-    if (provider == QLatin1String("gcp"))
-        return {
-            {tr("Deep Learning VM: CUDA 12.1, Python 3.10 (Debian 11)"),
-             QStringLiteral("projects/deeplearning-platform-release/global/images/family/common-cu121-debian-11-py310")},
-            {tr("Deep Learning VM: PyTorch, GPU (Debian 11)"),
-             QStringLiteral("projects/deeplearning-platform-release/global/images/family/pytorch-latest-gpu-debian-11-py310")},
-            {tr("Ubuntu 22.04 LTS"), QStringLiteral("projects/ubuntu-os-cloud/global/images/family/ubuntu-2204-lts")},
-            {tr("Debian 12"), QStringLiteral("projects/debian-cloud/global/images/family/debian-12")},
-        };
-    return {};
+    return launch::images(provider);
 }
 
 LaunchDialog::LaunchDialog(const QList<AccountChoice> &accounts, QWidget *parent)
@@ -49,6 +30,7 @@ LaunchDialog::LaunchDialog(const QList<AccountChoice> &accounts, QWidget *parent
       m_accelCount(new QSpinBox(this)), m_image(new QComboBox(this)), m_disk(new QSpinBox(this)),
       m_spot(new QCheckBox(tr("Spot / preemptible (cheaper, may be stopped by the provider)"), this)),
       m_keyName(new QLineEdit(this)), m_sshUser(new QLineEdit(this)), m_sshKey(new QLineEdit(this)),
+      m_sshFrom(new QLineEdit(this)), m_problem(new QLabel(this)),
       m_keyLabel(new QLabel(tr("Key pair"), this)), m_userLabel(new QLabel(tr("SSH user"), this)),
       m_pubKeyLabel(new QLabel(tr("SSH public key"), this)), m_accelLabel(new QLabel(tr("GPUs (N1)"), this)),
       m_price(new QLabel(this)), m_buttons(new QDialogButtonBox(QDialogButtonBox::Cancel, this))
@@ -72,10 +54,20 @@ LaunchDialog::LaunchDialog(const QList<AccountChoice> &accounts, QWidget *parent
     m_disk->setSuffix(tr(" GB"));
     m_accelCount->setRange(1, 8);
     m_keyName->setPlaceholderText(tr("an EC2 key pair name (for SSH)"));
-    m_sshUser->setText(qEnvironmentVariable("USER"));
-    const QString pub = QDir::home().filePath(QStringLiteral(".ssh/id_ed25519.pub"));
-    m_sshKey->setText(QFile::exists(pub) ? pub : QString());
+    m_sshKey->setObjectName(QStringLiteral("launchSshKey"));
+    m_sshKey->setText(launch::defaultPublicKeyPath(QDir::homePath()));
     m_sshKey->setPlaceholderText(tr("path to a .pub file"));
+    m_sshUser->setObjectName(QStringLiteral("launchSshUser"));
+    m_sshFrom->setObjectName(QStringLiteral("launchSshFrom"));
+    // Azure: the VM's security group lets SSH in from this prefix only; never the whole internet by default.
+    m_sshFrom->setText(launch::sshSourceFromEnvironment(QProcessEnvironment::systemEnvironment()));
+    m_sshFrom->setPlaceholderText(tr("your public address, e.g. 203.0.113.7 (empty: no SSH from the internet)"));
+    m_sshFrom->setToolTip(tr("The address SSH is allowed from in the VM's network security group. Prefilled with the "
+                             "address your SSH session comes from when that is a public one; left empty, SSH stays "
+                             "closed (Azure's default rules) until you allow it."));
+    m_problem->setObjectName(QStringLiteral("launchProblem"));
+    m_problem->setWordWrap(true);
+    m_problem->setTextFormat(Qt::PlainText);
     m_price->setObjectName(QStringLiteral("launchPrice"));
     m_price->setWordWrap(true);
 
@@ -98,7 +90,9 @@ LaunchDialog::LaunchDialog(const QList<AccountChoice> &accounts, QWidget *parent
     form->addRow(m_keyLabel, m_keyName);
     form->addRow(m_userLabel, m_sshUser);
     form->addRow(m_pubKeyLabel, m_sshKey);
+    form->addRow(tr("SSH from"), m_sshFrom);
     form->addRow(tr("Price"), m_price);
+    form->addRow(QString(), m_problem);
 
     QPushButton *launch = m_buttons->addButton(tr("Launch"), QDialogButtonBox::AcceptRole);
     launch->setObjectName(QStringLiteral("launchButton"));
@@ -114,6 +108,8 @@ LaunchDialog::LaunchDialog(const QList<AccountChoice> &accounts, QWidget *parent
     connect(m_accelCount, &QSpinBox::valueChanged, this, &LaunchDialog::updatePrice);
     connect(m_spot, &QCheckBox::toggled, this, &LaunchDialog::updatePrice);
     connect(m_name, &QLineEdit::textChanged, this, &LaunchDialog::validate);
+    for (QLineEdit *e : {m_sshKey, m_sshFrom, m_sshUser})
+        connect(e, &QLineEdit::textChanged, this, &LaunchDialog::validate);
     connect(m_image, &QComboBox::currentTextChanged, this, &LaunchDialog::validate);
     onAccountChanged();
 }
@@ -134,6 +130,7 @@ void LaunchDialog::onAccountChanged()
     const QString p = provider();
     const PriceCatalog &catalog = PriceCatalog::shipped();
     const bool gcp = p == QLatin1String("gcp");
+    const bool azure = p == QLatin1String("azure");
     m_type->clear();
     // GPU types first, then the CPU ones.
     QList<PriceCatalog::Machine> machines = catalog.machines(p);
@@ -142,7 +139,7 @@ void LaunchDialog::onAccountChanged()
         QString label = m.type;
         if (m.gpu.count > 0)
             label += QStringLiteral(" — %1 × %2").arg(m.gpu.count).arg(m.gpu.model);
-        label += tr(", %1 vCPU, %2 GB").arg(m.vcpus).arg(m.memoryGb);
+        label += tr(", %1 vCPU, %2 GiB").arg(m.vcpus).arg(m.memoryGiB);
         m_type->addItem(label, m.type);
     }
     m_region->clear();
@@ -159,14 +156,16 @@ void LaunchDialog::onAccountChanged()
     m_accel->clear();
     m_accel->addItem(tr("none"), QString());
     for (const QString &a : catalog.acceleratorTypes(p))
-        m_accel->addItem(QStringLiteral("%1 (%2)").arg(catalog.acceleratorModel(p, a), a), a);
+        m_accel->addItem(QStringLiteral("%1 (%2)").arg(PriceCatalog::gceAcceleratorName(a), a), a);
     m_image->clear();
     for (const ImageChoice &i : images(p))
         m_image->addItem(i.label, i.image);
+    m_sshUser->setText(launch::defaultSshUser(p, QProcessEnvironment::systemEnvironment()));
     m_form->setRowVisible(m_accelRow, gcp);
-    m_form->setRowVisible(m_sshUser, gcp);
-    m_form->setRowVisible(m_sshKey, gcp);
-    m_form->setRowVisible(m_keyName, !gcp);
+    m_form->setRowVisible(m_sshUser, gcp || azure);
+    m_form->setRowVisible(m_sshKey, gcp || azure);
+    m_form->setRowVisible(m_sshFrom, azure);
+    m_form->setRowVisible(m_keyName, !gcp && !azure);
     updatePrice();
 }
 
@@ -179,6 +178,8 @@ LaunchRequest LaunchDialog::request() const
     if (p == QLatin1String("gcp")) {
         r.zone = where;
         r.region = PriceCatalog::regionOf(p, where);
+    } else if (p == QLatin1String("azure")) {
+        r.region = PriceCatalog::regionOf(p, where);  // a location: eastus
     } else {
         r.region = PriceCatalog::regionOf(p, where);
         if (where != r.region)
@@ -190,11 +191,19 @@ LaunchRequest LaunchDialog::request() const
     r.image = ii >= 0 ? m_image->itemData(ii).toString() : m_image->currentText().trimmed();
     r.diskGb = m_disk->value();
     r.spot = m_spot->isChecked();
-    if (p == QLatin1String("gcp")) {
+    if (p == QLatin1String("gcp") || p == QLatin1String("azure")) {
         r.sshUser = m_sshUser->text().trimmed();
-        QFile f(m_sshKey->text().trimmed());
-        if (!m_sshKey->text().trimmed().isEmpty() && f.open(QIODevice::ReadOnly))
-            r.sshPublicKey = QString::fromUtf8(f.readAll()).trimmed();  // a public key: not a secret
+        if (const QString path = m_sshKey->text().trimmed(); !path.isEmpty()) {
+            const Result<QString> key = launch::readPublicKey(path);  // a public key only, never a private one
+            if (key.ok())
+                r.sshPublicKey = key.value();
+        }
+    }
+    if (p == QLatin1String("azure")) {
+        const Result<QString> from = launch::normaliseCidr(m_sshFrom->text());
+        r.sshFrom = from.ok() ? from.value() : QString();
+    }
+    if (p == QLatin1String("gcp")) {
         const QString accel = m_accel->currentData().toString();
         if (!accel.isEmpty() && r.machineType.startsWith(QLatin1String("n1-")))
             r.accelerators = GpuInfo{m_accelCount->value(), accel};
@@ -216,27 +225,65 @@ void LaunchDialog::updatePrice()
     m_accel->setEnabled(n1);
     m_accelCount->setEnabled(n1 && !m_accel->currentData().toString().isEmpty());
     const LaunchRequest r = request();
-    const PriceCatalog &catalog = PriceCatalog::shipped();
-    const auto price = catalog.price(p, r.zone.isEmpty() ? r.region : r.zone, r.machineType, r.spot, r.accelerators);
-    if (price)
-        m_price->setText(tr("<b>$%1 per hour</b> (%2 list price in %3, as of %4)")
-                             .arg(*price, 0, 'f', *price < 1 ? 3 : 2)
-                             .arg(r.spot ? tr("typical spot") : tr("on-demand"), r.region,
-                                  catalog.asOf().toString(Qt::ISODate)));
-    else
-        m_price->setText(tr("No catalog price for %1 in %2%3").arg(r.machineType, r.region, r.spot ? tr(" (spot)") : QString()));
+    QString missing;
+    const std::optional<PriceQuote> q =
+        PriceCatalog::shipped().quote(p, r.zone.isEmpty() ? r.region : r.zone, r.machineType, r.spot, r.accelerators, &missing);
+    if (q) {
+        m_price->setText(tr("<b>$%1 per hour</b> (%2 list price in %3; catalog snapshot, date unknown: hover for its source)")
+                             .arg(q->perHour, 0, 'f', q->perHour < 1 ? 3 : 2)
+                             .arg(r.spot ? tr("spot") : tr("on-demand"), q->region.toHtmlEscaped()));
+        m_price->setToolTip(plainToolTip(q->sourceText()));
+    } else {
+        m_price->setText(QStringLiteral("— ") + missing.toHtmlEscaped());
+        m_price->setToolTip(QString());
+    }
     validate();
+}
+
+QString LaunchDialog::problem() const
+{
+    const QString p = provider();
+    if (m_name->text().trimmed().isEmpty())
+        return tr("Give the instance a name.");
+    if (m_type->currentData().toString().isEmpty() || m_image->currentText().trimmed().isEmpty()
+        || m_region->currentText().trimmed().isEmpty())
+        return tr("Choose a machine type, an image and a region.");
+    if (p == QLatin1String("gcp") && m_region->currentText().count(QLatin1Char('-')) < 2)
+        return tr("Compute Engine needs a zone (us-central1-a), not a region.");
+    if (p == QLatin1String("gcp") || p == QLatin1String("azure")) {
+        const QString path = m_sshKey->text().trimmed();
+        if (!path.isEmpty())
+            if (const Result<QString> key = launch::readPublicKey(path); !key.ok())
+                return key.error().message();
+    }
+    if (p == QLatin1String("azure")) {
+        if (m_sshKey->text().trimmed().isEmpty())
+            return tr("Azure needs an SSH public key (password sign-in stays off).");
+        if (m_sshUser->text().trimmed().isEmpty())
+            return tr("Give the VM's admin user.");
+        if (!m_sshFrom->text().trimmed().isEmpty())
+            if (const Result<QString> from = launch::normaliseCidr(m_sshFrom->text()); !from.ok())
+                return from.error().message();
+    }
+    return {};
 }
 
 void LaunchDialog::validate()
 {
-    bool ok = !m_name->text().trimmed().isEmpty() && !m_type->currentData().toString().isEmpty()
-        && !m_image->currentText().trimmed().isEmpty() && !m_region->currentText().trimmed().isEmpty();
-    if (provider() == QLatin1String("gcp"))
-        ok = ok && m_region->currentText().count(QLatin1Char('-')) >= 2;  // a zone, not a region
+    const QString why = problem();
+    QString note = why;
+    if (why.isEmpty() && provider() == QLatin1String("azure")) {
+        const Result<QString> from = launch::normaliseCidr(m_sshFrom->text());
+        if (m_sshFrom->text().trimmed().isEmpty())
+            note = tr("No SSH from the internet: give the address you connect from to allow it.");
+        else if (from.ok() && launch::isWholeInternet(from.value()))
+            note = tr("SSH will be open to the whole internet (%1).").arg(from.value());
+    }
+    m_problem->setText(note);
+    m_problem->setVisible(!note.isEmpty());
     for (QAbstractButton *b : m_buttons->buttons())
         if (m_buttons->buttonRole(b) == QDialogButtonBox::AcceptRole)
-            b->setEnabled(ok);
+            b->setEnabled(why.isEmpty());
 }
 
 } // namespace skydeck::ui

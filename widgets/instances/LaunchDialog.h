@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ComputeTypes.h"
+#include "LaunchOptions.h"
 
 #include <QDialog>
 #include <QList>
@@ -15,10 +16,13 @@ class QSpinBox;
 
 namespace skydeck::ui {
 
-// The short launch form for EC2 and Compute Engine: account, region (EC2) or zone (GCE), name,
-// machine type from the price catalog (GPUs and list price shown), GCE accelerators for N1 types,
-// image (the providers' deep-learning images offered, any other typed), disk size, spot/preemptible,
-// EC2 key pair or GCE SSH user and public key. The price per hour is shown before Launch.
+// The short launch form for EC2, Compute Engine and Azure: account, region (EC2, Azure) or zone
+// (GCE), name, machine type from the price catalog (GPUs and list price shown), GCE accelerators for
+// N1 types, image (the providers' deep-learning images offered, any other typed), disk size,
+// spot/preemptible, EC2 key pair or the SSH user and public key (GCE, Azure), and for Azure the
+// address SSH is allowed from (prefilled with the SSH client's address when it is a public one;
+// empty: SSH stays closed). The price per hour and its source are shown before Launch. The
+// conventions are launch::* (LaunchOptions.h), shared with `skydeck vm launch`.
 class LaunchDialog : public QDialog
 {
     Q_OBJECT
@@ -26,13 +30,10 @@ public:
     struct AccountChoice {
         QString id;
         QString name;
-        QString provider;  // "aws" or "gcp"
+        QString provider;  // "aws", "gcp" or "azure"
         QString region;    // the account's default region/zone, if any
     };
-    struct ImageChoice {
-        QString label;
-        QString image;
-    };
+    using ImageChoice = launch::ImageChoice;
 
     LaunchDialog(const QList<AccountChoice> &accounts, QWidget *parent = nullptr);
 
@@ -52,6 +53,10 @@ public:
     QLineEdit *nameEdit() const { return m_name; }
     QComboBox *imageBox() const { return m_image; }
     QDialogButtonBox *buttons() const { return m_buttons; }
+    QLineEdit *sshKeyEdit() const { return m_sshKey; }
+    QLineEdit *sshFromEdit() const { return m_sshFrom; }
+    QLineEdit *sshUserEdit() const { return m_sshUser; }
+    QString problem() const;  // why Launch is disabled (empty when it is not)
 
 private:
     void onAccountChanged();
@@ -71,6 +76,8 @@ private:
     QLineEdit *m_keyName;
     QLineEdit *m_sshUser;
     QLineEdit *m_sshKey;
+    QLineEdit *m_sshFrom;
+    QLabel *m_problem;
     QLabel *m_keyLabel;
     QLabel *m_userLabel;
     QLabel *m_pubKeyLabel;

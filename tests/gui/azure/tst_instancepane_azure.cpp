@@ -1,17 +1,25 @@
 // The VMs pane with an Azure account against the arm peer (tests/servers/arm_server.py): the
 // subscription's VMs are listed with their GPUs and addresses, a VM that is only "stopped" says it
 // is still billed, a click on Start shows the transition at once and the row becomes running with
-// a public address; Stop deallocates; a failed operation's error stays on the row.
+// a public address; Stop deallocates; a failed operation's error stays on the row; prices from
+// the catalog with their source; Launch… makes a VM on Azure (SSH from the address given only) and
+// its row follows it to running, and a launch Azure refuses says why.
 #include "AccountRegistry.h"
 #include "AzureProvider.h"
 #include "GuiTestMain.h"
 #include "InstanceFilterProxy.h"
 #include "InstanceModel.h"
 #include "InstancePane.h"
+#include "LaunchDialog.h"
 #include "Peers.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QTemporaryDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -96,6 +104,102 @@ private Q_SLOTS:
         SKYDECK_REQUIRE_PEER(m_endpoint, "SKYDECK_TEST_ARM_ENDPOINT");
         SKYDECK_REQUIRE_PEER(m_control, "SKYDECK_TEST_ARM_CONTROL");
         azure::registerProviders();
+    }
+
+    void pricesFromTheCatalogWithTheirSource()
+    {
+        // A VM in a zone of eastus (its zone is "1", a number: the price is the region's), a Spot one,
+        // and one in westeurope, a region the shipped Azure rows do not cover.
+        const QString sub = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        auto vm = [](const QString &name, const QString &location, const QString &size, const QString &priority) {
+            return QJsonObject{{QStringLiteral("name"), name}, {QStringLiteral("power"), QStringLiteral("running")},
+                               {QStringLiteral("vmSize"), size}, {QStringLiteral("resourceGroup"), QStringLiteral("price-rg")},
+                               {QStringLiteral("location"), location}, {QStringLiteral("zones"), QJsonArray{QStringLiteral("1")}},
+                               {QStringLiteral("priority"), priority}};
+        };
+        control(QStringLiteral("/seed"),
+                {{QStringLiteral("subscription"), sub},
+                 {QStringLiteral("vms"), QJsonArray{vm(QStringLiteral("price-a100"), QStringLiteral("eastus"),
+                                                       QStringLiteral("Standard_NC24ads_A100_v4"), QStringLiteral("Regular")),
+                                                    vm(QStringLiteral("price-spot"), QStringLiteral("westus2"),
+                                                       QStringLiteral("Standard_NC4as_T4_v3"), QStringLiteral("Spot")),
+                                                    vm(QStringLiteral("price-we"), QStringLiteral("westeurope"),
+                                                       QStringLiteral("Standard_NC4as_T4_v3"), QStringLiteral("Regular"))}}});
+        AccountRegistry registry;
+        registry.addAccount(account(sub));
+        InstancePane pane(&registry);
+        pane.show();
+        QTRY_COMPARE_WITH_TIMEOUT(pane.model()->rowCount(), 3, 15000);
+        const QString a100 = keyOf(&pane, QStringLiteral("price-a100"));
+        const QString spot = keyOf(&pane, QStringLiteral("price-spot"));
+        const QString we = keyOf(&pane, QStringLiteral("price-we"));
+        QCOMPARE(cell(&pane, a100, InstanceModel::PriceColumn), QStringLiteral("$3.67"));  // azure.csv: 3.673
+        const QString tip = cell(&pane, a100, InstanceModel::PriceColumn, Qt::ToolTipRole);
+        QVERIFY2(tip.contains(QLatin1String("azure.csv line 8")), qPrintable(tip));
+        QVERIFY2(tip.contains(QLatin1String("098741e70562f65d7af1cceb81e33b284f742604")), qPrintable(tip));
+        QVERIFY2(tip.contains(QLatin1String("date unknown")), qPrintable(tip));
+        QCOMPARE(cell(&pane, spot, InstanceModel::PriceColumn), QStringLiteral("$0.062"));  // SpotPrice 0.061595 in westus2
+        QCOMPARE(cell(&pane, we, InstanceModel::PriceColumn), QStringLiteral("—"));
+        QVERIFY(cell(&pane, we, InstanceModel::PriceColumn, Qt::ToolTipRole)
+                    .contains(QLatin1String("no price in the catalog for Standard_NC4as_T4_v3 in westeurope")));
+    }
+
+    void launchFromThePane()
+    {
+        const QString sub = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        control(QStringLiteral("/seed"), {{QStringLiteral("subscription"), sub}, {QStringLiteral("transitionSeconds"), 1},
+                                         {QStringLiteral("retryAfter"), 1}});
+        QTemporaryDir keys;
+        QFile pub(keys.filePath(QStringLiteral("id_ed25519.pub")));
+        QVERIFY(pub.open(QIODevice::WriteOnly));
+        pub.write("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGxZbq3Ryc2ZRv9yD8mYg8E7nF1yk3K1m8J5R2b0F7q1 gui@test\n");
+        pub.close();
+
+        AccountRegistry registry;
+        registry.addAccount(account(sub));
+        InstancePane pane(&registry);
+        pane.model()->setPollIntervals(200, 1000);
+        pane.resize(1500, 700);
+        pane.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&pane));
+        QSignalSpy failed(pane.model(), &InstanceModel::launchFailed);
+        QSignalSpy launched(pane.model(), &InstanceModel::launched);
+
+        auto fill = [&](const QString &name, const QString &size) -> skydeck::ui::LaunchDialog * {
+            pane.launchAction()->trigger();
+            auto *dlg = pane.findChild<skydeck::ui::LaunchDialog *>();
+            if (!dlg)
+                return nullptr;
+            dlg->nameEdit()->setText(name);
+            dlg->regionBox()->setCurrentText(QStringLiteral("eastus"));
+            dlg->machineTypes()->setCurrentIndex(dlg->machineTypes()->findData(size));
+            dlg->sshKeyEdit()->setText(pub.fileName());
+            dlg->sshFromEdit()->setText(QStringLiteral("81.2.69.160"));
+            return dlg;
+        };
+        skydeck::ui::LaunchDialog *dlg = fill(QStringLiteral("gui-launched"), QStringLiteral("Standard_NC4as_T4_v3"));
+        QVERIFY(dlg);
+        QVERIFY2(dlg->priceText().contains(QLatin1String("$0.526 per hour")), qPrintable(dlg->priceText()));
+        QPushButton *go = dlg->findChild<QPushButton *>(QStringLiteral("launchButton"));
+        QVERIFY2(go->isEnabled(), qPrintable(dlg->problem()));
+        QTest::mouseClick(go, Qt::LeftButton);
+        QVERIFY(launched.wait(30000));
+        const QString key = launched.first().first().toString();
+        QTRY_COMPARE_WITH_TIMEOUT(cell(&pane, key, InstanceModel::StateColumn), QStringLiteral("running"), 15000);
+        QCOMPARE(cell(&pane, key, InstanceModel::NameColumn), QStringLiteral("gui-launched"));
+        QCOMPARE(cell(&pane, key, InstanceModel::GpuColumn), QStringLiteral("1 × T4"));
+        QVERIFY(!cell(&pane, key, InstanceModel::PublicIpColumn).isEmpty());
+        QCOMPARE(cell(&pane, key, InstanceModel::PriceColumn), QStringLiteral("$0.526"));
+
+        // Azure refuses a Gen1 image on the A100 size: the pane says so.
+        QTRY_VERIFY(!pane.findChild<skydeck::ui::LaunchDialog *>());  // the first dialog is gone
+        dlg = fill(QStringLiteral("gui-gen1"), QStringLiteral("Standard_NC24ads_A100_v4"));
+        QVERIFY(dlg);
+        dlg->imageBox()->setCurrentText(QStringLiteral("Canonical:0001-com-ubuntu-server-jammy:22_04-lts:latest"));
+        QTest::mouseClick(dlg->findChild<QPushButton *>(QStringLiteral("launchButton")), Qt::LeftButton);
+        QVERIFY(failed.wait(30000));
+        const auto error = failed.first().first().value<skydeck::Error>();
+        QVERIFY2(error.message().contains(QLatin1String("cannot boot Hypervisor Generation '1'")), qPrintable(error.toString()));
     }
 
     void startStopAndAFailedStart()

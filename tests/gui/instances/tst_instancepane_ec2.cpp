@@ -1,5 +1,6 @@
 // The VMs pane in the main window against moto's EC2 (scripts/peers.sh ec2): the "Virtual
-// machines" row opens the pane, a stopped instance is listed with its GPUs and price, a click on
+// machines" row opens the pane, a stopped instance is listed with its GPUs and no price (its region is
+// not in the shipped catalog, and the tool tip says so), a click on
 // Start shows "stopped → starting…" at once and the row becomes running; Stop the same way back;
 // Terminate asks for the instance's name before it does anything; the filters narrow the table.
 // The test works in a region of its own (us-east-2) so other EC2 tests on the same moto don't
@@ -106,10 +107,10 @@ class TestInstancePaneEc2 : public QObject
         QTest::mouseClick(pane->view()->viewport(), Qt::LeftButton, {}, pane->view()->visualRect(pi).center());
     }
 
-    static QString cell(InstancePane *pane, const QString &key, int column)
+    static QString cell(InstancePane *pane, const QString &key, int column, int role = Qt::DisplayRole)
     {
         const int row = pane->model()->rowForKey(key);
-        return row < 0 ? QStringLiteral("<no row>") : pane->model()->index(row, column).data().toString();
+        return row < 0 ? QStringLiteral("<no row>") : pane->model()->index(row, column).data(role).toString();
     }
 
 private Q_SLOTS:
@@ -152,7 +153,12 @@ private Q_SLOTS:
         QCOMPARE(cell(pane, key, InstanceModel::TypeColumn), QStringLiteral("g4dn.xlarge"));
         QCOMPARE(cell(pane, key, InstanceModel::GpuColumn), QStringLiteral("1 × T4"));
         QVERIFY(cell(pane, key, InstanceModel::LocationColumn).startsWith(kRegion));
-        QCOMPARE(cell(pane, key, InstanceModel::PriceColumn), QStringLiteral("$0.526"));  // the list price in us-east-2
+        // us-east-2 is not in the shipped catalog (SkyPilot's rows cover us-east-1, us-west-2, ...): no
+        // price, and the tool tip says so, rather than another region's figure.
+        QCOMPARE(cell(pane, key, InstanceModel::PriceColumn), QStringLiteral("—"));
+        QVERIFY2(cell(pane, key, InstanceModel::PriceColumn, Qt::ToolTipRole)
+                     .contains(QLatin1String("no price in the catalog for g4dn.xlarge in us-east-2")),
+                 qPrintable(cell(pane, key, InstanceModel::PriceColumn, Qt::ToolTipRole)));
         QCOMPARE(cell(pane, key, InstanceModel::AccountColumn), QStringLiteral("AWS · moto"));
 
         // Select it and click Start.

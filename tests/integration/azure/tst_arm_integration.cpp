@@ -1,8 +1,12 @@
 // ArmClient against the arm peer (tests/servers/arm_server.py): listing joined with NICs and public
 // IPs through nextLink pages, every action followed through its async operation to the final
 // power state, a failed operation's error, 429 + Retry-After, an expired token renewed on 401, a
-// token renewed before it expires, Location-only operations, a wrong secret. Each test seeds its
-// own subscription, so nothing depends on another test's VMs.
+// token renewed before it expires, Location-only operations, a wrong secret; launching a Spot GPU VM
+// with its resource group, virtual network, security group (SSH from one address, or none),
+// public IP and NIC, all read back through Resource Manager, the VM deleted with its NIC and IP;
+// a launch's refusals (bad input before any request, an existing name, a Gen1 image on a Gen2-only
+// size) and a create that fails in its operation. Each test seeds its own subscription, so nothing
+// depends on another test's VMs.
 #include "AccountRegistry.h"
 #include "ArmClient.h"
 #include "AzureCredentials.h"
@@ -18,7 +22,10 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSignalSpy>
+#include <QUrlQuery>
 #include <QUuid>
+
+#include <functional>
 
 #include <memory>
 
@@ -42,7 +49,10 @@ private Q_SLOTS:
     void expiredTokenIsRenewedTransparently();
     void tokenRenewedBeforeExpiry();
     void wrongSecretIsAnAuthError();
-    void launchIsUnsupported();
+    void launchSpotGpuVmWithItsNetwork();
+    void launchWithoutSshSourceOpensNoSsh();
+    void launchRefusals();
+    void launchFailingInItsOperation();
     void cancelWhileFollowingAnOperation();
     void nextLinkToAnotherHostIsRefused();
     void discoveredAccountThroughTheRegistry();
@@ -53,6 +63,13 @@ private:
     ArmConfig config(const QString &subscription) const;
     ArmClient *makeClient(const ArmConfig &cfg);
     QJsonArray requests(const QString &contains);
+    // A Resource Manager GET as any client makes it (a token from the client-credentials endpoint).
+    QJsonObject armGet(const QString &path, const QString &apiVersion, int *status = nullptr);
+    Result<Instance> launch(const LaunchRequest &r)
+    {
+        return call<Instance>([r](ArmClient *c, const CancelToken &t, Callback<Instance> d) { c->launch(r, t, d); });
+    }
+    static LaunchRequest gpuRequest(const QString &name);
 
     template <typename T, typename F>
     QFuture<Result<T>> start(F f)
@@ -114,6 +131,50 @@ QString TestArmIntegration::seed(const QJsonArray &vms, QJsonObject extra)
 QJsonArray TestArmIntegration::requests(const QString &contains)
 {
     return control(QStringLiteral("/requests?contains=") + contains, {}, "GET").array();
+}
+
+QJsonObject TestArmIntegration::armGet(const QString &path, const QString &apiVersion, int *status)
+{
+    QNetworkRequest tokenReq(QUrl(m_endpoint + QStringLiteral("/%1/oauth2/v2.0/token").arg(m_tenant)));
+    tokenReq.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/x-www-form-urlencoded"));
+    QUrlQuery form;
+    form.addQueryItem(QStringLiteral("grant_type"), QStringLiteral("client_credentials"));
+    form.addQueryItem(QStringLiteral("client_id"), m_clientId);
+    form.addQueryItem(QStringLiteral("client_secret"), m_secret);
+    form.addQueryItem(QStringLiteral("scope"), QStringLiteral("https://management.azure.com/.default"));
+    QNetworkReply *t = m_nam.post(tokenReq, form.toString(QUrl::FullyEncoded).toUtf8());
+    QSignalSpy tokenDone(t, &QNetworkReply::finished);
+    if (!t->isFinished())
+        tokenDone.wait(10000);
+    const QString token = QJsonDocument::fromJson(t->readAll()).object().value(QStringLiteral("access_token")).toString();
+    t->deleteLater();
+    QNetworkRequest req(QUrl(m_endpoint + path + QStringLiteral("?api-version=") + apiVersion));
+    req.setRawHeader("Authorization", "Bearer " + token.toUtf8());
+    QNetworkReply *reply = m_nam.get(req);
+    QSignalSpy done(reply, &QNetworkReply::finished);
+    if (!reply->isFinished())
+        done.wait(10000);
+    if (status)
+        *status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QJsonObject o = QJsonDocument::fromJson(reply->readAll()).object();
+    reply->deleteLater();
+    return o;
+}
+
+LaunchRequest TestArmIntegration::gpuRequest(const QString &name)
+{
+    LaunchRequest r;
+    r.name = name;
+    r.region = QStringLiteral("eastus");
+    r.zone = QStringLiteral("2");
+    r.machineType = QStringLiteral("Standard_NC24ads_A100_v4");
+    r.image = QStringLiteral("Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2:latest");
+    r.diskGb = 256;
+    r.spot = true;
+    r.sshUser = QStringLiteral("ada");
+    r.sshPublicKey = QStringLiteral("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGxZbq3Ryc2ZRv9yD8mYg8E7nF1yk3K1m8J5R2b0F7q1 ada@laptop");
+    r.sshFrom = QStringLiteral("81.2.69.160/32");
+    return r;
 }
 
 ArmConfig TestArmIntegration::config(const QString &subscription) const
@@ -541,16 +602,160 @@ void TestArmIntegration::wrongSecretIsAnAuthError()
     QVERIFY(!r.error().message().contains(QLatin1String("Trace ID")));
 }
 
-void TestArmIntegration::launchIsUnsupported()
+void TestArmIntegration::launchSpotGpuVmWithItsNetwork()
 {
-    makeClient(config(seed({})));
-    const Result<Instance> r = call<Instance>([](ArmClient *c, const CancelToken &t, Callback<Instance> d) {
-        LaunchRequest req;
-        req.name = QStringLiteral("new");
-        c->launch(req, t, d);
-    });
+    const QString sub = seed({}, {{QStringLiteral("transitionSeconds"), 1}});
+    makeClient(config(sub));
+    QElapsedTimer clock;
+    clock.start();
+    const Result<Instance> r = launch(gpuRequest(QStringLiteral("train-spot")));
+    QVERIFY2(r.ok(), qPrintable(r.error().toString()));
+    // Answered once the create operation ended: running, with its addresses.
+    QVERIFY2(clock.elapsed() >= 1000, "the VM's create operation was followed");
+    QCOMPARE(r->state, InstanceState::Running);
+    QCOMPARE(r->name, QStringLiteral("train-spot"));
+    QCOMPARE(r->region, QStringLiteral("eastus"));
+    QCOMPARE(r->zone, QStringLiteral("2"));
+    QCOMPARE(r->machineType, QStringLiteral("Standard_NC24ads_A100_v4"));
+    QVERIFY(r->spot);
+    QCOMPARE(r->sshUser, QStringLiteral("ada"));
+    QVERIFY2(!r->publicIp.isEmpty(), "the static public IP joined through the NIC");
+    QCOMPARE(r->privateIp, QStringLiteral("10.0.0.4"));
+    QCOMPARE(r->resource, QStringLiteral("/subscriptions/%1/resourceGroups/skydeck/providers/Microsoft.Compute/virtualMachines/train-spot").arg(sub));
+
+    // What was made, read back as any client reads it.
+    const QString group = QStringLiteral("/subscriptions/%1/resourceGroups/skydeck").arg(sub);
+    int status = 0;
+    QCOMPARE(armGet(group, QStringLiteral("2021-04-01"), &status).value(QStringLiteral("location")).toString(), QStringLiteral("eastus"));
+    const QJsonObject nsg = armGet(group + QStringLiteral("/providers/Microsoft.Network/networkSecurityGroups/train-spot-nsg"),
+                                   QStringLiteral("2024-05-01"));
+    const QJsonArray rules = nsg.value(QStringLiteral("properties")).toObject().value(QStringLiteral("securityRules")).toArray();
+    QCOMPARE(rules.size(), 1);
+    const QJsonObject ssh = rules.first().toObject().value(QStringLiteral("properties")).toObject();
+    QCOMPARE(ssh.value(QStringLiteral("sourceAddressPrefix")).toString(), QStringLiteral("81.2.69.160/32"));
+    QCOMPARE(ssh.value(QStringLiteral("destinationPortRange")).toString(), QStringLiteral("22"));
+    QCOMPARE(ssh.value(QStringLiteral("access")).toString(), QStringLiteral("Allow"));
+    QCOMPARE(ssh.value(QStringLiteral("direction")).toString(), QStringLiteral("Inbound"));
+    const QJsonObject vm = armGet(r->resource, QStringLiteral("2024-07-01"));
+    const QJsonObject props = vm.value(QStringLiteral("properties")).toObject();
+    QCOMPARE(props.value(QStringLiteral("priority")).toString(), QStringLiteral("Spot"));
+    QCOMPARE(props.value(QStringLiteral("evictionPolicy")).toString(), QStringLiteral("Deallocate"));
+    QCOMPARE(props.value(QStringLiteral("billingProfile")).toObject().value(QStringLiteral("maxPrice")).toInt(), -1);
+    const QJsonObject linux = props.value(QStringLiteral("osProfile")).toObject().value(QStringLiteral("linuxConfiguration")).toObject();
+    QVERIFY(linux.value(QStringLiteral("disablePasswordAuthentication")).toBool());
+    const QJsonObject key = linux.value(QStringLiteral("ssh")).toObject().value(QStringLiteral("publicKeys")).toArray().first().toObject();
+    QCOMPARE(key.value(QStringLiteral("keyData")).toString(), gpuRequest({}).sshPublicKey);
+    QCOMPARE(key.value(QStringLiteral("path")).toString(), QStringLiteral("/home/ada/.ssh/authorized_keys"));
+    QCOMPARE(props.value(QStringLiteral("storageProfile")).toObject().value(QStringLiteral("osDisk")).toObject()
+                 .value(QStringLiteral("diskSizeGB")).toInt(), 256);
+
+    // It is listed with its addresses; a second launch in the same location reuses the network.
+    const Instance listed = find(listAll(), QStringLiteral("train-spot"));
+    QCOMPARE(listed.publicIp, r->publicIp);
+    LaunchRequest second = gpuRequest(QStringLiteral("second"));
+    second.spot = false;
+    second.zone.clear();
+    second.machineType = QStringLiteral("Standard_NC4as_T4_v3");
+    const Result<Instance> r2 = launch(second);
+    QVERIFY2(r2.ok(), qPrintable(r2.error().toString()));
+    QVERIFY(!r2->spot);
+    QCOMPARE(r2->privateIp, QStringLiteral("10.0.0.5"));
+    QCOMPARE(requests(sub + QStringLiteral("/resourceGroups/skydeck/providers/Microsoft.Network/virtualNetworks/skydeck-eastus-vnet"))
+                 .size(), 2 + 1 + 1);  // GET (404), PUT, GET after the operation; then one GET for the second launch
+
+    // Deleting the VM deletes its NIC and public IP (deleteOption Delete); the security group stays.
+    QVERIFY(act(r.value(), InstanceAction::Terminate).ok());
+    armGet(group + QStringLiteral("/providers/Microsoft.Network/networkInterfaces/train-spot-nic"), QStringLiteral("2024-05-01"), &status);
+    QCOMPARE(status, 404);
+    armGet(group + QStringLiteral("/providers/Microsoft.Network/publicIPAddresses/train-spot-ip"), QStringLiteral("2024-05-01"), &status);
+    QCOMPARE(status, 404);
+    armGet(group + QStringLiteral("/providers/Microsoft.Network/networkSecurityGroups/train-spot-nsg"), QStringLiteral("2024-05-01"), &status);
+    QCOMPARE(status, 200);
+}
+
+void TestArmIntegration::launchWithoutSshSourceOpensNoSsh()
+{
+    const QString sub = seed({}, {{QStringLiteral("transitionSeconds"), 0.3}});
+    makeClient(config(sub));
+    LaunchRequest r = gpuRequest(QStringLiteral("closed"));
+    r.sshFrom.clear();
+    QVERIFY(launch(r).ok());
+    const QJsonObject nsg = armGet(QStringLiteral("/subscriptions/%1/resourceGroups/skydeck/providers/Microsoft.Network/"
+                                                  "networkSecurityGroups/closed-nsg").arg(sub),
+                                   QStringLiteral("2024-05-01"));
+    QVERIFY(nsg.value(QStringLiteral("properties")).toObject().value(QStringLiteral("securityRules")).toArray().isEmpty());
+    // Azure's default rules deny inbound traffic from the internet.
+    bool denyAll = false;
+    for (const QJsonValue &v : nsg.value(QStringLiteral("properties")).toObject().value(QStringLiteral("defaultSecurityRules")).toArray())
+        denyAll = denyAll || v.toObject().value(QStringLiteral("name")).toString() == QLatin1String("DenyAllInBound");
+    QVERIFY(denyAll);
+}
+
+void TestArmIntegration::launchRefusals()
+{
+    const QString sub = seed({vmSpec(QStringLiteral("taken"), QStringLiteral("running"), {{QStringLiteral("resourceGroup"), QStringLiteral("skydeck")}})},
+                             {{QStringLiteral("transitionSeconds"), 0.3}});
+    makeClient(config(sub));
+    // Refused before anything is sent.
+    struct Bad {
+        const char *what;
+        std::function<void(LaunchRequest &)> change;
+        const char *mentions;
+    };
+    const QList<Bad> bad = {
+        {"no key", [](LaunchRequest &r) { r.sshPublicKey.clear(); }, "needs an SSH public key"},
+        {"bad name", [](LaunchRequest &r) { r.name = QStringLiteral("-bad-"); }, "is not an Azure VM name"},
+        {"bad image", [](LaunchRequest &r) { r.image = QStringLiteral("ubuntu"); }, "publisher:offer:sku:version"},
+        {"no location", [](LaunchRequest &r) { r.region.clear(); }, "needs a location"},
+        {"zone letter", [](LaunchRequest &r) { r.zone = QStringLiteral("eastus-1a"); }, "availability zone is a number"},
+    };
+    const int before = int(requests(sub).size());
+    for (const Bad &b : bad) {
+        LaunchRequest r = gpuRequest(QStringLiteral("refused"));
+        b.change(r);
+        const Result<Instance> res = launch(r);
+        QVERIFY2(!res.ok() && res.error().category() == Error::Category::InvalidInput, b.what);
+        QVERIFY2(res.error().message().contains(QLatin1String(b.mentions)), qPrintable(res.error().toString()));
+    }
+    QCOMPARE(int(requests(sub).size()), before);
+
+    // A VM of that name exists: refused, never updated.
+    Result<Instance> res = launch(gpuRequest(QStringLiteral("taken")));
+    QVERIFY(!res.ok());
+    QCOMPARE(res.error().code(), QStringLiteral("VmExists"));
+    QCOMPARE(res.error().category(), Error::Category::Conflict);
+    for (const QJsonValue &v : requests(QStringLiteral("/virtualMachines/taken")))
+        QCOMPARE(v.toObject().value(QStringLiteral("method")).toString(), QStringLiteral("GET"));
+
+    // Azure's own refusal, shown as it says it: a Gen1 image on a size that boots Gen2 only.
+    LaunchRequest gen1 = gpuRequest(QStringLiteral("gen1"));
+    gen1.image = QStringLiteral("Canonical:0001-com-ubuntu-server-jammy:22_04-lts:latest");
+    res = launch(gen1);
+    QVERIFY(!res.ok());
+    QCOMPARE(res.error().code(), QStringLiteral("BadRequest"));
+    QVERIFY2(res.error().message().contains(QLatin1String("cannot boot Hypervisor Generation '1'")), qPrintable(res.error().toString()));
+    QVERIFY2(res.error().toString().contains(QLatin1String("launch gen1 (VM)")), qPrintable(res.error().toString()));
+}
+
+void TestArmIntegration::launchFailingInItsOperation()
+{
+    const QString sub = seed({}, {{QStringLiteral("transitionSeconds"), 0.5}});
+    makeClient(config(sub));
+    control(QStringLiteral("/fail-next-operation"),
+            {{QStringLiteral("subscription"), sub}, {QStringLiteral("code"), QStringLiteral("ZonalAllocationFailed")},
+             {QStringLiteral("message"), QStringLiteral("Allocation failed. We do not have sufficient capacity for the "
+                                                        "requested VM size in this zone.")}});
+    const Result<Instance> r = launch(gpuRequest(QStringLiteral("no-capacity")));
     QVERIFY(!r.ok());
-    QCOMPARE(r.error().code(), QStringLiteral("Unsupported"));
+    QCOMPARE(r.error().code(), QStringLiteral("ZonalAllocationFailed"));
+    QVERIFY2(r.error().message().contains(QLatin1String("sufficient capacity")), qPrintable(r.error().toString()));
+    QVERIFY2(r.error().message().contains(QLatin1String("left in the Failed state")), qPrintable(r.error().toString()));
+    // The VM is there, failed, and can be deleted like any other.
+    const Instance failed = find(listAll(), QStringLiteral("no-capacity"));
+    QVERIFY(!failed.resource.isEmpty());
+    QVERIFY2(failed.providerState.contains(QLatin1String("failed")), qPrintable(failed.providerState));
+    QVERIFY(act(failed, InstanceAction::Terminate).ok());
+    QVERIFY(find(listAll(), QStringLiteral("no-capacity")).resource.isEmpty());
 }
 
 void TestArmIntegration::cancelWhileFollowingAnOperation()

@@ -1,6 +1,8 @@
 // `skydeck vm` (the built binary) against moto's EC2 (scripts/peers.sh ec2): listing as a table and
 // as JSON across every region, actions by name and by id waiting for their states, --no-wait, the
-// terminate confirmation, unknown and ambiguous names, IncorrectInstanceState through the fault
+// terminate confirmation, unknown and ambiguous names, vm launch (spot, disk, key pair, waiting
+// until running, the id and addresses printed, --json, --no-wait, options EC2 does not take and
+// --gpu checked against the type's catalog row), IncorrectInstanceState through the fault
 // proxy, and an unreachable endpoint, each with its exit code and one-line error. Instances are made
 // with Ec2Client (tested in tests/integration/ec2) in a region no other test uses.
 #include "CliRunner.h"
@@ -114,6 +116,8 @@ private Q_SLOTS:
         QCOMPARE(r.code, 0);
         QVERIFY(r.out.contains(QLatin1String("vm list [--provider P] [--json]")));
         QVERIFY(r.out.contains(QLatin1String("vm terminate ID --yes")));
+        QVERIFY(r.out.contains(QLatin1String("vm launch --provider P --type T --region R|--zone Z")));
+        QVERIFY(r.out.contains(QLatin1String("--ssh-from CIDR")));
         QVERIFY(r.out.contains(QLatin1String("or its name")));
     }
 
@@ -224,6 +228,99 @@ private Q_SLOTS:
             QVERIFY2(r.out.contains(in.id + QStringLiteral("): stopped")), qPrintable(r.describe()));
             QCOMPARE(stateOf(in), InstanceState::Stopped);
         }
+    }
+
+    void launchWaitsAndPrintsTheInstance()
+    {
+        const QString name = QStringLiteral("cli-launch-") + m_suffix;
+        CliRun r = runner().run({QStringLiteral("vm"), QStringLiteral("launch"), QStringLiteral("--provider"), QStringLiteral("aws"),
+                                 QStringLiteral("--type"), QStringLiteral("g4dn.xlarge"), QStringLiteral("--zone"), kRegion + QLatin1Char('b'),
+                                 QStringLiteral("--image"), kImage, QStringLiteral("--spot"), QStringLiteral("--disk-gb"),
+                                 QStringLiteral("60"), QStringLiteral("--name"), name, QStringLiteral("--gpu"), QStringLiteral("T4:1")});
+        QVERIFY2(r.finished && r.code == 0, qPrintable(r.describe()));
+        // "NAME (i-...): running, public A, private B", one line.
+        QCOMPARE(r.outLines().size(), 1);
+        const QString line = r.outLines().first();
+        QVERIFY2(line.startsWith(name + QStringLiteral(" (i-")) && line.contains(QLatin1String("): running, public "))
+                     && line.contains(QLatin1String(", private ")),
+                 qPrintable(r.describe()));
+        // Said first on stderr: what it launches and that the catalog has no price there.
+        QVERIFY2(r.err.contains(QLatin1String("no spot price in the catalog for g4dn.xlarge in ca-central-1")), qPrintable(r.describe()));
+        const QString id = line.section(QLatin1String(" ("), 1).section(QLatin1Char(')'), 0, 0);
+        Instance in;
+        in.id = id;
+        in.resource = id;
+        in.region = kRegion;
+        Ec2Client *c = m_ec2;
+        const Result<Instance> now = waitFor(m_worker->run<Instance>([c, in](const CancelToken &t, Callback<Instance> d) { c->getInstance(in, t, d); }));
+        QVERIFY2(now.ok(), qPrintable(now.error().toString()));
+        QCOMPARE(now->state, InstanceState::Running);
+        QCOMPARE(now->zone, kRegion + QLatin1Char('b'));
+        QVERIFY(now->spot);
+        QCOMPARE(now->machineType, QStringLiteral("g4dn.xlarge"));
+        QCOMPARE(now->name, name);
+
+        // --json, and --no-wait answers with the state RunInstances gave.
+        r = runner().run({QStringLiteral("vm"), QStringLiteral("launch"), QStringLiteral("--provider"), QStringLiteral("aws"),
+                          QStringLiteral("--type"), QStringLiteral("t3.medium"), QStringLiteral("--region"), kRegion,
+                          QStringLiteral("--image"), kImage, QStringLiteral("--name"), name + QStringLiteral("-json"), QStringLiteral("--json")});
+        QVERIFY2(r.code == 0, qPrintable(r.describe()));
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).array().first().toObject();
+        QCOMPARE(o.value(QStringLiteral("state")).toString(), QStringLiteral("running"));
+        QCOMPARE(o.value(QStringLiteral("name")).toString(), name + QStringLiteral("-json"));
+        QVERIFY(o.value(QStringLiteral("id")).toString().startsWith(QLatin1String("i-")));
+        QVERIFY2(r.err.contains(QLatin1String("no price in the catalog for t3.medium in ca-central-1")), qPrintable(r.describe()));
+        r = runner().run({QStringLiteral("vm"), QStringLiteral("launch"), QStringLiteral("--provider"), QStringLiteral("aws"),
+                          QStringLiteral("--type"), QStringLiteral("t3.medium"), QStringLiteral("--region"), kRegion,
+                          QStringLiteral("--image"), kImage, QStringLiteral("--name"), name + QStringLiteral("-nowait"), QStringLiteral("--no-wait")});
+        QVERIFY2(r.code == 0 && r.out.contains(QLatin1String(": pending")), qPrintable(r.describe()));
+        // The new instances are there for vm list.
+        const CliRun list = runner().run({QStringLiteral("vm"), QStringLiteral("list"), QStringLiteral("--region"), kRegion});
+        QVERIFY(list.out.contains(name + QStringLiteral("-json")) && list.out.contains(name + QStringLiteral("-nowait")));
+    }
+
+    void launchRefusals_data()
+    {
+        QTest::addColumn<QStringList>("extra");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("mentions");
+        QTest::newRow("no provider") << QStringList{"--provider", ""} << 2 << "needs --provider";
+        QTest::newRow("no type") << QStringList{"--type", ""} << 2 << "needs --type";
+        QTest::newRow("ssh-from on aws") << QStringList{"--ssh-from", "81.2.69.160"} << 2 << "--ssh-from applies to Azure";
+        QTest::newRow("a .pub on aws") << QStringList{"--key", "/home/me/.ssh/id.pub"} << 2 << "key pair name";
+        QTest::newRow("gpu unknown type") << QStringList{"--gpu", "T4:1"} << 2 << "not in the price catalog";
+        QTest::newRow("gpu mismatch") << QStringList{"--type", "g5.xlarge", "--gpu", "V100:1"} << 2 << "g5.xlarge has 1 x A10G";
+        QTest::newRow("zone elsewhere") << QStringList{"--zone", "us-east-1a"} << 2 << "is not in --region";
+        QTest::newRow("disk") << QStringList{"--disk-gb", "5"} << 2 << "--disk-gb";
+        QTest::newRow("operand") << QStringList{"extra-operand"} << 2 << "the name goes with --name";
+        QTest::newRow("launch option on list") << QStringList{} << 2 << "only apply to vm launch";
+    }
+    void launchRefusals()
+    {
+        QFETCH(QStringList, extra);
+        QFETCH(int, code);
+        QFETCH(QString, mentions);
+        QStringList args = {QStringLiteral("vm"), QStringLiteral("launch"), QStringLiteral("--provider"), QStringLiteral("aws"),
+                            QStringLiteral("--type"), QStringLiteral("t3.micro"), QStringLiteral("--region"), kRegion,
+                            QStringLiteral("--image"), kImage, QStringLiteral("--name"), QStringLiteral("refused-") + m_suffix};
+        if (QTest::currentDataTag() == QLatin1String("launch option on list"))
+            args = {QStringLiteral("vm"), QStringLiteral("list"), QStringLiteral("--spot")};
+        for (qsizetype i = 0; i + 1 < extra.size(); i += 2) {  // an option given again replaces it
+            const qsizetype at = args.indexOf(extra.at(i));
+            if (at >= 0 && extra.at(i + 1).isEmpty()) {
+                args.remove(at, 2);
+            } else if (at >= 0) {
+                args[at + 1] = extra.at(i + 1);
+            } else {
+                args << extra.at(i) << extra.at(i + 1);
+            }
+        }
+        if (extra.size() % 2)
+            args << extra.last();
+        const CliRun r = runner().run(args);
+        expectOneLineError(r, code, mentions);
+        const CliRun list = runner().run({QStringLiteral("vm"), QStringLiteral("list"), QStringLiteral("--region"), kRegion});
+        QVERIFY2(!list.out.contains(QStringLiteral("refused-") + m_suffix), "nothing was launched");
     }
 
     void unknownAndAmbiguousNames()

@@ -1,11 +1,14 @@
 // Resource Manager documents as Skydeck reads them: a VM with its instance view (shaped like the
 // examples of learn.microsoft.com/rest/api/compute/virtual-machines/get), power states, NIC and
 // public IP joins with ids in another case, error documents, async operation errors; account
-// discovery from the environment and the Azure CLI's azureProfile.json; config checks.
+// discovery from the environment and the Azure CLI's azureProfile.json (and its default resource
+// group); config checks; the documents a launch PUTs (ArmLaunch.h).
 #include "ArmJson.h"
+#include "ArmLaunch.h"
 #include "AzureConfig.h"
 #include "TestMain.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QTemporaryDir>
 
@@ -29,6 +32,8 @@ private Q_SLOTS:
     void discoverSovereignCloud();
     void noSecretNoAccount();
     void configProblems();
+    void launchDocuments();
+    void launchImagesAndNames();
 };
 
 static QJsonObject json(const char *text)
@@ -239,6 +244,9 @@ void TestArmJson::discoverFromEnvironment()
     QCOMPARE(t.resourceManager.toString(), QStringLiteral("http://127.0.0.1:8443"));
     QCOMPARE(t.scope(), QStringLiteral("https://management.azure.com/.default"));
     QVERIFY2(t.problem().isEmpty(), qPrintable(t.problem()));
+    QCOMPARE(t.resourceGroup, QStringLiteral("skydeck"));  // where launched VMs go by default
+    env.insert(QStringLiteral("AZURE_DEFAULTS_GROUP"), QStringLiteral("ml-team"));  // az configure --defaults group=
+    QCOMPARE(ArmConfig::fromAccount(discoverAccounts(env, home.path()).first()).resourceGroup, QStringLiteral("ml-team"));
 }
 
 void TestArmJson::discoverSubscriptionFromAzureCli()
@@ -311,6 +319,74 @@ void TestArmJson::configProblems()
     c.authorityHost = QUrl(QStringLiteral("https://login.microsoftonline.com"));
     c.clientSecret.clear();
     QVERIFY(c.problem().contains(QLatin1String("AZURE_CLIENT_SECRET")));
+}
+
+void TestArmJson::launchDocuments()
+{
+    LaunchRequest r;
+    r.name = QStringLiteral("trainer");
+    r.machineType = QStringLiteral("Standard_NC24ads_A100_v4");
+    r.zone = QStringLiteral("1");
+    r.diskGb = 200;
+    r.spot = true;
+    r.sshUser = QStringLiteral("ada");
+    r.sshPublicKey = QStringLiteral("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGxZ ada@laptop");
+    const QJsonObject image = launchdoc::imageReference(QStringLiteral("Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2:latest")).value();
+    const QJsonObject vm = launchdoc::virtualMachine(r, QStringLiteral("eastus"), QStringLiteral("/subscriptions/s/nic"), image);
+    const QJsonObject p = vm.value(QStringLiteral("properties")).toObject();
+    QCOMPARE(vm.value(QStringLiteral("location")).toString(), QStringLiteral("eastus"));
+    QCOMPARE(vm.value(QStringLiteral("zones")).toArray(), QJsonArray{QStringLiteral("1")});
+    QCOMPARE(p.value(QStringLiteral("hardwareProfile")).toObject().value(QStringLiteral("vmSize")).toString(), r.machineType);
+    // Spot: evicted by deallocation, and never for price (maxPrice -1: up to the on-demand price).
+    QCOMPARE(p.value(QStringLiteral("priority")).toString(), QStringLiteral("Spot"));
+    QCOMPARE(p.value(QStringLiteral("evictionPolicy")).toString(), QStringLiteral("Deallocate"));
+    QCOMPARE(p.value(QStringLiteral("billingProfile")).toObject().value(QStringLiteral("maxPrice")).toInt(), -1);
+    const QJsonObject os = p.value(QStringLiteral("osProfile")).toObject();
+    QCOMPARE(os.value(QStringLiteral("adminUsername")).toString(), QStringLiteral("ada"));
+    const QJsonObject linux = os.value(QStringLiteral("linuxConfiguration")).toObject();
+    QVERIFY(linux.value(QStringLiteral("disablePasswordAuthentication")).toBool());
+    const QJsonObject key = linux.value(QStringLiteral("ssh")).toObject().value(QStringLiteral("publicKeys")).toArray().first().toObject();
+    QCOMPARE(key.value(QStringLiteral("path")).toString(), QStringLiteral("/home/ada/.ssh/authorized_keys"));
+    QCOMPARE(key.value(QStringLiteral("keyData")).toString(), r.sshPublicKey);
+    QVERIFY(!os.contains(QStringLiteral("adminPassword")));
+    const QJsonObject storage = p.value(QStringLiteral("storageProfile")).toObject();
+    QCOMPARE(storage.value(QStringLiteral("imageReference")).toObject().value(QStringLiteral("sku")).toString(), QStringLiteral("22_04-lts-gen2"));
+    QCOMPARE(storage.value(QStringLiteral("osDisk")).toObject().value(QStringLiteral("diskSizeGB")).toInt(), 200);
+    QCOMPARE(storage.value(QStringLiteral("osDisk")).toObject().value(QStringLiteral("deleteOption")).toString(), QStringLiteral("Delete"));
+    const QJsonObject nic = p.value(QStringLiteral("networkProfile")).toObject().value(QStringLiteral("networkInterfaces")).toArray().first().toObject();
+    QCOMPARE(nic.value(QStringLiteral("properties")).toObject().value(QStringLiteral("deleteOption")).toString(), QStringLiteral("Delete"));
+    r.spot = false;
+    const QJsonObject regular = launchdoc::virtualMachine(r, QStringLiteral("eastus"), QStringLiteral("/subscriptions/s/nic"), image);
+    QVERIFY(!regular.value(QStringLiteral("properties")).toObject().contains(QStringLiteral("priority")));
+
+    // SSH from one prefix, or no rule at all.
+    const QJsonArray rules = launchdoc::securityGroup(QStringLiteral("eastus"), QStringLiteral("81.2.69.160/32"))
+                                 .value(QStringLiteral("properties")).toObject().value(QStringLiteral("securityRules")).toArray();
+    QCOMPARE(rules.size(), 1);
+    const QJsonObject ssh = rules.first().toObject().value(QStringLiteral("properties")).toObject();
+    QCOMPARE(ssh.value(QStringLiteral("sourceAddressPrefix")).toString(), QStringLiteral("81.2.69.160/32"));
+    QCOMPARE(ssh.value(QStringLiteral("destinationPortRange")).toString(), QStringLiteral("22"));
+    QCOMPARE(ssh.value(QStringLiteral("protocol")).toString(), QStringLiteral("Tcp"));
+    QVERIFY(launchdoc::securityGroup(QStringLiteral("eastus"), QString()).value(QStringLiteral("properties")).toObject()
+                .value(QStringLiteral("securityRules")).toArray().isEmpty());
+    const QJsonObject ip = launchdoc::publicIp(QStringLiteral("eastus"), QStringLiteral("1"));
+    QCOMPARE(ip.value(QStringLiteral("sku")).toObject().value(QStringLiteral("name")).toString(), QStringLiteral("Standard"));
+    QCOMPARE(ip.value(QStringLiteral("properties")).toObject().value(QStringLiteral("publicIPAllocationMethod")).toString(), QStringLiteral("Static"));
+    QCOMPARE(ip.value(QStringLiteral("zones")).toArray(), QJsonArray{QStringLiteral("1")});
+}
+
+void TestArmJson::launchImagesAndNames()
+{
+    QCOMPARE(launchdoc::imageReference(QStringLiteral("/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/images/mine"))
+                 ->value(QStringLiteral("id")).toString(),
+             QStringLiteral("/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/images/mine"));
+    for (const char *bad : {"ubuntu", "a:b:c", "a:b:c:d:e", "a:b c:d:e", ":b:c:d", "/subscriptions/s/x?y=1"})
+        QVERIFY2(!launchdoc::imageReference(QLatin1String(bad)).ok(), bad);
+    for (const char *good : {"a", "gpu-box-1", "train_2", "node.1_"})
+        QVERIFY2(launchdoc::checkVmName(QLatin1String(good)).isEmpty(), good);
+    for (const char *bad : {"", "-x", "x-", "x.", "a b", "a/b", "ü"})
+        QVERIFY2(!launchdoc::checkVmName(QString::fromUtf8(bad)).isEmpty(), bad);
+    QVERIFY(!launchdoc::checkVmName(QString(65, QLatin1Char('a'))).isEmpty());
 }
 
 SKYDECK_TEST_MAIN(TestArmJson)

@@ -92,6 +92,43 @@ private Q_SLOTS:
         QVERIFY(v.ok() && v->version);
     }
 
+    void parsesPrices()
+    {
+        QVERIFY(isCli({"prices"}));
+        QVERIFY(isCli({"--provider", "gcp", "prices"}));
+        auto r = parse({"prices", "--provider", "gcp", "--region", "us-central1-a", "g2-standard-4", "a2-highgpu-1g", "--json"});
+        QVERIFY2(r.ok(), qPrintable(r.error().toString()));
+        QCOMPARE(r->command, QStringLiteral("prices"));
+        QCOMPARE(r->args, (QStringList{"g2-standard-4", "a2-highgpu-1g"}));
+        QCOMPARE(r->provider, QStringLiteral("gcp"));
+        QCOMPARE(r->region, QStringLiteral("us-central1-a"));
+        QVERIFY(r->json);
+        QVERIFY(parse({"prices"}).ok());
+    }
+
+    void parsesVmLaunch()
+    {
+        QVERIFY(isCli({"--provider", "azure", "--type", "Standard_NC4as_T4_v3", "vm", "launch"}));
+        QVERIFY(isCli({"--spot", "--name", "x", "vm", "launch"}));
+        auto r = parse({"vm", "launch", "--provider", "gcp", "--type", "n1-standard-8", "--zone", "us-central1-a", "--image",
+                        "projects/p/global/images/family/f", "--disk-gb", "200", "--spot", "--gpu", "T4:1", "--key",
+                        "/k.pub", "--name", "t4-box", "--no-wait", "--json"});
+        QVERIFY2(r.ok(), qPrintable(r.error().toString()));
+        QCOMPARE(r->args, QStringList{"launch"});
+        QCOMPARE(r->machineType, QStringLiteral("n1-standard-8"));
+        QCOMPARE(r->zone, QStringLiteral("us-central1-a"));
+        QCOMPARE(r->diskGb, 200);
+        QVERIFY(r->spot && r->noWait && r->json);
+        QCOMPARE(r->gpu, QStringLiteral("T4:1"));
+        QCOMPARE(r->key, QStringLiteral("/k.pub"));
+        QCOMPARE(r->name, QStringLiteral("t4-box"));
+        QVERIFY(!r->sshFromGiven);
+        r = parse({"vm", "launch", "--provider", "azure", "--type", "Standard_NC4as_T4_v3", "--region", "eastus", "--ssh-from", "81.2.69.160"});
+        QVERIFY2(r.ok(), qPrintable(r.error().toString()));
+        QVERIFY(r->sshFromGiven);
+        QCOMPARE(r->sshFrom, QStringLiteral("81.2.69.160"));
+    }
+
     void usageErrors_data()
     {
         QTest::addColumn<QStringList>("args");
@@ -106,6 +143,17 @@ private Q_SLOTS:
         QTest::newRow("-r on mb") << QStringList{"mb", "-r", "s3://b"} << "-r does not apply";
         QTest::newRow("endpoint not http") << QStringList{"ls", "--endpoint-url", "ftp://x"} << "--endpoint-url";
         QTest::newRow("profile missing value") << QStringList{"ls", "--profile"} << "profile";
+        QTest::newRow("launch no provider") << QStringList{"vm", "launch", "--type", "t3.micro", "--region", "us-east-1"} << "needs --provider";
+        QTest::newRow("launch no type") << QStringList{"vm", "launch", "--provider", "aws", "--region", "us-east-1"} << "needs --type";
+        QTest::newRow("launch gcp region") << QStringList{"vm", "launch", "--provider", "gcp", "--type", "n1-standard-4", "--region", "us-central1"} << "needs --zone";
+        QTest::newRow("launch azure no region") << QStringList{"vm", "launch", "--provider", "azure", "--type", "Standard_D4s_v5"} << "needs --region";
+        QTest::newRow("launch disk") << QStringList{"vm", "launch", "--provider", "aws", "--type", "t3.micro", "--region", "us-east-1", "--disk-gb", "many"} << "--disk-gb";
+        QTest::newRow("launch ssh-from gcp") << QStringList{"vm", "launch", "--provider", "gcp", "--type", "n1-standard-4", "--zone", "us-central1-a", "--ssh-from", "1.2.3.4"} << "--ssh-from applies to Azure";
+        QTest::newRow("launch option on stop") << QStringList{"vm", "stop", "x", "--spot"} << "only apply to vm launch";
+        QTest::newRow("launch option on ls") << QStringList{"ls", "--type", "x"} << "only apply to vm launch";
+        QTest::newRow("prices provider") << QStringList{"prices", "--provider", "oracle"} << "--provider must be one of";
+        QTest::newRow("prices --yes") << QStringList{"prices", "--yes"} << "prices takes --provider, --region, --json";
+        QTest::newRow("prices --profile") << QStringList{"prices", "--profile", "x"} << "prices takes";
     }
     void usageErrors()
     {

@@ -236,8 +236,44 @@ private Q_SLOTS:
         QVERIFY(launched.wait(5000));
         const QString newKey = launched.first().first().toString();
         QCOMPARE(text(model, newKey, InstanceModel::NameColumn), QStringLiteral("trainer"));
-        QCOMPARE(text(model, newKey, InstanceModel::GpuColumn), QStringLiteral("1 × V100 16GB"));
+        QCOMPARE(text(model, newKey, InstanceModel::GpuColumn), QStringLiteral("1 × V100"));
         QTRY_COMPARE_WITH_TIMEOUT(text(model, newKey, InstanceModel::StateColumn), QStringLiteral("running"), 5000);
+    }
+
+    void pricesSayWhereTheyComeFrom()
+    {
+        fill(1, {QStringLiteral("us-east-1"), QStringLiteral("ap-southeast-1")});
+        {
+            QMutexLocker l(&g_world->mutex);
+            g_world->vms[QStringLiteral("us-east-1")][0].instance.machineType = QStringLiteral("p5.48xlarge");
+            g_world->vms[QStringLiteral("ap-southeast-1")][0].instance.machineType = QStringLiteral("g5.xlarge");
+            // What the provider says about GPUs wins over the catalog's row.
+            g_world->vms[QStringLiteral("ap-southeast-1")][0].instance.gpu = GpuInfo{2, QStringLiteral("A10G (provider)")};
+        }
+        InstanceModel model(m_registry.get());
+        QSignalSpy finished(&model, &InstanceModel::refreshFinished);
+        model.refresh();
+        QVERIFY(finished.wait(5000));
+        const QString p5 = kAccount + QStringLiteral("|i-us-east-1-0");
+        const QString g5 = kAccount + QStringLiteral("|i-ap-southeast-1-0");
+        auto tip = [&](const QString &key, int col) {
+            return model.index(model.rowForKey(key), col).data(Qt::ToolTipRole).toString();
+        };
+        QCOMPARE(text(model, p5, InstanceModel::PriceColumn), QStringLiteral("$98.32"));  // aws.csv line 84
+        const QString priceTip = tip(p5, InstanceModel::PriceColumn);
+        QVERIFY2(priceTip.contains(QLatin1String("aws.csv line 84")), qPrintable(priceTip));
+        QVERIFY2(priceTip.contains(QLatin1String("27f67dd4e1bc0d35fa0ec075180ad54b230882c4")), qPrintable(priceTip));
+        QVERIFY2(priceTip.contains(QLatin1String("catalogs/v7/aws/vms.csv")), qPrintable(priceTip));
+        QVERIFY2(priceTip.contains(QLatin1String("list price snapshot, date unknown"), Qt::CaseInsensitive), qPrintable(priceTip));
+        // GPUs from the catalog's row when the provider did not say, with that row in the tool tip.
+        QCOMPARE(text(model, p5, InstanceModel::GpuColumn), QStringLiteral("8 × H100"));
+        QVERIFY2(tip(p5, InstanceModel::GpuColumn).contains(QLatin1String("aws.csv line 84")), qPrintable(tip(p5, InstanceModel::GpuColumn)));
+        // g5 in ap-southeast-1 is not in the source: no price, and why.
+        QCOMPARE(text(model, g5, InstanceModel::PriceColumn), QStringLiteral("—"));
+        QVERIFY2(tip(g5, InstanceModel::PriceColumn).contains(QLatin1String("no price in the catalog for g5.xlarge in ap-southeast-1")),
+                 qPrintable(tip(g5, InstanceModel::PriceColumn)));
+        QCOMPARE(model.index(model.rowForKey(g5), InstanceModel::PriceColumn).data(InstanceModel::SortRole).toDouble(), -1.0);
+        QCOMPARE(text(model, g5, InstanceModel::GpuColumn), QStringLiteral("2 × A10G (provider)"));
     }
 
     void proxyFiltersAndGroups()
@@ -284,12 +320,16 @@ private Q_SLOTS:
     void launchFormPricesBeforeLaunch()
     {
         LaunchDialog dlg({{QStringLiteral("aws:a"), QStringLiteral("AWS"), QStringLiteral("aws"), QStringLiteral("eu-west-1")},
-                          {QStringLiteral("gcp:g"), QStringLiteral("GCP"), QStringLiteral("gcp"), QString()}});
+                          {QStringLiteral("gcp:g"), QStringLiteral("GCP"), QStringLiteral("gcp"), QString()},
+                          {QStringLiteral("azure:z"), QStringLiteral("Azure"), QStringLiteral("azure"), QString()}});
         QCOMPARE(dlg.regionBox()->currentText(), QStringLiteral("eu-west-1"));  // the account's region first
         dlg.machineTypes()->setCurrentIndex(dlg.machineTypes()->findData(QStringLiteral("p3.2xlarge")));
         QVERIFY2(dlg.priceText().contains(QLatin1String("$3.31 per hour")), qPrintable(dlg.priceText()));
         dlg.spotBox()->setChecked(true);
-        QVERIFY2(dlg.priceText().contains(QLatin1String("$0.990 per hour")), qPrintable(dlg.priceText()));
+        QVERIFY2(dlg.priceText().contains(QLatin1String("$1.44 per hour")), qPrintable(dlg.priceText()));  // 1.440800
+        QVERIFY2(dlg.priceText().contains(QLatin1String("date unknown")), qPrintable(dlg.priceText()));
+        QVERIFY2(dlg.findChild<QLabel *>(QStringLiteral("launchPrice"))->toolTip().contains(QLatin1String("aws.csv line 69")),
+                 qPrintable(dlg.findChild<QLabel *>(QStringLiteral("launchPrice"))->toolTip()));
         QVERIFY(dlg.imageBox()->currentData().toString().startsWith(QLatin1String("resolve:ssm:/aws/service/deeplearning/")));
         QPushButton *launch = dlg.findChild<QPushButton *>(QStringLiteral("launchButton"));
         QVERIFY(!launch->isEnabled());  // no name yet
@@ -300,15 +340,19 @@ private Q_SLOTS:
         QCOMPARE(r.machineType, QStringLiteral("p3.2xlarge"));
         QVERIFY(r.spot);
 
-        // Compute Engine: a zone, N1 + 2 x T4 priced per GPU, a deep-learning image family.
+        // Compute Engine: a zone, N1 + a T4 (the GPU-only row of that count), a deep-learning image family.
         dlg.accountBox()->setCurrentIndex(1);
         dlg.nameEdit()->setText(QStringLiteral("t4-box"));
         dlg.spotBox()->setChecked(false);
         dlg.regionBox()->setCurrentText(QStringLiteral("us-central1-b"));
         dlg.machineTypes()->setCurrentIndex(dlg.machineTypes()->findData(QStringLiteral("n1-standard-8")));
         dlg.acceleratorBox()->setCurrentIndex(dlg.acceleratorBox()->findData(QStringLiteral("nvidia-tesla-t4")));
+        dlg.acceleratorCount()->setValue(1);
+        QVERIFY2(dlg.priceText().contains(QLatin1String("$0.730 per hour")), qPrintable(dlg.priceText()));  // 0.38 + T4 x1 0.35
+        // The source has no T4 x2 row: no price, never 2 x the x1 row.
         dlg.acceleratorCount()->setValue(2);
-        QVERIFY2(dlg.priceText().contains(QLatin1String("$1.08 per hour")), qPrintable(dlg.priceText()));  // 0.38 + 2 x 0.35
+        QVERIFY2(dlg.priceText().contains(QStringLiteral("no price in the catalog for n1-standard-8 with 2 × T4 in us-central1")),
+                 qPrintable(dlg.priceText()));
         r = dlg.request();
         QCOMPARE(r.zone, QStringLiteral("us-central1-b"));
         QCOMPARE(r.region, QStringLiteral("us-central1"));
@@ -318,6 +362,45 @@ private Q_SLOTS:
         QVERIFY(launch->isEnabled());
         dlg.regionBox()->setCurrentText(QStringLiteral("us-central1"));  // a region is not a zone
         QVERIFY(!launch->isEnabled());
+        QVERIFY2(dlg.problem().contains(QLatin1String("needs a zone")), qPrintable(dlg.problem()));
+
+        // Azure: a location, the SSH user, a public key (never a private one) and where SSH may come from.
+        QTemporaryDir keys;
+        QFile pub(keys.filePath(QStringLiteral("id.pub")));
+        QVERIFY(pub.open(QIODevice::WriteOnly));
+        pub.write("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGxZ ada@laptop\n");
+        pub.close();
+        QFile priv(keys.filePath(QStringLiteral("id")));
+        QVERIFY(priv.open(QIODevice::WriteOnly));
+        priv.write("-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n");
+        priv.close();
+        dlg.accountBox()->setCurrentIndex(2);
+        QCOMPARE(dlg.sshUserEdit()->text(), QStringLiteral("azureuser"));
+        QVERIFY(dlg.imageBox()->currentData().toString().endsWith(QLatin1String("-gen2:latest")));
+        dlg.nameEdit()->setText(QStringLiteral("az-a100"));
+        dlg.regionBox()->setCurrentText(QStringLiteral("eastus"));
+        dlg.machineTypes()->setCurrentIndex(dlg.machineTypes()->findData(QStringLiteral("Standard_NC24ads_A100_v4")));
+        QVERIFY2(dlg.priceText().contains(QLatin1String("$3.67 per hour")), qPrintable(dlg.priceText()));
+        dlg.sshKeyEdit()->setText(priv.fileName());
+        QVERIFY(!launch->isEnabled());
+        QVERIFY2(dlg.problem().contains(QLatin1String("private key")), qPrintable(dlg.problem()));
+        dlg.sshKeyEdit()->setText(pub.fileName());
+        dlg.sshFromEdit()->setText(QStringLiteral("not an address"));
+        QVERIFY(!launch->isEnabled());
+        dlg.sshFromEdit()->clear();
+        QVERIFY(launch->isEnabled());  // SSH stays closed, and the form says so
+        QVERIFY(dlg.findChild<QLabel *>(QStringLiteral("launchProblem"))->text().contains(QLatin1String("No SSH from the internet")));
+        dlg.sshFromEdit()->setText(QStringLiteral("81.2.69.160"));
+        dlg.spotBox()->setChecked(true);
+        r = dlg.request();
+        QCOMPARE(r.region, QStringLiteral("eastus"));
+        QVERIFY(r.zone.isEmpty());
+        QCOMPARE(r.machineType, QStringLiteral("Standard_NC24ads_A100_v4"));
+        QCOMPARE(r.sshUser, QStringLiteral("azureuser"));
+        QCOMPARE(r.sshPublicKey, QStringLiteral("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGxZ ada@laptop"));
+        QCOMPARE(r.sshFrom, QStringLiteral("81.2.69.160/32"));
+        QVERIFY(r.spot);
+        QVERIFY2(dlg.priceText().contains(QLatin1String("$0.444 per hour")), qPrintable(dlg.priceText()));  // SpotPrice 0.444433
     }
 
     void terminateNeedsTheName()
