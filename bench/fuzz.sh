@@ -21,7 +21,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${SKYDECK_FUZZ_BUILD:-$ROOT/build-fuzz}
 SECONDS_PER_TARGET=${1:-600}
 shift || true
-ALL=(s3_xml ec2_xml gce_json arm_json ssh_config known_hosts cloud_url aws_config gcloud_config azure_profile
+ALL=(s3_xml ec2_xml gce_json arm_json ssh_auth ssh_config known_hosts cloud_url aws_config gcloud_config azure_profile
      retry_after terminal terminal_paste)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")

@@ -2,16 +2,15 @@
 // or a document may have filled, on its way to the program in the terminal. The first input byte
 // picks bracketed paste (ESC[?2004h fed first) and how the rest becomes text (UTF-8, or UTF-16 with
 // lone surrogates); the rest is the pasted text.
-// Property (always): a bracketed paste starts with ESC[200~ and ends with ESC[201~.
-// Strict property (compile with -DSKYDECK_FUZZ_PASTE_STRICT): between ESC[200~ and ESC[201~ there
-// is no ESC and no C1 control (U+0080..U+009F), so a paste cannot end the bracket early or send a
-// control sequence of its own.
-// TODO(paste sanitizer): the current filter only removes ESC[201~ (and not one made by that very
-// removal: "ESC[20" ESC[201~ "1~"); it fails the strict property. Turn the switch on for good, and
-// fuzz the pure sanitizer function directly, when TerminalEmulation::paste's rewrite lands.
+// Properties: what reaches the program is TerminalPaste::sanitize(text) as UTF-8, bracketed
+// between ESC[200~ and ESC[201~ when the program asked for bracketed paste (nothing at all when the
+// sanitized text is empty); inside, no ESC, no C0 control but TAB and CR, no DEL and no C1 control
+// (U+0080..U+009F), so a paste can neither end the bracket early nor send a control sequence of its
+// own, however the end mark is nested or split; sanitize is idempotent.
 #include "FuzzSupport.h"
 
 #include "TerminalEmulation.h"
+#include "TerminalPaste.h"
 
 #include <QGuiApplication>
 
@@ -22,16 +21,16 @@ namespace {
 const QByteArray kStart = QByteArrayLiteral("\x1b[200~");
 const QByteArray kEnd = QByteArrayLiteral("\x1b[201~");
 
-#ifdef SKYDECK_FUZZ_PASTE_STRICT
-void checkStrict(const QByteArray &inside)
+void checkText(const QByteArray &inside)
 {
     const QString text = QString::fromUtf8(inside);
     for (const QChar c : text) {
-        FUZZ_CHECK(c.unicode() != 0x1b);
-        FUZZ_CHECK(c.unicode() < 0x80 || c.unicode() > 0x9f);
+        const char16_t u = c.unicode();
+        FUZZ_CHECK(u >= 0x20 || u == u'\t' || u == u'\r');
+        FUZZ_CHECK(u != 0x7f);
+        FUZZ_CHECK(u < 0x80 || u > 0x9f);
     }
 }
-#endif
 } // namespace
 
 extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -64,11 +63,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     e.paste(text);
     const QByteArray sent = e.takeUnsentOutput();
-    if (!bracketed)
+    const QString clean = skydeck::TerminalPaste::sanitize(text);
+    FUZZ_CHECK(skydeck::TerminalPaste::sanitize(clean) == clean);
+    if (clean.isEmpty()) {
+        FUZZ_CHECK(sent.isEmpty());
         return 0;
-    FUZZ_CHECK(sent.startsWith(kStart) && sent.endsWith(kEnd));
-#ifdef SKYDECK_FUZZ_PASTE_STRICT
-    checkStrict(sent.mid(kStart.size(), sent.size() - kStart.size() - kEnd.size()));
-#endif
+    }
+    QByteArray inside = sent;
+    if (bracketed) {
+        FUZZ_CHECK(sent.startsWith(kStart) && sent.endsWith(kEnd));
+        inside = sent.mid(kStart.size(), sent.size() - kStart.size() - kEnd.size());
+    }
+    FUZZ_CHECK(inside == clean.toUtf8());
+    checkText(inside);
     return 0;
 }
