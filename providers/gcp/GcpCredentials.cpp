@@ -6,6 +6,7 @@
 #include "HttpClient.h"
 #include "ServiceAccountJwt.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPointer>
@@ -65,13 +66,35 @@ Result<GcpAuthConfig> GcpAuthConfig::fromAccount(const Account &account)
         return Error(Error::Category::Auth, QStringLiteral("unsupported Google credentials type \"%1\"").arg(type),
                      QStringLiteral("UnsupportedCredentials"));
     }
+    c.loginCommand = account.setting(QStringLiteral("loginCommand"));
+    c.signedInAs = c.kind == Kind::ServiceAccount ? c.clientEmail : account.setting(QStringLiteral("gcloudAccount"));
+    c.impersonate = account.setting(QStringLiteral("impersonateServiceAccount"));
+    if (!c.impersonate.isEmpty()) {
+        c.delegates = account.setting(QStringLiteral("delegates")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+        c.impersonationUrl = QUrl(account.setting(QStringLiteral("impersonationUrl")));
+        if (Error e = checkSecureUrl(c.impersonationUrl, QStringLiteral("the impersonation URL")); e.isError())
+            return e;
+    }
     return c;
+}
+
+GcpAuthConfig GcpAuthConfig::source() const
+{
+    GcpAuthConfig s = *this;
+    s.impersonate.clear();
+    s.delegates.clear();
+    s.impersonationUrl.clear();
+    // generateAccessToken needs the cloud-platform (or iam) scope, whatever the target is asked for.
+    s.scope = QStringLiteral("https://www.googleapis.com/auth/cloud-platform");
+    return s;
 }
 
 GcpCredentials::GcpCredentials(GcpAuthConfig config, HttpClient *http, QObject *parent)
     : QObject(parent), m_config(std::move(config)), m_http(http)
 {
     m_clock.start();
+    if (!m_config.impersonate.isEmpty())
+        m_source = new GcpCredentials(m_config.source(), m_http, this);
 }
 
 GcpCredentials::~GcpCredentials()
@@ -83,6 +106,7 @@ GcpCredentials::~GcpCredentials()
         QObject::disconnect(w->cancelConnection);
         w->done(Error::cancelled());
     }
+    delete m_source;  // answers our pending source request (Cancelled), with no one left waiting
 }
 
 bool GcpCredentials::cachedIsFresh() const
@@ -128,6 +152,10 @@ void GcpCredentials::fetch()
 {
     m_fetching = true;
     m_fetchToken = CancelToken();
+    if (m_source) {
+        fetchImpersonated(false);
+        return;
+    }
     HttpRequest req;
     req.method = "POST";
     req.url = m_config.tokenUri;
@@ -186,22 +214,126 @@ Result<QByteArray> GcpCredentials::parseTokenResponse(const HttpResponse &respon
             cat = Error::Category::Throttled;
         else if (response.status >= 500)
             cat = Error::Category::Server;
-        return Error(cat, QStringLiteral("Google token endpoint refused the credentials: ") + message, code,
-                     response.status);
+        QString text = QStringLiteral("Google token endpoint refused the credentials");
+        if (!m_config.signedInAs.isEmpty())
+            text += QStringLiteral(" of ") + m_config.signedInAs;
+        text += QStringLiteral(": ") + message;
+        // invalid_grant: the refresh token was revoked or expired (a password change, a session
+        // limit, `gcloud auth revoke`), or the key was deleted. Signing in again is the way out.
+        if (code == QLatin1String("invalid_grant") && !m_config.loginCommand.isEmpty())
+            text += QStringLiteral(" (run %1 again)").arg(m_config.loginCommand);
+        return Error(cat, text, code, response.status);
     }
     const QByteArray token = o.value(QLatin1String("access_token")).toString().toUtf8();
     const double expiresIn = o.value(QLatin1String("expires_in")).toDouble(3600);
     if (token.isEmpty())
         return Error(Error::Category::Server, QStringLiteral("Google token endpoint answered without an access_token"),
                      QStringLiteral("BadTokenResponse"), response.status);
-    const qint64 lifetimeMs = qint64(expiresIn * 1000);
+    qCInfo(lcGcp) << "access token obtained, valid for" << expiresIn << "s";
+    return store(token, qint64(expiresIn * 1000));
+}
+
+QByteArray GcpCredentials::store(const QByteArray &token, qint64 lifetimeMs)
+{
     const qint64 earlyMs = std::min<qint64>(300000, lifetimeMs / 5);
     m_refreshAtMs = m_clock.elapsed() + lifetimeMs - earlyMs;
     m_expiry = QDateTime::currentDateTimeUtc().addMSecs(lifetimeMs);
     m_token = token;
     ++m_fetches;
-    qCInfo(lcGcp) << "access token obtained, valid for" << expiresIn << "s";
     return token;
+}
+
+void GcpCredentials::fetchImpersonated(bool retriedSource)
+{
+    QPointer<GcpCredentials> self(this);
+    m_source->accessToken(m_fetchToken, [this, self, retriedSource](Result<QByteArray> source) {
+        if (!self)
+            return;
+        if (!source.ok()) {
+            finishFetch(source.error());
+            return;
+        }
+        QJsonArray scopes;
+        for (const QString &s : m_config.scope.split(QLatin1Char(' '), Qt::SkipEmptyParts))
+            scopes.append(s);
+        QJsonObject body{{QStringLiteral("scope"), scopes}, {QStringLiteral("lifetime"), QStringLiteral("3600s")}};
+        if (!m_config.delegates.isEmpty()) {
+            QJsonArray delegates;
+            for (const QString &d : m_config.delegates)
+                delegates.append(QString(QStringLiteral("projects/-/serviceAccounts/") + d));
+            body.insert(QStringLiteral("delegates"), delegates);
+        }
+        HttpRequest req;
+        req.method = "POST";
+        req.url = m_config.impersonationUrl;
+        req.setHeader("Authorization", "Bearer " + source.value());
+        req.setHeader("Content-Type", "application/json");
+        req.setHeader("Accept", "application/json");
+        req.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
+        req.timeoutMs = 30000;
+        qCDebug(lcGcp) << "impersonating" << m_config.impersonate << "at" << m_config.impersonationUrl.toString(QUrl::RemoveQuery);
+        const QByteArray used = source.value();
+        m_http->send(std::move(req), m_fetchToken, [this, self, used, retriedSource](Result<HttpResponse> r) {
+            if (!self)
+                return;
+            if (!r.ok()) {
+                finishFetch(Error(r.error()).setContext(QStringLiteral("IAM Credentials")));
+                return;
+            }
+            if (r.value().status == 401 && !retriedSource) {
+                // The source token was refused before we thought it expired: once more with a new one.
+                m_source->invalidate(used);
+                fetchImpersonated(true);
+                return;
+            }
+            finishFetch(parseImpersonationResponse(r.value()));
+        });
+    });
+}
+
+Result<QByteArray> GcpCredentials::parseImpersonationResponse(const HttpResponse &response)
+{
+    const QJsonObject o = QJsonDocument::fromJson(response.body).object();
+    if (!response.isSuccess()) {
+        // https://cloud.google.com/apis/design/errors: {"error": {"code", "message", "status", "details"}}
+        const QJsonObject e = o.value(QLatin1String("error")).toObject();
+        QString status = e.value(QLatin1String("status")).toString();
+        QString message = e.value(QLatin1String("message")).toString();
+        if (message.isEmpty())
+            message = QStringLiteral("HTTP %1").arg(response.status);
+        const QString as = m_config.signedInAs.isEmpty() ? QString() : QStringLiteral(" ") + m_config.signedInAs;
+        Error::Category cat = Error::Category::Server;
+        QString text;
+        if (response.status == 403) {
+            cat = Error::Category::Permission;
+            text = QStringLiteral("Google refused to let%1 impersonate the service account %2: %3 (the caller needs "
+                                  "roles/iam.serviceAccountTokenCreator on %2)")
+                       .arg(as, m_config.impersonate, message);
+        } else {
+            if (response.status == 401)
+                cat = Error::Category::Auth;
+            else if (response.status == 404)
+                cat = Error::Category::NotFound;
+            else if (response.status == 429)
+                cat = Error::Category::Throttled;
+            else if (response.status >= 400 && response.status < 500)
+                cat = Error::Category::InvalidInput;
+            text = QStringLiteral("IAM Credentials could not give a token for the service account %1: %2")
+                       .arg(m_config.impersonate, message);
+        }
+        if (status.isEmpty())
+            status = QStringLiteral("HTTP%1").arg(response.status);
+        return Error(cat, text, status, response.status);
+    }
+    const QByteArray token = o.value(QLatin1String("accessToken")).toString().toUtf8();
+    const QDateTime expires = QDateTime::fromString(o.value(QLatin1String("expireTime")).toString(), Qt::ISODateWithMs);
+    if (token.isEmpty() || !expires.isValid())
+        return Error(Error::Category::Server,
+                     QStringLiteral("IAM Credentials answered without an accessToken and expireTime for %1").arg(m_config.impersonate),
+                     QStringLiteral("BadTokenResponse"), response.status);
+    const qint64 lifetimeMs = std::max<qint64>(0, QDateTime::currentDateTimeUtc().msecsTo(expires.toUTC()));
+    qCInfo(lcGcp) << "access token for" << m_config.impersonate << "obtained, valid for" << lifetimeMs / 1000 << "s";
+    return store(token, lifetimeMs);
 }
 
 void GcpCredentials::finishFetch(Result<QByteArray> result)

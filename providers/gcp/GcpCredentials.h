@@ -8,6 +8,7 @@
 #include <QElapsedTimer>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <QUrl>
 
 #include <functional>
@@ -35,16 +36,32 @@ struct GcpAuthConfig {
     QString clientId;
     QString clientSecret;      // secret
     QString refreshToken;      // secret
+    // What to run when the token endpoint refuses the credentials ("gcloud auth login alice@...").
+    QString loginCommand;
+    // Service-account impersonation: the credentials above get a token (cloud-platform scope) that
+    // IAM Credentials' generateAccessToken at impersonationUrl exchanges for `impersonate`'s, with
+    // `scope`, through `delegates` in order.
+    QString impersonate;
+    QStringList delegates;
+    QUrl impersonationUrl;
+    QString signedInAs;        // the source credentials' principal, for messages
 
-    // From an Account's settings (type, tokenUri, clientEmail, privateKeyId, clientId) and secrets
-    // (privateKey, clientSecret, refreshToken). A config error says what is missing.
+    // The source credentials of an impersonating config: the same without the impersonation.
+    GcpAuthConfig source() const;
+
+    // From an Account's settings (type, tokenUri, clientEmail, privateKeyId, clientId, loginCommand,
+    // impersonateServiceAccount, delegates, impersonationUrl, gcloudAccount) and secrets (privateKey,
+    // clientSecret, refreshToken). A config error says what is missing.
     static Result<GcpAuthConfig> fromAccount(const Account &account);
 };
 
 // OAuth 2.0 access tokens for one account, on its worker thread: a service account's JWT (signed
 // RS256 with OpenSSL) exchanged at the key's token_uri
 // (https://developers.google.com/identity/protocols/oauth2/service-account#httprest), or an
-// authorized_user's refresh token (https://developers.google.com/identity/protocols/oauth2/web-server#offline).
+// authorized_user's refresh token (https://developers.google.com/identity/protocols/oauth2/web-server#offline),
+// or, impersonating a service account, either one's token exchanged at IAM Credentials
+// (https://cloud.google.com/iam/docs/reference/credentials/rest/v1/projects.serviceAccounts/generateAccessToken;
+// the source token is cached and renewed by a GcpCredentials of its own).
 // The token is cached and fetched again shortly before it expires (a fifth of its lifetime, at most
 // five minutes early) or when a caller reports it refused (invalidate()). Concurrent callers share
 // one fetch. Tokens, assertions and secrets are never logged.
@@ -70,7 +87,10 @@ private:
     struct Waiter;
     void fetch();
     void finishFetch(Result<QByteArray> result);
+    void fetchImpersonated(bool retriedSource);
     Result<QByteArray> parseTokenResponse(const HttpResponse &response);
+    Result<QByteArray> parseImpersonationResponse(const HttpResponse &response);
+    QByteArray store(const QByteArray &token, qint64 lifetimeMs);
     bool cachedIsFresh() const;
 
     GcpAuthConfig m_config;
@@ -83,6 +103,8 @@ private:
     CancelToken m_fetchToken;
     std::list<std::shared_ptr<Waiter>> m_waiters;
     int m_fetches = 0;
+    // Impersonation: the credentials that sign in. A child, so it moves threads with this object.
+    GcpCredentials *m_source = nullptr;
 };
 
 } // namespace skydeck::gcp

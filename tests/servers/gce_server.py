@@ -10,6 +10,8 @@ Python 3 standard library only (RS256 checked by `openssl dgst`, or `cryptograph
 Every handler names the reference page it follows. What it serves:
 
   POST /token                                  OAuth 2.0 token endpoint (JWT bearer + refresh_token)
+  POST /v1/projects/-/serviceAccounts/SA:generateAccessToken   IAM Service Account Credentials API
+                                               (service-account impersonation)
   GET  /compute/v1/projects/P/aggregated/instances
   GET  /compute/v1/projects/P/zones/Z/instances[/NAME]
   POST /compute/v1/projects/P/zones/Z/instances                       (insert)
@@ -27,9 +29,38 @@ Control API for tests (no auth, loopback only), JSON bodies:
   POST /_control/throttle            {"count":2,"status":429|403,"retryAfter":1}
   POST /_control/expire-tokens       every access token issued so far answers 401 from now on
   POST /_control/config              {"tokenLifetime":s,"stepDelay":s}
-  GET  /_control/stats               request counters (tokens by grant, 401s, throttled, per method)
+  GET  /_control/stats               request counters (tokens by grant, generateAccessToken, 401s, throttled,
+                                     per method) and last_principal: whom the last Compute call's token was for
   GET  /_control/instance?zone=Z&name=N   the stored resource, metadata included
+  POST /_control/user                {"account":A,"refreshToken":R,"clientId":C,"clientSecret":S}: a user whose
+                                     refresh token the token endpoint accepts (the ADC user is there from the start)
+  POST /_control/revoke              {"refreshToken":R}: the token endpoint answers invalid_grant "Token has been
+                                     expired or revoked." for it from now on
+  POST /_control/iam                 {"serviceAccount":E,"tokenCreators":[principals]}: who holds
+                                     roles/iam.serviceAccountTokenCreator on E (replaces the list; [] for nobody)
   POST /_control/reset               back to the start state, counters zeroed
+
+Users and service accounts at the start: the ADC user (--adc-*, principal user@example.com), the key's
+service account (--client-email), and IMPERSONATED_SA (deployer@skydeck-test.iam.gserviceaccount.com),
+which both may impersonate.
+
+Proven with Google's own client, the gcloud on the machine (google-cloud-cli 528.0.0), by
+tests/integration/gce/tst_gcloud_credentials.cpp and tst_gce_gcloud.cpp:
+  - `gcloud auth activate-service-account --key-file` signs the JWT bearer grant that /token accepts;
+  - `gcloud auth activate-refresh-token ACCOUNT TOKEN` with auth/token_host (CLOUDSDK_AUTH_TOKEN_HOST)
+    and a test OAuth client (auth/client_id, auth/client_secret) refreshes at /token, then writes its
+    credentials.db row (token_uri = this server) and [core] account: what `gcloud auth login` leaves;
+  - `gcloud compute instances list` with CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE lists through the
+    aggregated list with that user's token;
+  - with `gcloud config set auth/impersonate_service_account SA` and
+    `gcloud config set api_endpoint_overrides/iamcredentials http://127.0.0.1:PORT/`, the same command
+    gets SA's token from generateAccessToken here and Compute sees SA (last_principal); when the user
+    may not impersonate, gcloud prints this server's 403 ("Permission 'iam.serviceAccounts.getAccessToken'
+    denied on resource (or it may not exist).", ErrorInfo IAM_PERMISSION_DENIED);
+  - after /_control/revoke and /_control/expire-tokens, gcloud fails refreshing on invalid_grant
+    "Token has been expired or revoked." and tells the user to run `gcloud auth login`.
+Not proven against Google itself (no account here): the exact wording of Google's messages is taken
+from the references named at each handler and from what gcloud's own code expects of them.
 """
 import argparse
 import base64
@@ -70,6 +101,9 @@ MACHINE_TYPES = {
 }
 ACCELERATOR_TYPES = {"nvidia-tesla-t4", "nvidia-tesla-v100", "nvidia-tesla-p100", "nvidia-tesla-p4",
                      "nvidia-tesla-a100", "nvidia-a100-80gb", "nvidia-l4", "nvidia-h100-80gb"}
+# A service account that the ADC user and the key's service account may impersonate at the start.
+IMPERSONATED_SA = "deployer@skydeck-test.iam.gserviceaccount.com"
+IAM_SCOPES = {"https://www.googleapis.com/auth/cloud-platform", "https://www.googleapis.com/auth/iam"}
 NAME_RE = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
@@ -100,10 +134,17 @@ class State:
             self.pending = []     # [(when, zone, name, status)] scheduled status changes; None deletes
             self.operations = {}  # name -> op dict (plus private "_done_at", "_error")
             self.tokens = {}      # access token -> (expiry, scopes, principal)
+            # refresh token -> (client_id, client_secret, principal); revoked ones answer invalid_grant.
+            self.users = {self.args.adc_refresh_token: (self.args.adc_client_id, self.args.adc_client_secret,
+                                                        "user@example.com")}
+            self.revoked = set()
+            # service account -> principals with roles/iam.serviceAccountTokenCreator on it
+            self.token_creators = {IMPERSONATED_SA: {"user@example.com", self.args.client_email}}
             self.fail_next = []   # queued operation failures
             self.throttle = {"count": 0, "status": 429, "retryAfter": 1}
             self.stats = {"token_jwt": 0, "token_refresh": 0, "token_errors": 0, "unauthorized": 0,
-                          "throttled": 0, "requests": 0, "list_pages": 0, "operation_polls": 0}
+                          "throttled": 0, "requests": 0, "list_pages": 0, "operation_polls": 0,
+                          "iam_tokens": 0, "iam_denied": 0}
             self.next_id = 1000000000000000000 + random.randrange(10 ** 15)
             if self.args.demo:
                 self.seed_demo()
@@ -338,8 +379,12 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def read_body(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(n) if n else b""
+        # Read once and kept: a request answered early (401, 403) still has its body taken off the
+        # keep-alive connection, or the next request would be parsed from the middle of it.
+        if getattr(self, "_body", None) is None:
+            n = int(self.headers.get("Content-Length") or 0)
+            self._body = self.rfile.read(n) if n else b""
+        return self._body
 
     def json_body(self):
         raw = self.read_body()
@@ -360,11 +405,15 @@ class Handler(BaseHTTPRequestHandler):
         self.dispatch("DELETE")
 
     def dispatch(self, method):
+        self._body = None
+        self.read_body()
         url = urllib.parse.urlsplit(self.path)
         query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
         try:
             if url.path == "/token" and method == "POST":
                 return self.token()
+            if url.path.startswith("/v1/projects/") and method == "POST":
+                return self.generate_access_token(url.path[len("/v1/"):])
             if url.path.startswith("/_control/"):
                 return self.control(method, url.path[len("/_control/"):], query)
             if url.path.startswith("/compute/v1/"):
@@ -451,26 +500,112 @@ class Handler(BaseHTTPRequestHandler):
         self.issue(scopes, args.client_email)
 
     def token_refresh(self, form):
-        """Refresh-token grant (application default credentials of type authorized_user):
-        https://developers.google.com/identity/protocols/oauth2/web-server#offline"""
-        args = self.server.args
-        if form.get("client_id") != args.adc_client_id or form.get("client_secret") != args.adc_client_secret:
-            return self.token_error(401, "invalid_client", "Unauthorized")
-        if form.get("refresh_token") != args.adc_refresh_token:
+        """Refresh-token grant (authorized_user ADC, gcloud's user credentials):
+        https://developers.google.com/identity/protocols/oauth2/web-server#offline. A revoked token answers
+        invalid_grant "Token has been expired or revoked." as Google does; an unknown one "Bad Request"."""
+        token = form.get("refresh_token", "")
+        with self.st.lock:
+            user = self.st.users.get(token)
+            revoked = token in self.st.revoked
+        if revoked:
+            return self.token_error(400, "invalid_grant", "Token has been expired or revoked.")
+        if user is None:
             return self.token_error(400, "invalid_grant", "Bad Request")
+        if form.get("client_id") != user[0] or form.get("client_secret") != user[1]:
+            return self.token_error(401, "invalid_client", "Unauthorized")
         with self.st.lock:
             self.st.stats["token_refresh"] += 1
         self.issue({"https://www.googleapis.com/auth/cloud-platform", "openid",
-                    "https://www.googleapis.com/auth/userinfo.email"}, "user@example.com")
+                    "https://www.googleapis.com/auth/userinfo.email"}, user[2])
 
-    def issue(self, scopes, principal):
+    def new_token(self, scopes, principal, lifetime):
         token = "ya29.c." + secrets.token_urlsafe(48)
         with self.st.lock:
-            lifetime = self.st.token_lifetime
             self.st.tokens[token] = (time.time() + lifetime, scopes, principal)
+        return token
+
+    def issue(self, scopes, principal):
+        with self.st.lock:
+            lifetime = self.st.token_lifetime
+        token = self.new_token(scopes, principal, lifetime)
         self.send_json(200, {"access_token": token, "expires_in": int(lifetime) if lifetime >= 1 else lifetime,
                              "scope": " ".join(sorted(scopes)), "token_type": "Bearer"},
                        {"Cache-Control": "no-cache, no-store, max-age=0, must-revalidate", "Pragma": "no-cache"})
+
+    # ---- IAM Service Account Credentials -------------------------------------------------------
+    def generate_access_token(self, path):
+        """https://cloud.google.com/iam/docs/reference/credentials/rest/v1/projects.serviceAccounts/generateAccessToken:
+        POST .../v1/projects/-/serviceAccounts/{EMAIL}:generateAccessToken with {"delegates":[..],"scope":[..],
+        "lifetime":"3600s"} -> {"accessToken":..,"expireTime":"2014-10-02T15:01:23Z"}. The "-" project wildcard is
+        required; the caller (a bearer token with the cloud-platform or iam scope) needs
+        iam.serviceAccounts.getAccessToken (roles/iam.serviceAccountTokenCreator) on the account, and each
+        delegate in the chain on the next one; the lifetime is at most 3600s. Errors as Google's API front end
+        writes them (https://cloud.google.com/apis/design/errors): 401 UNAUTHENTICATED, 403 PERMISSION_DENIED with
+        an ErrorInfo naming the permission (the same for an account that does not exist: "or it may not
+        exist"), 400 INVALID_ARGUMENT. The token's lifetime is also capped by --token-lifetime (a test knob)."""
+        m = re.match(r"^projects/([^/]+)/serviceAccounts/([^/:]+):generateAccessToken$", urllib.parse.unquote(path))
+        if not m:
+            raise ApiError(404, "Not Found", "notFound")
+        project, target = m.group(1), m.group(2)
+        auth = self.headers.get("Authorization", "")
+        tok = auth[7:] if auth.startswith("Bearer ") else None
+        with self.st.lock:
+            entry = self.st.tokens.get(tok) if tok else None
+            if not entry or entry[0] < time.time():
+                self.st.stats["unauthorized"] += 1
+                raise ApiError(401, "Request had invalid authentication credentials. Expected OAuth 2 access token, "
+                               "login cookie or other valid authentication credential. See "
+                               "https://developers.google.com/identity/sign-in/web/devconsole-project.",
+                               "authError", front_end=True,
+                               headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", '
+                                                            'error="invalid_token"'})
+        if not entry[1] & IAM_SCOPES:
+            raise ApiError(403, "Request had insufficient authentication scopes.", "insufficientPermissions",
+                           front_end=True)
+        body = self.json_body()
+        if project != "-":
+            raise ApiError(400, "The project ID in the resource name must be the wildcard '-'.", "badRequest",
+                           front_end=True)
+        scopes = body.get("scope") or []
+        if not isinstance(scopes, list) or not scopes:
+            raise ApiError(400, "Scope required.", "badRequest", front_end=True)
+        lifetime = 3600.0
+        if body.get("lifetime"):
+            lm = re.match(r"^(\d+(?:\.\d+)?)s$", str(body["lifetime"]))
+            if not lm:
+                raise ApiError(400, "Invalid value at 'lifetime' (type.googleapis.com/google.protobuf.Duration), "
+                               "Field 'lifetime', Illegal duration format; duration must end with 's'", "badRequest",
+                               front_end=True)
+            lifetime = float(lm.group(1))
+            if lifetime > 3600:
+                raise ApiError(400, "The lifetime requested is not allowed. Lifetime must be less than or equal to "
+                               "3600s.", "badRequest", front_end=True)
+        chain = [entry[2]]
+        for d in body.get("delegates") or []:
+            dm = re.match(r"^projects/-/serviceAccounts/(.+)$", str(d))
+            if not dm:
+                raise ApiError(400, f"Invalid form of delegates: {d}", "badRequest", front_end=True)
+            chain.append(dm.group(1))
+        chain.append(target)
+        with self.st.lock:
+            allowed = all(chain[i] in self.st.token_creators.get(chain[i + 1], set()) for i in range(len(chain) - 1))
+            if not allowed:
+                self.st.stats["iam_denied"] += 1
+            lifetime = min(lifetime, self.st.token_lifetime)
+        if not allowed:
+            doc = {"error": {"code": 403,
+                             "message": "Permission 'iam.serviceAccounts.getAccessToken' denied on resource "
+                                        "(or it may not exist).",
+                             "status": "PERMISSION_DENIED",
+                             "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                                          "reason": "IAM_PERMISSION_DENIED", "domain": "iam.googleapis.com",
+                                          "metadata": {"permission": "iam.serviceAccounts.getAccessToken"}}]}}
+            return self.send_json(403, doc)
+        token = self.new_token(set(scopes), target, lifetime)
+        with self.st.lock:
+            self.st.stats["iam_tokens"] += 1
+        expire = datetime.fromtimestamp(time.time() + lifetime, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.send_json(200, {"accessToken": token, "expireTime": expire})
 
     # ---- Compute Engine ------------------------------------------------------------------------
     def authorize(self, write):
@@ -511,6 +646,8 @@ class Handler(BaseHTTPRequestHandler):
             self.st.stats["requests"] += 1
             self.st.stats[method] = self.st.stats.get(method, 0) + 1
         principal = self.authorize(write=method != "GET")
+        with self.st.lock:
+            self.st.stats["last_principal"] = principal  # who the token was issued to (user, key or impersonated)
         self.maybe_throttle()
         parts = path.split("/")
         p = self.server.args.project
@@ -807,6 +944,14 @@ class Handler(BaseHTTPRequestHandler):
             elif what == "throttle":
                 st.throttle = {"count": int(body.get("count", 1)), "status": int(body.get("status", 429)),
                                "retryAfter": body.get("retryAfter")}
+            elif what == "user":
+                st.users[body["refreshToken"]] = (body["clientId"], body["clientSecret"], body["account"])
+                st.revoked.discard(body["refreshToken"])
+            elif what == "revoke":
+                st.users.pop(body.get("refreshToken"), None)
+                st.revoked.add(body.get("refreshToken"))
+            elif what == "iam":
+                st.token_creators[body["serviceAccount"]] = set(body.get("tokenCreators") or [])
             elif what == "expire-tokens":
                 st.tokens.clear()
             elif what == "config":

@@ -445,6 +445,37 @@ private Q_SLOTS:
         QCOMPARE(stat("token_errors"), errors + 1);
     }
 
+    void impersonatedServiceAccountAdc()
+    {
+        // ADC of type impersonated_service_account (what `gcloud auth application-default login
+        // --impersonate-service-account SA` writes), once with the ADC user and once with the key's
+        // service account as source_credentials: the source's token buys the target's at the file's
+        // generateAccessToken URL, and Compute sees the target.
+        const QString target = QStringLiteral("deployer@skydeck-test.iam.gserviceaccount.com");
+        const QString base = m_control.section(QStringLiteral("/_control"), 0, 0);
+        const QString url = base + QStringLiteral("/v1/projects/-/serviceAccounts/") + target + QStringLiteral(":generateAccessToken");
+        for (const QString &sourceFile : {m_adc, m_key}) {
+            QFile in(sourceFile);
+            QVERIFY(in.open(QIODevice::ReadOnly));
+            const QJsonObject adc{{QStringLiteral("type"), QStringLiteral("impersonated_service_account")},
+                                  {QStringLiteral("service_account_impersonation_url"), url},
+                                  {QStringLiteral("delegates"), QJsonArray()},
+                                  {QStringLiteral("source_credentials"), QJsonDocument::fromJson(in.readAll()).object()}};
+            QTemporaryDir dir;
+            QFile out(dir.filePath(QStringLiteral("impersonated.json")));
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            out.write(QJsonDocument(adc).toJson());
+            out.close();
+            const QString id = addAccount({}, out.fileName());
+            QVERIFY(!id.isEmpty());
+            const int minted = stat("iam_tokens");
+            const Result<QList<Instance>> r = listAll(id);
+            QVERIFY2(r.ok(), qPrintable(r.error().toString()));
+            QCOMPARE(stat("iam_tokens"), minted + 1);
+            QCOMPARE(control(QStringLiteral("stats"), {}, false).value(QLatin1String("last_principal")).toString(), target);
+        }
+    }
+
     void wrongKeyRefused()
     {
         // The same service account's name with another RSA key: the server's signature check refuses it.
