@@ -11,7 +11,7 @@ BUILD=${SKYDECK_BUILD_DIR:-$ROOT/build}
 DEB_PACKAGES=(
   # build
   cmake ninja-build g++ ccache pkg-config qt6-base-dev qt6-base-dev-tools qt6-svg-dev qt6-l10n-tools
-  qtkeychain-qt6-dev libssh2-1-dev libvterm-dev libssl-dev libgl-dev
+  libqt6sql6-sqlite qtkeychain-qt6-dev libssh2-1-dev libvterm-dev libssl-dev libgl-dev
   # run and look at the window
   qt6-qpa-plugins xvfb xauth imagemagick fonts-dejavu-core xterm
   # test peers and real clients to compare with
