@@ -83,9 +83,10 @@ if [ -n "$conda" ]; then
   echo "conda $conda"
   envs=$($to "$conda" env list </dev/null 2>/dev/null)
   while IFS= read -r line; do
-    case $line in ''|'#'*) continue;; esac
-    p=${line##* }
-    case $p in /*) echo "condaenv $p"; add "$p/bin";; esac
+    case $line in ''|'#'*) continue;; */*) ;; *) continue;; esac
+    # "NAME [*] PREFIX" or "PREFIX": names hold no '/' (nor spaces), a prefix may hold spaces.
+    p=/${line#*/}
+    echo "condaenv $p"; add "$p/bin"
   done <<EOF
 $envs
 EOF

@@ -283,8 +283,9 @@ private Q_SLOTS:
     }
 
     // The detection script under /bin/sh in a made-up home: extra folder first, PATH, the login
-    // shell's PATH (.profile), ~/.local/bin, a conda with an env it lists and one it does not,
-    // the jupyterlab extension of a prefix, running and stale runtime files; quoting-hostile names.
+    // shell's PATH (.profile), ~/.local/bin, a conda with an env it does not list and one it lists
+    // (elsewhere, a space in its prefix), the jupyterlab extension of a prefix, running and stale
+    // runtime files; quoting-hostile names.
     void detectionScriptRuns()
     {
         QTemporaryDir tmp;
@@ -303,9 +304,9 @@ private Q_SLOTS:
         QVERIFY(writeFile(conda + QStringLiteral("/bin/conda"),
                           "#!/bin/sh\n[ \"$1 $2\" = 'env list' ] || exit 1\n"
                           "echo '# conda environments:'\necho '#'\necho 'base  *  " + conda.toUtf8() + "'\n"
-                          "echo '" + tmp.filePath(QStringLiteral("elsewhere/myenv")).toUtf8() + "'\n", true));
+                          "echo '" + tmp.filePath(QStringLiteral("elsewhere/my env")).toUtf8() + "'\n", true));
         QVERIFY(writeFile(conda + QStringLiteral("/envs/torch/bin/jupyter-lab"), fake, true));
-        QVERIFY(writeFile(tmp.filePath(QStringLiteral("elsewhere/myenv/bin/jupyter-lab")), fake, true));
+        QVERIFY(writeFile(tmp.filePath(QStringLiteral("elsewhere/my env/bin/jupyter-lab")), fake, true));
         const QString runtime = tmp.filePath(QStringLiteral("runtime"));
         const QByteArray info = "{\n  \"base_url\": \"/\",\n  \"hostname\": \"127.0.0.1\",\n  \"port\": 8899,\n"
                                 "  \"sock\": \"\",\n  \"token\": \"tk\",\n  \"url\": \"http://127.0.0.1:8899/\"\n}\n";
@@ -341,12 +342,12 @@ private Q_SLOTS:
             QStringLiteral("JupyterLab (on Jupyter Server) ") + tmp.filePath(QStringLiteral("fromprofile/bin/jupyter-server")),
             QStringLiteral("Jupyter Notebook ") + home + QStringLiteral("/.local/bin/jupyter-notebook"),
             QStringLiteral("JupyterLab ") + conda + QStringLiteral("/envs/torch/bin/jupyter-lab"),
-            QStringLiteral("JupyterLab ") + tmp.filePath(QStringLiteral("elsewhere/myenv/bin/jupyter-lab")),
+            QStringLiteral("JupyterLab ") + tmp.filePath(QStringLiteral("elsewhere/my env/bin/jupyter-lab")),
         };
         QCOMPARE(found, expected);
         QVERIFY(d.loginPath.startsWith(tmp.filePath(QStringLiteral("fromprofile/bin:"))));
         QCOMPARE(d.conda, conda + QStringLiteral("/bin/conda"));
-        QCOMPARE(d.condaEnvs, QStringList({conda, tmp.filePath(QStringLiteral("elsewhere/myenv"))}));
+        QCOMPARE(d.condaEnvs, QStringList({conda, tmp.filePath(QStringLiteral("elsewhere/my env"))}));
         QVERIFY(d.best().has_value());
         QCOMPARE(d.best()->path, conda + QStringLiteral("/envs/torch/bin/jupyter-lab"));  // Lab first
         QCOMPARE(d.running.size(), 1);  // the stale file's process is gone
