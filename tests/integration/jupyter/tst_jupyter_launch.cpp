@@ -3,8 +3,9 @@
 // what the test user skydecktest has, starts the Notebook (the user's login, detached), follows
 // its log, forwards a local port to it and gives a URL whose token the server accepts. What is not
 // real: JupyterLab (no Debian package) is tests/servers/fake_jupyter_lab.py, which behaves as
-// jupyter_server 2 does at the process and HTTP level; the failing and silent "Jupyters" are
-// small scripts in a folder of the test's, searched first.
+// jupyter_server 2 does at the process and HTTP level (also as a jupyter-server whose prefix enables
+// jupyterlab, and inside a conda environment that a `conda` printing conda's `env list` names); the
+// failing and silent "Jupyters" are small scripts in a folder of the test's, searched first.
 //
 // Each test's servers write their runtime files under the test's own JUPYTER_RUNTIME_DIR (exported
 // by the launcher's options), so a server left by another test or run is never reused here; the
@@ -405,6 +406,129 @@ private Q_SLOTS:
         QVERIFY2(argv.contains("\"--no-browser\",\"--ip=127.0.0.1\",\"--port=8888\",\"--port-retries=50\""), argv.constData());
         QVERIFY(!argv.contains(token.toLatin1()));
         QCOMPARE(rec.value(QLatin1String("cwd")).toString(), QStringLiteral("/home/") + peerValue("SKYDECK_TEST_SSH_USER"));
+    }
+
+    // Debian's real jupyter-server 1.23 alone (a REST API, no page to work in): not started, and
+    // the message says what is missing.
+    void refusesABareJupyterServer()
+    {
+        if (!QFileInfo::exists(QStringLiteral("/usr/bin/jupyter-server")))
+            SKYDECK_SKIP_OR_FAIL(QStringLiteral("Debian's jupyter-server is not installed (scripts/setup.sh installs it)"));
+        const QString bin = fakes();
+        QVERIFY(QFile::link(QStringLiteral("/usr/bin/jupyter-server"), bin + QStringLiteral("/jupyter-server")));
+        auto session = connectSession();
+        QVERIFY(session);
+        PortForwardList forwards(session.get());
+        JupyterLauncher launcher(session.get(), &forwards);
+        launcher.setOptions(options({bin}, false));
+        QSignalSpy none(&launcher, &JupyterLauncher::noServerRunning);
+        QSignalSpy failed(&launcher, &JupyterLauncher::failed);
+        launcher.open();
+        QVERIFY(failed.wait(30000));
+        QVERIFY(none.isEmpty());
+        QVERIFY(launcher.detection().hasBareServer());
+        const Error e = failed.first().first().value<Error>();
+        QCOMPARE(e.code(), QStringLiteral("JupyterNotFound"));
+        QVERIFY2(e.message().startsWith(QLatin1String("No Jupyter to open on peer: Jupyter Server is there but no page to work in; "
+                                                      "install jupyterlab or notebook")),
+                 qPrintable(e.message()));
+    }
+
+    // A prefix whose jupyter-server enables the jupyterlab extension (the file JupyterLab's wheel
+    // installs in PREFIX/etc/jupyter/jupyter_server_config.d) but has no jupyter-lab script: Lab
+    // on Jupyter Server, started with /lab as its default page. The server is the fake Lab.
+    void startsLabOnJupyterServer()
+    {
+        const QString prefix = work(QStringLiteral("prefix"));
+        QVERIFY(QDir().mkpath(prefix + QStringLiteral("/bin")));
+        QVERIFY(QDir().mkpath(prefix + QStringLiteral("/etc/jupyter/jupyter_server_config.d")));
+        const QString source = qEnvironmentVariable("SKYDECK_SOURCE_DIR") + QStringLiteral("/tests/servers/fake_jupyter_lab.py");
+        QVERIFY(writeExecutable(prefix + QStringLiteral("/bin/jupyter-server"), readAll(source)));
+        QFile ext(prefix + QStringLiteral("/etc/jupyter/jupyter_server_config.d/jupyterlab.json"));
+        QVERIFY(ext.open(QIODevice::WriteOnly));
+        ext.write(R"({"ServerApp": {"jpserver_extensions": {"jupyterlab": true}}})" "\n");
+        ext.close();
+        for (const QString &d : QStringList{prefix, prefix + QStringLiteral("/bin"), prefix + QStringLiteral("/etc"),
+                                 prefix + QStringLiteral("/etc/jupyter"), prefix + QStringLiteral("/etc/jupyter/jupyter_server_config.d")})
+            QVERIFY(QFile::setPermissions(d, QFileDevice::Permissions(0x7755)));
+        QVERIFY(QFile::setPermissions(ext.fileName(), QFileDevice::Permissions(0x6444)));
+
+        auto session = connectSession();
+        QVERIFY(session);
+        PortForwardList forwards(session.get());
+        JupyterLauncher launcher(session.get(), &forwards);
+        ui::JupyterHostOptions o = options({prefix + QStringLiteral("/bin")});
+        o.environment.insert(QStringLiteral("FAKE_JUPYTER_RECORD"), work(QStringLiteral("record.json")));
+        launcher.setOptions(o);
+        QSignalSpy none(&launcher, &JupyterLauncher::noServerRunning);
+        QSignalSpy ready(&launcher, &JupyterLauncher::readyToOpen);
+        QSignalSpy failed(&launcher, &JupyterLauncher::failed);
+        launcher.open();
+        QTRY_VERIFY_WITH_TIMEOUT(!none.isEmpty() || !failed.isEmpty(), 60000);
+        QVERIFY(failed.isEmpty());
+        const auto program = none.first().first().value<JupyterProgram>();
+        QCOMPARE(program.kind, JupyterKind::ServerWithLab);  // before the host's Notebook
+        QCOMPARE(program.path, prefix + QStringLiteral("/bin/jupyter-server"));
+        launcher.startServer();
+        QTRY_VERIFY_WITH_TIMEOUT(!ready.isEmpty() || !failed.isEmpty(), 60000);
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().value<Error>().toString()));
+        const QUrl url = ready.first().at(0).toUrl();
+        const QString token = url.query().section(QLatin1Char('='), 1);
+        const quint16 local = quint16(url.port());
+        QCOMPARE(statusLine(httpGet(local, "/api/status", "Authorization: token " + token.toLatin1())), QByteArray("HTTP/1.0 200 OK"));
+        QCOMPARE(statusLine(httpGet(local, "/api/status")), QByteArray("HTTP/1.0 403 Forbidden"));
+        const QJsonObject rec = QJsonDocument::fromJson(readAll(work(QStringLiteral("record.json")))).object();
+        const QByteArray argv = QJsonDocument(rec.value(QLatin1String("argv")).toArray()).toJson(QJsonDocument::Compact);
+        QVERIFY2(argv.endsWith(R"("--port-retries=50","--ServerApp.default_url=/lab"])"), argv.constData());
+    }
+
+    // A conda environment outside every folder searched, known only to `conda env list` (conda is
+    // found through CONDA_EXE, which `conda init` exports): its JupyterLab (the fake Lab) is found
+    // through conda and started. The `conda` here prints what conda 23's `env list` prints (a
+    // "# conda environments:" header, then "NAME [*] PREFIX" rows, a path-only row for an
+    // environment outside envs_dirs); no conda is packaged in Debian.
+    void findsAndStartsLabInACondaEnvironment()
+    {
+        const QString base = work(QStringLiteral("conda"));
+        const QString env = work(QStringLiteral("projects/ml env"));
+        QVERIFY(QDir().mkpath(base + QStringLiteral("/bin")));
+        QVERIFY(QDir().mkpath(env + QStringLiteral("/bin")));
+        QVERIFY(writeExecutable(base + QStringLiteral("/bin/conda"),
+                                "#!/bin/sh\n[ \"$1 $2\" = 'env list' ] || exit 2\n"
+                                "echo '# conda environments:'\necho '#'\n"
+                                "echo 'base                  *  " + base.toUtf8() + "'\n"
+                                "echo '                         " + env.toUtf8() + "'\n"));
+        const QString source = qEnvironmentVariable("SKYDECK_SOURCE_DIR") + QStringLiteral("/tests/servers/fake_jupyter_lab.py");
+        QVERIFY(writeExecutable(env + QStringLiteral("/bin/jupyter-lab"), readAll(source)));
+        for (const QString &d : QStringList{base, base + QStringLiteral("/bin"), work(QStringLiteral("projects")), env, env + QStringLiteral("/bin")})
+            QVERIFY(QFile::setPermissions(d, QFileDevice::Permissions(0x7755)));
+
+        auto session = connectSession();
+        QVERIFY(session);
+        PortForwardList forwards(session.get());
+        JupyterLauncher launcher(session.get(), &forwards);
+        ui::JupyterHostOptions o = options();
+        o.environment.insert(QStringLiteral("CONDA_EXE"), base + QStringLiteral("/bin/conda"));
+        launcher.setOptions(o);
+        QSignalSpy none(&launcher, &JupyterLauncher::noServerRunning);
+        QSignalSpy ready(&launcher, &JupyterLauncher::readyToOpen);
+        QSignalSpy failed(&launcher, &JupyterLauncher::failed);
+        launcher.open();
+        QTRY_VERIFY_WITH_TIMEOUT(!none.isEmpty() || !failed.isEmpty(), 60000);
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().value<Error>().toString()));
+        const ui::JupyterDetection &d = launcher.detection();
+        QCOMPARE(d.conda, base + QStringLiteral("/bin/conda"));
+        QCOMPARE(d.condaEnvs, QStringList({base, env}));
+        const auto program = none.first().first().value<JupyterProgram>();
+        QCOMPARE(program.kind, JupyterKind::Lab);  // before the host's Notebook
+        QCOMPARE(program.path, env + QStringLiteral("/bin/jupyter-lab"));
+        launcher.startServer();
+        QTRY_VERIFY_WITH_TIMEOUT(!ready.isEmpty() || !failed.isEmpty(), 60000);
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().value<Error>().toString()));
+        const QUrl url = ready.first().at(0).toUrl();
+        const QString token = url.query().section(QLatin1Char('='), 1);
+        QCOMPARE(statusLine(httpGet(quint16(url.port()), "/api/status", "Authorization: token " + token.toLatin1())),
+                 QByteArray("HTTP/1.0 200 OK"));
     }
 
     // A Jupyter that says nothing: the timeout, and it says the log is empty.
