@@ -20,19 +20,27 @@ DEB_PACKAGES=(
   # Microsoft's Python SDK, to check the Resource Manager test server (tests/servers/arm_sdk_check.py)
   python3-azure
 )
+# Installed without what they recommend: the Jupyter "host" of the Open Jupyter tests, Debian 12's
+# classic Notebook 6.4 and Jupyter Server 1.23 (JupyterLab has no Debian package). About 113 MB
+# with their dependencies; their recommends (matplotlib, Tk, ipywidgets, ...) would add 560 MB
+# that no test uses.
+DEB_PACKAGES_NO_RECOMMENDS=(
+  jupyter-notebook jupyter-server
+)
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-missing=()
-for p in "${DEB_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+missing=() lean=()
+for p in "${DEB_PACKAGES[@]}"; do installed "$p" || missing+=("$p"); done
+for p in "${DEB_PACKAGES_NO_RECOMMENDS[@]}"; do installed "$p" || lean+=("$p"); done
 # Node.js and npm (s3rver, azurite): the machine's own if it has them (they may not come from Debian).
 command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing Debian packages: ${missing[*]}" >&2
+if [ ${#missing[@]} -gt 0 ] || [ ${#lean[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]} ${lean[*]}" >&2
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  [ ${#missing[@]} -eq 0 ] || as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  [ ${#lean[@]} -eq 0 ] || as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${lean[@]}" >/dev/null
 fi
 
 # npm peers (s3rver, azurite), pinned by package-lock.json, installed inside the tree.

@@ -1,5 +1,6 @@
 #include "JupyterLauncher.h"
 
+#include "DisplayText.h"
 #include "ExecChannel.h"
 #include "PortForward.h"
 #include "ProviderWorker.h"
@@ -11,40 +12,25 @@
 namespace skydeck::ui {
 
 namespace {
-// Single-quotes a word for a POSIX shell.
-QString shellQuote(const QString &word)
+// Every script runs as `sh -s` with the script on standard input: whatever the login shell
+// (bash, zsh, fish, csh), the script is POSIX sh, and neither it nor the token is in `ps`.
+const QString kRunScript = QStringLiteral("sh -s");
+constexpr qsizetype kMaxOutput = 1024 * 1024;
+
+qint64 now()
 {
-    QString q = word;
-    q.replace(QLatin1Char('\''), QLatin1String("'\\''"));
-    return QLatin1Char('\'') + q + QLatin1Char('\'');
+    return QDateTime::currentMSecsSinceEpoch();
 }
-// pip --user and conda put jupyter where a non-interactive shell does not look.
-const char *const kPathPrefix = "PATH=\"$PATH:$HOME/.local/bin:$HOME/miniconda3/bin:$HOME/anaconda3/bin:/opt/conda/bin\"; ";
 } // namespace
 
 JupyterLauncher::JupyterLauncher(ssh::SshSession *session, ssh::PortForwardList *forwards, QObject *parent)
     : QObject(parent), m_session(session), m_forwards(forwards)
 {
-    m_poll.setSingleShot(true);
-    m_poll.setInterval(1000);
-    connect(&m_poll, &QTimer::timeout, this, [this] { list(true); });
 }
 
-QString JupyterLauncher::listCommand() const
+QString JupyterLauncher::hostName() const
 {
-    const QString j = shellQuote(m_program);
-    return QLatin1String(kPathPrefix)
-           + QStringLiteral("command -v %1 >/dev/null 2>&1 || { echo 'jupyter: not found' >&2; exit 127; }; "
-                            "%1 server list --json 2>/dev/null || %1 notebook list --json 2>/dev/null "
-                            "|| %1 notebook list 2>/dev/null; exit 0")
-                 .arg(j);
-}
-
-QString JupyterLauncher::startCommand() const
-{
-    return QLatin1String(kPathPrefix)
-           + QStringLiteral("nohup %1 lab --no-browser --port=8888 </dev/null >\"$HOME/.skydeck-jupyter.log\" 2>&1 &")
-                 .arg(shellQuote(m_program));
+    return m_session ? m_session->host().alias : QString();
 }
 
 void JupyterLauncher::open()
@@ -56,82 +42,181 @@ void JupyterLauncher::open()
         return;
     }
     m_busy = true;
-    ++m_generation;
-    Q_EMIT progress(tr("Looking for a running Jupyter server on %1…").arg(m_session->host().alias));
-    list(false);
-}
-
-void JupyterLauncher::list(bool polling)
-{
-    if (!m_session || !m_session->isReady()) {
-        fail(Error(Error::Category::Network, tr("The SSH session ended while looking for Jupyter.")));
-        return;
-    }
-    const quint64 gen = m_generation;
-    whenDone(ssh::ExecChannel::run(m_session, listCommand(), {}, 1024 * 1024), this,
-             [this, gen, polling](Result<ssh::ExecResult> r) {
+    const quint64 gen = ++m_generation;
+    Q_EMIT progress(tr("Looking for Jupyter on %1…").arg(hostName()));
+    whenDone(ssh::ExecChannel::run(m_session, kRunScript, jupyterDetectScript(m_options).toUtf8(), kMaxOutput), this,
+             [this, gen](Result<ssh::ExecResult> r) {
                  if (gen != m_generation)
                      return;
                  if (!r.ok()) {
                      Error e = r.error();
-                     e.setContext(tr("listing Jupyter servers"));
+                     e.setContext(tr("looking for Jupyter"));
                      fail(e);
                      return;
                  }
-                 const ssh::ExecResult &x = r.value();
-                 if (x.exitStatus == 127) {
-                     fail(Error(Error::Category::NotFound,
-                                tr("Jupyter is not installed on %1 (no `%2` on the PATH of a non-interactive "
-                                   "shell, ~/.local/bin or conda's bin folders).")
-                                    .arg(m_session ? m_session->host().alias : QString(), m_program)));
-                     return;
-                 }
-                 onListed(parseJupyterServerList(x.standardOutput), polling);
+                 onDetected(r.value().standardOutput);
              });
 }
 
-void JupyterLauncher::onListed(const QList<JupyterServer> &servers, bool polling)
+void JupyterLauncher::onDetected(const QByteArray &output)
 {
-    if (!servers.isEmpty()) {
-        m_poll.stop();
-        forwardTo(servers.first());
+    m_detection = parseJupyterDetection(output);
+    if (!m_detection.valid) {
+        fail(Error(Error::Category::Server, tr("Could not look for Jupyter on %1: the host's sh answered nothing usable.")
+                                                .arg(hostName())));
         return;
     }
-    if (!polling) {
+    qCInfo(lcSshPane) << "jupyter on" << hostName() << ":" << m_detection.programs.size() << "programs,"
+                      << m_detection.running.size() << "running";
+    if (!m_detection.running.isEmpty()) {
+        forwardTo(m_detection.running.first());
+        return;
+    }
+    if (const std::optional<JupyterProgram> p = m_detection.best()) {
         m_busy = false;
-        Q_EMIT noServerRunning();
+        Q_EMIT noServerRunning(*p);
         return;
     }
-    if (QDateTime::currentMSecsSinceEpoch() > m_pollDeadline) {
-        fail(Error(Error::Category::Server,
-                   tr("Jupyter did not start within %1 s; see ~/.skydeck-jupyter.log on the host.")
-                       .arg(m_startTimeoutMs / 1000)));
-        return;
-    }
-    m_poll.start();
+    const QString where = m_options.systemSearch
+                              ? tr("looked in PATH, a login shell's PATH, ~/.local/bin and conda environments")
+                              : tr("looked in %1").arg(m_options.extraDirs.join(QStringLiteral(", ")));
+    if (m_detection.hasBareServer())
+        fail(Error(Error::Category::NotFound,
+                   tr("No Jupyter to open on %1: Jupyter Server is there but no page to work in; install jupyterlab or "
+                      "notebook (%2).")
+                       .arg(hostName(), where),
+                   QStringLiteral("JupyterNotFound")));
+    else
+        fail(Error(Error::Category::NotFound,
+                   tr("No Jupyter on %1: install jupyterlab or notebook (pip install jupyterlab, conda install jupyterlab, "
+                      "apt install jupyter-notebook; %2).")
+                       .arg(hostName(), where),
+                   QStringLiteral("JupyterNotFound")));
 }
 
 void JupyterLauncher::startServer()
 {
     if (m_busy || !m_session || !m_session->isReady())
         return;
+    const std::optional<JupyterProgram> program = m_detection.best();
+    if (!program) {
+        fail(Error(Error::Category::NotFound, tr("Nothing to start: Open Jupyter looks first."), QStringLiteral("JupyterNotFound")));
+        return;
+    }
     m_busy = true;
+    m_starting = *program;
+    m_token = newJupyterToken();
     const quint64 gen = ++m_generation;
-    Q_EMIT progress(tr("Starting Jupyter Lab on %1…").arg(m_session->host().alias));
-    qCInfo(lcSshPane) << "starting jupyter on" << m_session->host().alias;
-    whenDone(ssh::ExecChannel::run(m_session, startCommand()), this, [this, gen](Result<ssh::ExecResult> r) {
-        if (gen != m_generation)
-            return;
-        if (!r.ok()) {
-            Error e = r.error();
-            e.setContext(tr("starting Jupyter"));
-            fail(e);
-            return;
-        }
-        m_pollDeadline = QDateTime::currentMSecsSinceEpoch() + m_startTimeoutMs;
-        Q_EMIT progress(tr("Waiting for Jupyter to start…"));
-        m_poll.start();
-    });
+    Q_EMIT progress(tr("Starting %1 on %2…").arg(jupyterKindName(m_starting.kind), hostName()));
+    qCInfo(lcSshPane) << "starting" << m_starting.path << "on" << hostName();
+    const QString script = jupyterStartScript(m_starting, m_detection, m_options, m_token, m_startPort);
+    whenDone(ssh::ExecChannel::run(m_session, kRunScript, script.toUtf8(), kMaxOutput), this,
+             [this, gen](Result<ssh::ExecResult> r) {
+                 if (gen != m_generation)
+                     return;
+                 if (!r.ok()) {
+                     Error e = r.error();
+                     e.setContext(tr("starting Jupyter"));
+                     fail(e);
+                     return;
+                 }
+                 m_started = parseJupyterStarted(r.value().standardOutput);
+                 if (!m_started.error.isEmpty()) {
+                     fail(Error(Error::Category::Server,
+                                tr("Could not start %1 on %2: %3")
+                                    .arg(jupyterKindName(m_starting.kind), hostName(), displayText(m_started.error)),
+                                QStringLiteral("JupyterDidNotStart")));
+                     return;
+                 }
+                 m_deadline = now() + m_startTimeoutMs;
+                 Q_EMIT progress(tr("Waiting for %1 to start (log: %2)…").arg(jupyterKindName(m_starting.kind), m_started.log));
+                 follow(0);
+             });
+}
+
+void JupyterLauncher::follow(qint64 knownSize)
+{
+    if (!m_session || !m_session->isReady()) {
+        fail(Error(Error::Category::Network, tr("The SSH session ended while Jupyter was starting.")));
+        return;
+    }
+    const quint64 gen = m_generation;
+    const QString script = jupyterFollowScript(m_started.pid, m_started.log, knownSize);
+    whenDone(ssh::ExecChannel::run(m_session, kRunScript, script.toUtf8(), kMaxOutput), this,
+             [this, gen](Result<ssh::ExecResult> r) {
+                 if (gen != m_generation)
+                     return;
+                 if (!r.ok()) {
+                     Error e = r.error();
+                     e.setContext(tr("following Jupyter's log"));
+                     fail(e);
+                     return;
+                 }
+                 const JupyterFollow f = parseJupyterFollow(r.value().standardOutput);
+                 if (!f.valid) {
+                     fail(Error(Error::Category::Server, tr("Could not read Jupyter's log %1 on %2.").arg(m_started.log, hostName())));
+                     return;
+                 }
+                 const JupyterLogVerdict v = classifyJupyterLog(f.log, f.alive);
+                 const QString name = jupyterKindName(m_starting.kind);
+                 switch (v.state) {
+                 case JupyterLogVerdict::State::Ready:
+                     onReady(v);
+                     return;
+                 case JupyterLogVerdict::State::Failed:
+                     fail(Error(Error::Category::Server,
+                                tr("%1 did not start on %2: %3 (log: %4)")
+                                    .arg(name, hostName(), displayText(v.reason), m_started.log),
+                                QStringLiteral("JupyterDidNotStart")));
+                     return;
+                 case JupyterLogVerdict::State::Waiting:
+                     break;
+                 }
+                 if (now() < m_deadline) {
+                     follow(f.size);
+                     return;
+                 }
+                 const int s = m_startTimeoutMs / 1000;
+                 fail(Error(Error::Category::Server,
+                            v.lastLine.isEmpty()
+                                ? tr("%1 did not start on %2 within %3 s, and its log (%4) is empty.").arg(name, hostName()).arg(s).arg(m_started.log)
+                                : tr("%1 did not start on %2 within %3 s; its log (%4) last says: %5")
+                                      .arg(name, hostName())
+                                      .arg(s)
+                                      .arg(m_started.log, displayText(v.lastLine)),
+                            QStringLiteral("JupyterDidNotStart")));
+             });
+}
+
+void JupyterLauncher::onReady(const JupyterLogVerdict &verdict)
+{
+    Q_EMIT progress(tr("%1 is up on %2's port %3.").arg(jupyterKindName(m_starting.kind), hostName()).arg(verdict.port));
+    // The runtime file the server wrote has its token and base URL (a user's config may have set
+    // its own token or a password in place of ours).
+    const quint64 gen = m_generation;
+    const int port = verdict.port;
+    const QUrl printed = verdict.url;
+    whenDone(ssh::ExecChannel::run(m_session, kRunScript, jupyterDetectScript(m_options, true).toUtf8(), kMaxOutput), this,
+             [this, gen, port, printed](Result<ssh::ExecResult> r) {
+                 if (gen != m_generation)
+                     return;
+                 if (r.ok()) {
+                     for (const JupyterServer &s : parseJupyterDetection(r.value().standardOutput).running) {
+                         if (s.port == port) {
+                             forwardTo(s);
+                             return;
+                         }
+                     }
+                 }
+                 // No runtime file found (a runtime folder elsewhere): what the log said, our token.
+                 JupyterServer s;
+                 s.hostname = printed.host();
+                 s.port = port;
+                 s.secure = printed.scheme() == QLatin1String("https");
+                 s.token = m_token;
+                 s.url = printed.adjusted(QUrl::RemoveQuery | QUrl::RemovePath).toString() + QLatin1Char('/');
+                 forwardTo(s);
+             });
 }
 
 void JupyterLauncher::forwardTo(const JupyterServer &server)
@@ -173,14 +258,12 @@ void JupyterLauncher::forwardTo(const JupyterServer &server)
 void JupyterLauncher::cancel()
 {
     ++m_generation;
-    m_poll.stop();
     m_busy = false;
 }
 
 void JupyterLauncher::fail(const Error &error)
 {
     ++m_generation;
-    m_poll.stop();
     m_busy = false;
     qCWarning(lcSshPane) << "open jupyter:" << error.toString();
     Q_EMIT failed(error);

@@ -1,6 +1,7 @@
 #include "SshPane.h"
 
 #include "CredentialStore.h"
+#include "DisplayText.h"
 #include "ForwardsPanel.h"
 #include "JupyterLauncher.h"
 #include "PortForward.h"
@@ -112,15 +113,17 @@ SshPane::SshPane(const ssh::SshHostConfig &host, CredentialStore *store, QWidget
         setStatus(e.toString(), true);
         Q_EMIT errorOccurred(e);
     });
-    connect(m_jupyter, &JupyterLauncher::noServerRunning, this, [this] {
+    connect(m_jupyter, &JupyterLauncher::noServerRunning, this, [this](const JupyterProgram &program) {
+        const QString name = jupyterKindName(program.kind);
         auto *box = new QMessageBox(QMessageBox::Question, tr("Open Jupyter"),
-                                    tr("No Jupyter server is running on %1.\n\nStart JupyterLab there in the "
-                                       "background (nohup jupyter lab --no-browser, log in ~/.skydeck-jupyter.log)?")
-                                        .arg(m_host.alias),
+                                    tr("No Jupyter server is running on %1.\n\nStart %2 (%3) there in the background, "
+                                       "on 127.0.0.1 with a new token (log in ~/.skydeck/)?")
+                                        .arg(m_host.alias, name, displayText(program.path)),
                                     QMessageBox::Yes | QMessageBox::Cancel, this);
         box->setObjectName(QStringLiteral("startJupyterQuestion"));
+        box->setTextFormat(Qt::PlainText);  // a path from the host: never markup
         box->setAttribute(Qt::WA_DeleteOnClose);
-        box->button(QMessageBox::Yes)->setText(tr("Start JupyterLab"));
+        box->button(QMessageBox::Yes)->setText(tr("Start %1").arg(name));
         connect(box, &QMessageBox::finished, this, [this, box] {
             if (box->clickedButton() == box->button(QMessageBox::Yes))
                 m_jupyter->startServer();

@@ -1,9 +1,9 @@
 // The SSH pane in the main window against OpenSSH's sshd (scripts/peers.sh ssh). What is real:
 // sshd, the test user's login shell, the host key, password authentication, the HTTP servers
-// (python3 -m http.server) reached through forwards. What is not: `jupyter` in openJupyter() is a
-// small shell script that prints a `jupyter server list --json` line pointing to the real HTTP
-// server (no Jupyter is installed here); the browser is a QDesktopServices URL handler that
-// fetches the URL through the forward.
+// (python3 -m http.server) reached through forwards, Debian's jupyter-notebook 6.4 that Open
+// Jupyter starts as the test user. What is not: a `jupyter-lab` script that fails as a broken one
+// does; the browser is a QDesktopServices URL handler that records the URL (the test fetches it
+// through the forward).
 //
 // Each test gets its own $HOME with ~/.ssh/config (and known_hosts), so the tree, the config
 // resolution and the host key checks run exactly as for a user.
@@ -33,7 +33,9 @@
 #include <QCheckBox>
 #include <QDesktopServices>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -45,6 +47,9 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTreeView>
+#include <QScopeGuard>
+
+#include <csignal>
 
 #include <memory>
 
@@ -77,13 +82,14 @@ quint16 freePort()
 }
 
 // A plain HTTP/1.0 GET on loopback; the whole answer (headers and body), empty on failure.
-QByteArray httpGet(quint16 port, const QByteArray &pathAndQuery)
+QByteArray httpGet(quint16 port, const QByteArray &pathAndQuery, const QByteArray &extraHeader = {})
 {
     QTcpSocket sock;
     sock.connectToHost(QHostAddress::LocalHost, port);
     if (!sock.waitForConnected(5000))
         return {};
-    sock.write("GET " + pathAndQuery + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+    sock.write("GET " + pathAndQuery + " HTTP/1.0\r\nHost: 127.0.0.1:" + QByteArray::number(port) + "\r\n"
+               + (extraHeader.isEmpty() ? QByteArray() : extraHeader + "\r\n") + "\r\n");
     QByteArray answer;
     while (sock.state() == QAbstractSocket::ConnectedState && sock.waitForReadyRead(10000))
         answer += sock.readAll();
@@ -562,45 +568,29 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(httpGet(localPort, "/marker.txt").isEmpty(), 10000);
     }
 
-    // Open Jupyter: none running → offer to start → the started "server" is found, forwarded and
-    // its URL (with the token) opened; the URL reaches the real HTTP server through the forward.
-    void openJupyterStartsForwardsAndOpens()
+    // Open Jupyter on a host with Debian's classic Notebook and no JupyterLab (the host):
+    // none running → the question names the Notebook → Start → the browser is asked to open a URL
+    // whose token the server accepts through the forward (and whose absence it refuses); a second
+    // Open reuses the server and the forward without asking.
+    void openJupyterStartsTheNotebookAndOpens()
     {
+        if (!QFileInfo::exists(QStringLiteral("/usr/bin/jupyter-notebook")))
+            SKYDECK_SKIP_OR_FAIL(QStringLiteral("Debian's jupyter-notebook is not installed (scripts/setup.sh installs it)"));
         newHome(true);
-        QTemporaryDir www;
-        QFile listing(www.filePath(QStringLiteral("jupyter-lab-here.txt")));
-        QVERIFY(listing.open(QIODevice::WriteOnly));
-        listing.close();
-        HttpServer http;
-        QVERIFY(http.start(www.path()));
-
-        // The fake `jupyter` (runs as the test user on the host): lists nothing until `lab` ran.
-        QTemporaryDir bin;
-        QVERIFY(QFile::setPermissions(bin.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
-                                                      | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther
-                                                      | QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup));
-        const QString token = QStringLiteral("c0ffee%1").arg(http.port);
-        const QString script = bin.filePath(QStringLiteral("jupyter"));
-        {
-            QFile f(script);
-            QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write(QStringLiteral("#!/bin/sh\n"
-                                   "D=$(dirname \"$0\")\n"
-                                   "case \"$1 $2\" in\n"
-                                   "  'server list') [ -f \"$D/started\" ] && echo '{\"base_url\": \"/\", \"hostname\": \"localhost\", "
-                                   "\"password\": false, \"pid\": 4242, \"port\": %1, \"root_dir\": \"/tmp\", \"secure\": false, "
-                                   "\"sock\": \"\", \"token\": \"%2\", \"url\": \"http://localhost:%1/\", \"version\": \"2.14.2\"}'; exit 0;;\n"
-                                   "  lab*) touch \"$D/started\"; exit 0;;\n"
-                                   "esac\nexit 1\n")
-                        .arg(http.port)
-                        .arg(token)
-                        .toUtf8());
-            f.close();
-            QVERIFY(f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner | QFileDevice::ReadOther
-                                     | QFileDevice::ExeOther | QFileDevice::ReadGroup | QFileDevice::ExeGroup));
-        }
+        // The server's runtime files go to a folder of this test's (never a server of another).
+        QTemporaryDir work;
+        QVERIFY(QFile::setPermissions(work.path(), QFileDevice::Permissions(0x7777)));
+        const QString runtime = work.filePath(QStringLiteral("runtime"));
+        const auto stopServers = qScopeGuard([&] {
+            for (const QString &f : QDir(runtime).entryList({QStringLiteral("nbserver-*.json")}, QDir::Files))
+                ::kill(pid_t(f.section(QLatin1Char('-'), 1).section(QLatin1Char('.'), 0, 0).toInt()), SIGTERM);
+            // Waits even after a failure (QTRY_* gives up at once then): the server removes its file as it ends.
+            if (!QTest::qWaitFor([&] { return QDir(runtime).entryList({QStringLiteral("nbserver-*.json")}, QDir::Files).isEmpty(); }, 15000))
+                qWarning("a Notebook server the test started did not stop on SIGTERM");
+        });
         UrlCatcher browser;
         QDesktopServices::setUrlHandler(QStringLiteral("http"), &browser, "open");
+        const auto unsetHandler = qScopeGuard([] { QDesktopServices::unsetUrlHandler(QStringLiteral("http")); });
 
         AccountRegistry registry;
         TransferEngine engine(&registry);
@@ -611,33 +601,78 @@ private Q_SLOTS:
         // Enabled once the first shell is open (not merely once the session is ready).
         QTRY_VERIFY_WITH_TIMEOUT(pane->openJupyterAction()->isEnabled(), 15000);
         QVERIFY(pane->tabs()->currentTerminal()->transport()->isOpen());
-        pane->jupyter()->setProgram(script);
+        ui::JupyterHostOptions options;
+        options.environment.insert(QStringLiteral("JUPYTER_RUNTIME_DIR"), runtime);
+        pane->jupyter()->setOptions(options);
         pane->openJupyterAction()->trigger();
 
         QMessageBox *question = nullptr;
-        QTRY_VERIFY_WITH_TIMEOUT((question = pane->findChild<QMessageBox *>(QStringLiteral("startJupyterQuestion"))) != nullptr, 15000);
+        QTRY_VERIFY_WITH_TIMEOUT((question = pane->findChild<QMessageBox *>(QStringLiteral("startJupyterQuestion"))) != nullptr, 60000);
+        QVERIFY2(question->text().contains(QLatin1String("Start Jupyter Notebook (/usr/bin/jupyter-notebook)")), qPrintable(question->text()));
+        QCOMPARE(question->button(QMessageBox::Yes)->text(), QStringLiteral("Start Jupyter Notebook"));
         QTest::mouseClick(question->button(QMessageBox::Yes), Qt::LeftButton);
-        QTRY_COMPARE_WITH_TIMEOUT(browser.urls.size(), 1, 30000);
-        QDesktopServices::unsetUrlHandler(QStringLiteral("http"));
-        QVERIFY(QFile::exists(bin.filePath(QStringLiteral("started"))));  // `jupyter lab` ran on the host
+        QTRY_COMPARE_WITH_TIMEOUT(browser.urls.size(), 1, 90000);
 
         const QUrl url = browser.urls.first();
         QCOMPARE(url.host(), QStringLiteral("127.0.0.1"));
-        QCOMPARE(url.query(), QStringLiteral("token=") + token);
+        const QString token = url.query().section(QLatin1Char('='), 1);
+        QVERIFY2(url.query().startsWith(QLatin1String("token=")) && token.size() == 48, qPrintable(url.toString()));
         QCOMPARE(pane->forwards()->model()->rowCount(), 1);
-        QCOMPARE(pane->forwards()->model()->index(0, ui::ForwardTableModel::RemoteColumn).data().toString(),
-                 QStringLiteral("localhost:%1").arg(http.port));
+        QVERIFY(pane->forwards()->model()->index(0, ui::ForwardTableModel::RemoteColumn).data().toString().startsWith(QLatin1String("127.0.0.1:")));
         QVERIFY(!pane->statusLabel()->text().contains(token));  // the token is not shown
-        const QByteArray page = httpGet(quint16(url.port()), url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority));
-        QVERIFY2(page.startsWith("HTTP/1.0 200") && page.contains("jupyter-lab-here.txt"), page.constData());
+        const quint16 local = quint16(url.port());
+        const QByteArray withToken = httpGet(local, "/api/status", "Authorization: token " + token.toLatin1());
+        QVERIFY2(withToken.startsWith("HTTP/1.1 200"), withToken.constData());
+        QVERIFY(httpGet(local, "/api/status").startsWith("HTTP/1.1 403"));
+        // What the browser gets for the URL: logged in, sent on to the Notebook's file tree.
+        const QByteArray page = httpGet(local, url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority));
+        QVERIFY2(page.startsWith("HTTP/1.1 302") && page.contains(QByteArray("/tree?token=" + token.toLatin1())), page.left(300).constData());
 
-        // A second Open Jupyter reuses the listening forward.
-        QDesktopServices::setUrlHandler(QStringLiteral("http"), &browser, "open");
+        // A second Open Jupyter reuses the running server and the listening forward.
         pane->openJupyterAction()->trigger();
-        QTRY_COMPARE_WITH_TIMEOUT(browser.urls.size(), 2, 15000);
-        QDesktopServices::unsetUrlHandler(QStringLiteral("http"));
+        QTRY_COMPARE_WITH_TIMEOUT(browser.urls.size(), 2, 60000);
         QCOMPARE(browser.urls.at(1), url);
         QCOMPARE(pane->forwards()->model()->rowCount(), 1);
+        QVERIFY(pane->findChild<QMessageBox *>(QStringLiteral("startJupyterQuestion")) == nullptr);
+    }
+
+    // A Jupyter that cannot start says why in the status line at once (the log line, from
+    // Debian's real `jupyter` asked for `lab` by a `jupyter-lab` that hands over to it), not after a
+    // 45 s wait.
+    void openJupyterShowsWhyItDidNotStart()
+    {
+        if (!QFileInfo::exists(QStringLiteral("/usr/bin/jupyter")))
+            SKYDECK_SKIP_OR_FAIL(QStringLiteral("Debian's jupyter (jupyter-core) is not installed (scripts/setup.sh installs it)"));
+        newHome(true);
+        QTemporaryDir bin;
+        QVERIFY(QFile::setPermissions(bin.path(), QFileDevice::Permissions(0x7755)));
+        {
+            QFile f(bin.filePath(QStringLiteral("jupyter-lab")));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("#!/bin/sh\nPATH=/usr/bin:/bin exec /usr/bin/jupyter lab \"$@\"\n");
+            f.close();
+            QVERIFY(f.setPermissions(QFileDevice::Permissions(0x7755)));
+        }
+        AccountRegistry registry;
+        TransferEngine engine(&registry);
+        MainWindow w(&registry, &engine, nullptr);
+        w.show();
+        ui::SshPane *pane = w.openSshHost(QStringLiteral("peer"));
+        QTRY_VERIFY_WITH_TIMEOUT(pane->openJupyterAction()->isEnabled(), 20000);
+        ui::JupyterHostOptions options;
+        options.extraDirs = {bin.path()};
+        options.systemSearch = false;
+        pane->jupyter()->setOptions(options);
+        pane->openJupyterAction()->trigger();
+        QMessageBox *question = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((question = pane->findChild<QMessageBox *>(QStringLiteral("startJupyterQuestion"))) != nullptr, 30000);
+        QElapsedTimer t;
+        t.start();
+        QTest::mouseClick(question->button(QMessageBox::Yes), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(pane->statusLabel()->text().contains(QLatin1String("Jupyter command `jupyter-lab` not found.")), 10000);
+        QVERIFY2(t.elapsed() < 5000, qPrintable(QString::number(t.elapsed())));
+        QVERIFY2(pane->statusLabel()->text().contains(QLatin1String("JupyterLab did not start on peer")), qPrintable(pane->statusLabel()->text()));
+        QVERIFY(pane->statusLabel()->styleSheet().contains(QLatin1String("#c62828")));
     }
 };
 
