@@ -297,11 +297,28 @@ void TerminalEmulation::resize(int rows, int columns)
     if (rows == m_rows && columns == m_columns)
         return;
     vterm_set_size(m_vt.get(), rows, columns);
+    VTermPos pos;
+    vterm_state_get_cursorpos(vterm_obtain_state(m_vt.get()), &pos);
+    if (pos.row < 0) {
+        // libvterm 0.1.4 keeps the lowest written line on screen when rows go, pushing lines above
+        // it to the scrollback, and moves the cursor up with them without stopping at the top: a
+        // cursor above those lines ends on a negative row, and the next character in insert mode
+        // (or ICH) writes through NULL (found by tests/fuzz/terminal_fuzz,
+        // crashes/terminal/crash-e12a…). Put it on the top row, in its column, as later libvterm
+        // releases do. A sequence the program had left open is cancelled first (CAN), so the
+        // move cannot join it; its rest then shows as text.
+        QByteArray move;
+        if (!m_inputGuard.atGround())
+            move += '\x18';
+        move += "\x1b[1;" + QByteArray::number(pos.col + 1) + 'H';
+        vterm_input_write(m_vt.get(), move.constData(), size_t(move.size()));
+        m_inputGuard.cancelled();
+        qCDebug(lcTerminal) << "cursor left above the screen by a resize: moved to the top row";
+        vterm_state_get_cursorpos(vterm_obtain_state(m_vt.get()), &pos);
+    }
     vterm_screen_flush_damage(m_screen);
     m_rows = rows;
     m_columns = columns;
-    VTermPos pos;
-    vterm_state_get_cursorpos(vterm_obtain_state(m_vt.get()), &pos);
     m_cursor = QPoint(pos.col, pos.row);
     damageRows(0, m_rows);
     flushOutput();

@@ -26,6 +26,14 @@ class TerminalInputGuard
 public:
     // True when `data` needed a change: then `fixed` holds the bytes to feed instead.
     bool filter(const char *data, qsizetype size, QByteArray &fixed);
+    // True between sequences and characters: bytes fed now start a sequence of their own.
+    bool atGround() const { return m_state == State::Ground && m_utf8Left == 0; }
+    // After CAN was fed to libvterm: whatever sequence or character was open is abandoned.
+    void cancelled()
+    {
+        m_state = State::Ground;
+        m_utf8Left = 0;
+    }
 
 private:
     enum class State : uint8_t { Ground, Escape, Csi, String, StringEscape };

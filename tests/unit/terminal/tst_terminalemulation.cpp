@@ -410,6 +410,29 @@ private Q_SLOTS:
         QCOMPARE(e.rows(), 1);
     }
 
+    void shrinkingBelowTheCursorKeepsItOnScreen()
+    {
+        // libvterm 0.1.4 pushes the lines above the lowest written one to the scrollback when rows
+        // go and moves the cursor up with them past the top (row -6 here); a character in insert
+        // mode then wrote through NULL (found by the fuzzer, crashes/terminal/crash-e12a...).
+        TerminalEmulation e(24, 80);
+        e.feed("\x1b[11;1Hbottom\x1b[H\x1b[4h");
+        e.resize(5, 80);
+        QCOMPARE(e.cursor().y(), 0);
+        e.feed("?");
+        e.feed("\x1b[3@!");
+        QCOMPARE(e.screenLineText(4), QStringLiteral("bottom"));
+        QVERIFY2(e.screenLineText(0).startsWith(QLatin1String("?!")), qPrintable(e.screenLineText(0)));
+
+        // A sequence open at the resize is cancelled, so the move cannot join it.
+        TerminalEmulation f(24, 80);
+        f.feed("\x1b[11;5Hbottom\x1b[1;7H\x1b[4h\x1b[");
+        f.resize(5, 80);
+        QCOMPARE(f.cursor(), QPoint(6, 0));
+        f.feed("2J");
+        QCOMPARE(f.screenLineText(4), QStringLiteral("    bottom"));
+    }
+
     void damageTracksRows()
     {
         TerminalEmulation e(10, 40);
