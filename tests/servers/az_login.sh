@@ -11,7 +11,9 @@ export AZURE_CONFIG_DIR="$1" REQUESTS_CA_BUNDLE="$SKYDECK_TEST_ARM_TLS_CA" PYTHO
 export AZURE_CORE_COLLECT_TELEMETRY=false AZURE_CORE_ONLY_SHOW_ERRORS=true AZURE_CORE_NO_COLOR=true
 mkdir -p "$1"
 tls=$SKYDECK_TEST_ARM_TLS_ENDPOINT
-az cloud register --name SkydeckTest --endpoint-active-directory "$tls" --endpoint-resource-manager "$tls/" \
+verb=register  # a second sign-in into the same directory updates the cloud instead
+az cloud show --name SkydeckTest >/dev/null 2>&1 && verb=update
+az cloud $verb --name SkydeckTest --endpoint-active-directory "$tls" --endpoint-resource-manager "$tls/" \
   --endpoint-active-directory-resource-id https://management.core.windows.net/ \
   --endpoint-active-directory-graph-resource-id https://graph.windows.net/ >/dev/null
 az cloud set --name SkydeckTest >/dev/null
