@@ -39,6 +39,32 @@ std::optional<CliSubscription> cliDefaultSubscriptionEntry(const QString &profil
     return std::nullopt;
 }
 
+std::optional<CliServicePrincipal> cliServicePrincipal(const QString &configDir, const QString &clientId,
+                                                       const QString &tenantId)
+{
+    const std::optional<QByteArray> file = readSmallFile(configDir + QStringLiteral("/service_principal_entries.json"));
+    if (!file || clientId.isEmpty())
+        return std::nullopt;
+    std::optional<CliServicePrincipal> first;
+    for (const QJsonValue &v : QJsonDocument::fromJson(*file).array()) {
+        const QJsonObject e = v.toObject();
+        if (e.value(QStringLiteral("client_id")).toString() != clientId)
+            continue;
+        CliServicePrincipal sp;
+        sp.clientId = clientId;
+        sp.tenantId = e.value(QStringLiteral("tenant")).toString();
+        sp.clientSecret = e.value(QStringLiteral("client_secret")).toString();
+        sp.certificatePath = e.value(QStringLiteral("certificate")).toString();
+        if (sp.clientSecret.isEmpty() && sp.certificatePath.isEmpty())
+            continue;  // a federated token (client_assertion) is not something Skydeck can renew
+        if (sp.tenantId == tenantId)
+            return sp;
+        if (!first)
+            first = sp;
+    }
+    return first;
+}
+
 CliCloud cliCloud(const QString &configDir, const QString &cloudName)
 {
     CliCloud c;

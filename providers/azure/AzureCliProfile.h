@@ -23,6 +23,19 @@ struct CliSubscription {
 // is missing, unreadable or has none.
 std::optional<CliSubscription> cliDefaultSubscriptionEntry(const QString &profileJsonPath, const QString &tenantId);
 
+// A service principal signed in with `az login --service-principal`: its entry in
+// service_principal_entries.json (plain JSON unless the CLI encrypts its caches), chosen as the CLI
+// does (azure/cli/core/auth/identity.py, ServicePrincipalStore.load_entry): the client id's entry for
+// `tenantId`, else its first one. The secret stays in memory.
+struct CliServicePrincipal {
+    QString clientId;
+    QString tenantId;
+    QString clientSecret;     // either this,
+    QString certificatePath;  // or a PEM with the key and the certificate
+};
+std::optional<CliServicePrincipal> cliServicePrincipal(const QString &configDir, const QString &clientId,
+                                                       const QString &tenantId);
+
 // A cloud registered with `az cloud register`, from clouds.config: empty fields for a cloud that is
 // not there (the built-in AzureCloud, AzureUSGovernment and AzureChinaCloud are not written there).
 struct CliCloud {

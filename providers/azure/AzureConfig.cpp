@@ -271,26 +271,47 @@ QList<Account> discoverAccounts(const QProcessEnvironment &env, const QString &h
                             "AZURE_CLIENT_CERTIFICATE_PATH: no service principal from the environment";
     }
 
-    // 2. The Azure CLI's signed-in user and default subscription.
-    if (const std::optional<CliSubscription> sub = cliDefaultSubscriptionEntry(profile, {});
-        sub && sub->userType == QLatin1String("user") && !sub->userName.isEmpty()) {
-        const QString subscription = envSubscription.isEmpty() ? sub->id : envSubscription;
-        Account a = baseAccount(QStringLiteral("azure:cli"), QStringLiteral("Azure CLI"), subscription, env);
-        a.displayName += QStringLiteral(" (%1)").arg(sub->userName);
-        a.source = QStringLiteral("the Azure CLI (az login)");
-        a.settings.insert(QStringLiteral("credential"), QStringLiteral("cli"));
-        a.settings.insert(QStringLiteral("tenantId"), sub->tenantId);
-        a.settings.insert(QStringLiteral("cliUser"), sub->userName);
-        a.settings.insert(QStringLiteral("cliConfigDir"), configDir);
+    // 2. The Azure CLI's signed-in user (or service principal) and default subscription, in its cloud.
+    if (const std::optional<CliSubscription> sub = cliDefaultSubscriptionEntry(profile, {}); sub && !sub->userName.isEmpty()) {
         const CliCloud c = cliCloud(configDir, sub->environmentName);
         const Cloud named = c.authority.isEmpty() ? cloudNamed(sub->environmentName)
-                                                   : Cloud{stripSlash(c.authority), stripSlash(c.resourceManager), {}};
+                                                  : Cloud{stripSlash(c.authority), stripSlash(c.resourceManager), {}};
+        const QString cliResource = !c.resource.isEmpty() ? c.resource : cliResourceOf(sub->environmentName);
         Endpoints e = endpointsFrom(env, named);
-        // MSAL keys the cache by the authority's host name; the variables only move where requests go.
-        a.settings.insert(QStringLiteral("cliEnvironment"), QUrl(named.authority).host().toLower());
-        e.audience = !c.resource.isEmpty() ? c.resource : cliResourceOf(sub->environmentName);
-        setEndpoints(a, e);
-        found << a;
+        Account a = baseAccount(QStringLiteral("azure:cli"), QStringLiteral("Azure CLI"),
+                                envSubscription.isEmpty() ? sub->id : envSubscription, env);
+        a.settings.insert(QStringLiteral("tenantId"), sub->tenantId);
+        if (sub->userType == QLatin1String("user")) {
+            a.displayName += QStringLiteral(" (%1)").arg(sub->userName);
+            a.source = QStringLiteral("the Azure CLI (az login)");
+            a.settings.insert(QStringLiteral("credential"), QStringLiteral("cli"));
+            a.settings.insert(QStringLiteral("cliUser"), sub->userName);
+            a.settings.insert(QStringLiteral("cliConfigDir"), configDir);
+            // MSAL keys the cache by the authority's host name; the variables only move where requests go.
+            a.settings.insert(QStringLiteral("cliEnvironment"), QUrl(named.authority).host().toLower());
+            e.audience = cliResource;  // the CLI's tokens are for its resource, slash and all
+            setEndpoints(a, e);
+            found << a;
+        } else if (sub->userType == QLatin1String("servicePrincipal")) {
+            if (const std::optional<CliServicePrincipal> sp = cliServicePrincipal(configDir, sub->userName, sub->tenantId)) {
+                a.displayName += QStringLiteral(" (service principal %1)").arg(sp->clientId.left(8));
+                a.source = QStringLiteral("the Azure CLI (az login --service-principal)");
+                a.settings.insert(QStringLiteral("clientId"), sp->clientId);
+                if (!sp->clientSecret.isEmpty()) {
+                    a.settings.insert(QStringLiteral("credential"), QStringLiteral("secret"));
+                    a.secrets.insert(QStringLiteral("clientSecret"), sp->clientSecret);
+                } else {
+                    a.settings.insert(QStringLiteral("credential"), QStringLiteral("certificate"));
+                    a.settings.insert(QStringLiteral("certificatePath"), sp->certificatePath);
+                }
+                if (!env.contains(QStringLiteral("AZURE_RESOURCE_MANAGER_AUDIENCE")))
+                    e.audience = stripSlash(cliResource);
+                setEndpoints(a, e);
+                found << a;
+            } else {
+                qCDebug(lcAzure) << "the Azure CLI's service principal has no secret or certificate Skydeck can read";
+            }
+        }
     }
 
     // 3. The VM's managed identity, when nothing else is there and this is an Azure VM.

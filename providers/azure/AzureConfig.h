@@ -58,7 +58,9 @@ struct ArmConfig {
 //     EnvironmentCredential reads them;
 //  2. "azure:cli", the Azure CLI's default subscription in AZURE_CONFIG_DIR (default ~/.azure)/
 //     azureProfile.json when a user signed in to it (`az login`): its tokens come from the CLI's
-//     MSAL token cache (msal_token_cache.json), which is read and never written;
+//     MSAL token cache (msal_token_cache.json), which is read and never written; or, after
+//     `az login --service-principal`, that service principal's secret or certificate from the CLI's
+//     service_principal_entries.json;
 //  3. "azure:managed-identity", only when neither is there and this is an Azure VM (its DMI chassis
 //     asset tag, read from dmiDir) or AZURE_POD_IDENTITY_AUTHORITY_HOST names the metadata service (as
 //     azure-identity reads it); AZURE_CLIENT_ID picks a user-assigned identity.

@@ -3,6 +3,8 @@
 # `az cloud register` and `az login -u -p` (the password grant). Everything az writes goes to
 # CONFIG_DIR (AZURE_CONFIG_DIR): azureProfile.json, msal_token_cache.json, clouds.config.
 #   az_login.sh CONFIG_DIR            (needs SKYDECK_TEST_ARM_* from scripts/peers.sh)
+#   az_login.sh CONFIG_DIR --service-principal SECRET|PEM_PATH
+#                                     `az login --service-principal` as SKYDECK_TEST_ARM_CLIENT_ID instead
 # Exit 77 when az is not installed.
 set -e
 command -v az >/dev/null || { echo "az is not installed (apt-get install azure-cli)"; exit 77; }
@@ -17,6 +19,10 @@ az cloud $verb --name SkydeckTest --endpoint-active-directory "$tls" --endpoint-
   --endpoint-active-directory-resource-id https://management.core.windows.net/ \
   --endpoint-active-directory-graph-resource-id https://graph.windows.net/ >/dev/null
 az cloud set --name SkydeckTest >/dev/null
-az login -u "$SKYDECK_TEST_ARM_USER" -p "$SKYDECK_TEST_ARM_USER_PASSWORD" --tenant "$SKYDECK_TEST_ARM_TENANT" \
-  --output none
+if [ "${2:-}" = --service-principal ]; then
+  az login --service-principal -u "$SKYDECK_TEST_ARM_CLIENT_ID" -p "$3" --tenant "$SKYDECK_TEST_ARM_TENANT" --output none
+else
+  az login -u "$SKYDECK_TEST_ARM_USER" -p "$SKYDECK_TEST_ARM_USER_PASSWORD" --tenant "$SKYDECK_TEST_ARM_TENANT" \
+    --output none
+fi
 az account set --subscription "$SKYDECK_TEST_ARM_SUBSCRIPTION"

@@ -10,7 +10,8 @@
 //    refused with AADSTS700027;
 //  - a VM's managed identity through the metadata service (AZURE_POD_IDENTITY_AUTHORITY_HOST pointed
 //    at the peer): system-assigned, user-assigned (AZURE_CLIENT_ID), not assigned; offered only when
-//    nothing else is configured, and on an Azure VM (its DMI asset tag) without any variable.
+//    nothing else is configured, and on an Azure VM (its DMI asset tag) without any variable;
+//  - a service principal signed in with the real `az login --service-principal` (certificate, secret).
 #include "ArmClient.h"
 #include "AzureConfig.h"
 #include "AzureCredentials.h"
@@ -47,6 +48,7 @@ private Q_SLOTS:
     void azureCliUsesTheCacheAzWrote();
     void azureCliRenewsAcrossALongRun();
     void azureCliRevokedAndExpiredSayLoginAgain();
+    void azureCliServicePrincipal();
     void certificateServicePrincipal();
     void certificateWithEncryptedKey();
     void certificateWithAnotherKeyIsRefused();
@@ -58,7 +60,7 @@ private:
     QString seed(int vms);
     int grants(const QString &grantType, const QString &clientId = {});
     // az login into `dir` (subscription `sub` made the default); false when it failed.
-    bool azLogin(const QString &dir, const QString &sub);
+    bool azLogin(const QString &dir, const QString &sub, const QString &servicePrincipalCredential = {});
     static void expireCachedAccessTokens(const QString &configDir);
     QProcessEnvironment baseEnv() const;
     ArmClient *makeClient(const Account &account);
@@ -113,14 +115,17 @@ int TestAzureCredentials::grants(const QString &grantType, const QString &client
     return n;
 }
 
-bool TestAzureCredentials::azLogin(const QString &dir, const QString &sub)
+bool TestAzureCredentials::azLogin(const QString &dir, const QString &sub, const QString &servicePrincipalCredential)
 {
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("SKYDECK_TEST_ARM_SUBSCRIPTION"), sub);
     p.setProcessEnvironment(env);
     p.setProcessChannelMode(QProcess::MergedChannels);
-    p.start(m_source + QStringLiteral("/tests/servers/az_login.sh"), {dir});
+    QStringList args{dir};
+    if (!servicePrincipalCredential.isEmpty())
+        args << QStringLiteral("--service-principal") << servicePrincipalCredential;
+    p.start(m_source + QStringLiteral("/tests/servers/az_login.sh"), args);
     if (!p.waitForFinished(120000)) {
         p.kill();
         p.waitForFinished();
@@ -374,6 +379,53 @@ void TestAzureCredentials::azureCliRevokedAndExpiredSayLoginAgain()
     r = listOnce();
     QVERIFY(!r.ok());
     QCOMPARE(r.error().code(), QStringLiteral("AzureCliCacheEncrypted"));
+}
+
+void TestAzureCredentials::azureCliServicePrincipal()
+{
+    if (QStandardPaths::findExecutable(QStringLiteral("az")).isEmpty())
+        SKYDECK_SKIP_OR_FAIL(QStringLiteral("the Azure CLI is not installed (apt-get install azure-cli)"));
+    // az login --service-principal with a certificate: az keeps the PEM's path, Skydeck signs with it.
+    QString cert;
+    const QString pem = makeCertificate(QStringLiteral("sp-az"), &cert);
+    QVERIFY(!pem.isEmpty());
+    QFile c(cert);
+    QVERIFY(c.open(QIODevice::ReadOnly));
+    control(QStringLiteral("/config"), {{QStringLiteral("clientCertificatePem"), QString::fromLatin1(c.readAll())}});
+    const QString sub = seed(2);
+    const QString az = m_dir.filePath(QStringLiteral("az-sp-cert"));
+    QVERIFY(azLogin(az, sub, pem));
+    QProcessEnvironment env = baseEnv();
+    env.insert(QStringLiteral("AZURE_CONFIG_DIR"), az);
+    QList<Account> found = discoverAccounts(env, m_dir.path());
+    QCOMPARE(found.size(), 1);
+    QCOMPARE(found.first().id, QStringLiteral("azure:cli"));
+    QCOMPARE(found.first().setting(QStringLiteral("credential")), QStringLiteral("certificate"));
+    QCOMPARE(found.first().setting(QStringLiteral("certificatePath")), pem);
+    QCOMPARE(found.first().setting(QStringLiteral("subscriptionId")), sub);
+    int before = grants(QStringLiteral("client_credentials"), m_clientId);
+    makeClient(found.first());
+    Result<InstancePage> r = listOnce();
+    QVERIFY2(r.ok(), qPrintable(r.error().toString()));
+    QCOMPARE(r.value().instances.size(), 2);
+    QCOMPARE(grants(QStringLiteral("client_credentials"), m_clientId), before + 1);
+
+    // ... and with a secret, which az keeps in service_principal_entries.json: memory only here.
+    const QString secret = qEnvironmentVariable("SKYDECK_TEST_ARM_CLIENT_SECRET");
+    const QString az2 = m_dir.filePath(QStringLiteral("az-sp-secret"));
+    QVERIFY(azLogin(az2, sub, secret));
+    env.insert(QStringLiteral("AZURE_CONFIG_DIR"), az2);
+    found = discoverAccounts(env, m_dir.path());
+    QCOMPARE(found.size(), 1);
+    QCOMPARE(found.first().setting(QStringLiteral("credential")), QStringLiteral("secret"));
+    QCOMPARE(found.first().secret(QStringLiteral("clientSecret")), secret);
+    for (const QString &v : found.first().settings)
+        QVERIFY(!v.contains(secret));
+    before = grants(QStringLiteral("client_credentials"), m_clientId);
+    makeClient(found.first());
+    r = listOnce();
+    QVERIFY2(r.ok(), qPrintable(r.error().toString()));
+    QCOMPARE(grants(QStringLiteral("client_credentials"), m_clientId), before + 1);
 }
 
 void TestAzureCredentials::certificateServicePrincipal()

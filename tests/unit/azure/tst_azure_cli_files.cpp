@@ -224,6 +224,21 @@ void TestAzureCliFiles::discoveryFromProfileAndClouds()
               R"({"subscriptions": [{"id": "s", "user": {"name": "5f1c2a1e", "type": "servicePrincipal"},
                   "isDefault": true, "tenantId": "t"}]})");
     QVERIFY(discoverAccounts(QProcessEnvironment(), home.path(), home.filePath(QStringLiteral("no-dmi"))).isEmpty());
+    // ... unless the CLI has its credential: the entry of the subscription's tenant, as az picks it.
+    writeFile(az + QStringLiteral("/service_principal_entries.json"),
+              R"([{"tenant": "other", "client_id": "5f1c2a1e", "client_secret": "wrong-tenant"},
+                  {"tenant": "t", "client_id": "5f1c2a1e", "client_secret": "right-tenant"},
+                  {"tenant": "t", "client_id": "another", "certificate": "/x.pem"}])");
+    found = discoverAccounts(QProcessEnvironment(), home.path(), home.filePath(QStringLiteral("no-dmi")));
+    QCOMPARE(found.size(), 1);
+    QCOMPARE(found.first().id, QStringLiteral("azure:cli"));
+    QCOMPARE(found.first().setting(QStringLiteral("credential")), QStringLiteral("secret"));
+    QCOMPARE(found.first().secret(QStringLiteral("clientSecret")), QStringLiteral("right-tenant"));
+    c = ArmConfig::fromAccount(found.first());
+    QCOMPARE(c.clientId, QStringLiteral("5f1c2a1e"));
+    QCOMPARE(c.tenantId, QStringLiteral("t"));
+    QCOMPARE(c.scope(), QStringLiteral("https://management.core.windows.net/.default"));
+    QVERIFY2(c.problem().isEmpty(), qPrintable(c.problem()));
 }
 
 SKYDECK_TEST_MAIN(TestAzureCliFiles)
