@@ -2,8 +2,8 @@
 // subscription's tenant and the CLI's scope, else the refresh token grant with the CLI's own client id
 // at {authority}/{tenant}/oauth2/v2.0/token (/entra/identity-platform/v2-oauth2-auth-code-flow,
 // "Refresh the access token"), as MSAL's acquire_token_silent does for az. The cache is read again
-// before each token, so a new `az login` is picked up; the refresh token a grant hands back is kept in
-// memory only (the CLI's cache is never written).
+// before each token, so a new `az login` is picked up and `az logout` ends the account's renewals;
+// the refresh token a grant hands back is kept in memory only (the CLI's cache is never written).
 #include "AzureLogging.h"
 #include "AzureTokenSource.h"
 #include "MsalTokenCache.h"
@@ -36,9 +36,13 @@ public:
 
     Result<HttpRequest> request() override
     {
+        // Signed out since (az logout, or the cache gone): the refresh token in memory is not used either.
         const Result<MsalCachedTokens> cached = readCache(QDateTime::currentSecsSinceEpoch());
-        if (!cached.ok() && m_refresh.isEmpty())
+        if (!cached.ok()) {
+            m_refresh.clear();
+            m_cacheRefresh.clear();
             return cached.error();
+        }
         if (m_refresh.isEmpty())
             return Error(Error::Category::Auth,
                          QStringLiteral("Azure CLI: no refresh token for %1 in its token cache: run az login").arg(m_config.cliUser),

@@ -324,6 +324,19 @@ void TestAzureCredentials::azureCliRenewsAcrossALongRun()
     QVERIFY2(m_client->credentials()->fetches() >= 4, qPrintable(QString::number(m_client->credentials()->fetches())));
     for (const QJsonValue &v : control(QStringLiteral("/requests?contains=") + sub, {}, "GET").array())
         QVERIFY(v.toObject().value(QStringLiteral("status")).toInt() != 401);
+
+    // az logout (the user's entries gone from the cache): the next renewal stops, the refresh token
+    // kept in memory is not used behind the user's back.
+    QVERIFY(QFile::remove(az + QStringLiteral("/msal_token_cache.json")));
+    QFile emptied(az + QStringLiteral("/msal_token_cache.json"));
+    QVERIFY(emptied.open(QIODevice::WriteOnly));
+    emptied.write(R"({"AccessToken": {}, "RefreshToken": {}, "IdToken": {}, "Account": {}, "AppMetadata": {}})");
+    emptied.close();
+    clock.restart();
+    QTRY_VERIFY_WITH_TIMEOUT(clock.elapsed() >= 2500, 5000);
+    const Result<InstancePage> r = listOnce();
+    QVERIFY(!r.ok());
+    QCOMPARE(r.error().code(), QStringLiteral("AzureCliNotSignedIn"));
 }
 
 void TestAzureCredentials::azureCliRevokedAndExpiredSayLoginAgain()
