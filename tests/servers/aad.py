@@ -37,16 +37,23 @@ What each handler follows (learn.microsoft.com):
         metadata header not specified" without the header, 400 invalid_request "Identity not found"
         for a client_id that is not assigned (or no identity at all).
 
-Proven against Microsoft's own clients on this server (tests/servers/aad_az_check.sh):
-  - the Azure CLI 2.45 (Debian's azure-cli, MSAL Python 1.21) over https (MSAL refuses an http
-    authority: msal/authority.py canonicalize) with a registered custom cloud: `az login -u -p` (ROPC:
-    tenant and user realm discovery, the password grant), `az account get-access-token` after the
-    cached access token was expired on the server side and in the cache (the refresh token grant),
-    `az login --service-principal -p cert.pem` (the certificate assertion, verified here), and a
-    tampered certificate refused with AADSTS700027. MSAL's instance discovery (a call to
-    login.microsoftonline.com for an authority it does not know) is switched off for that run.
-  - azure-identity's ManagedIdentityCredential with AZURE_POD_IDENTITY_AUTHORITY_HOST pointed here,
-    system-assigned and user-assigned (AZURE_CLIENT_ID).
+Proven against Microsoft's own clients on this server (tests/servers/aad_az_check.sh, ctest aad_az_check):
+  - the Azure CLI 2.45 (Debian's azure-cli, MSAL Python 1.21) over https: MSAL refuses an http
+    authority (msal/authority.py, canonicalize: "should consist of an https url"), so the peer also
+    listens over TLS with a certificate made by scripts/peers.sh, trusted through REQUESTS_CA_BUNDLE,
+    and a custom cloud is registered (`az cloud register --endpoint-active-directory https://127.0.0.1:P`).
+    Two MSAL lookups aimed at Microsoft's own hosts are switched off for that run (az_shim/
+    sitecustomize.py: instance discovery at login.microsoftonline.com, user realm discovery on port
+    443); every token request and the cache az writes stay MSAL's own. Tried, all passing:
+      `az login -u -p` (tenant discovery, the password grant; az writes msal_token_cache.json with
+      AccessToken, RefreshToken (family_id "1"), IdToken, Account and AppMetadata, and azureProfile.json);
+      `az account get-access-token` with the cached access token expired in the cache (the refresh
+      token grant; Resource Manager accepts the token); the same after the refresh tokens outlived
+      their lifetime (AADSTS700082) and after they were revoked (AADSTS50173), both shown by az;
+      `az login --service-principal -p cert.pem` (MSAL's RS256 assertion with x5t, verified here);
+      an unknown certificate and a known certificate with another key (AADSTS700027, both shown by az).
+  - azure-identity's ManagedIdentityCredential with AZURE_POD_IDENTITY_AUTHORITY_HOST pointed here:
+    system-assigned, user-assigned (client_id) and an identity not assigned ("has not been assigned").
 """
 import base64
 import datetime
