@@ -127,25 +127,40 @@ start_gce() {
 }
 
 # Azure Resource Manager + the identity platform's token endpoint (tests/servers/arm_server.py), one
-# loopback port for both; a made-up tenant, service principal and subscription with a few demo VMs.
+# loopback port for both; a made-up tenant, service principal, user and subscription with a few demo
+# VMs. The same server also listens over https (a certificate made here) for the Azure CLI, whose MSAL
+# refuses an http authority: the Azure CLI tests sign in there and Skydeck reads what az wrote.
 ARM_TENANT=0a1b2c3d-4e5f-4a6b-8c7d-5e6f7a8b9c0d
 ARM_CLIENT_ID=5f1c2a1e-0b7d-4c55-9a43-6a0f3b1d2c4e
 ARM_CLIENT_SECRET=skydeck-arm-test-secret
 ARM_SUBSCRIPTION=3c9b1a52-8d2e-4f6a-b1c0-7e5d4a3f2b10
+ARM_USER=ada@contoso.example
+ARM_USER_PASSWORD=skydeck-arm-user-password
 start_arm() {
-  local port; port=$(free_port)
+  local port tls_port d; port=$(free_port); tls_port=$(free_port); d=$DIR/arm
+  mkdir -p "$d"; chmod 700 "$d"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/tls.key" -out "$d/tls.pem" -days 30 -subj /CN=127.0.0.1 \
+    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" 2>/dev/null
+  ARM_SERVER_CLIENT_SECRET=$ARM_CLIENT_SECRET ARM_SERVER_USER_PASSWORD=$ARM_USER_PASSWORD \
   setsid python3 "$ROOT/tests/servers/arm_server.py" --port "$port" --tenant "$ARM_TENANT" \
-    --client-id "$ARM_CLIENT_ID" --client-secret "$ARM_CLIENT_SECRET" --subscription "$ARM_SUBSCRIPTION" --demo \
+    --client-id "$ARM_CLIENT_ID" --subscription "$ARM_SUBSCRIPTION" --demo \
+    --user "$ARM_USER" --user-password-env ARM_SERVER_USER_PASSWORD \
+    --tls-port "$tls_port" --tls-cert "$d/tls.pem" --tls-key "$d/tls.key" \
     </dev/null >"$DIR/arm.log" 2>&1 &
   echo $! >"$DIR/arm.pid"
   wait_port "$port" arm "$!"
+  wait_port "$tls_port" arm "$!"
   {
     echo "export SKYDECK_TEST_ARM_ENDPOINT=http://127.0.0.1:$port"   # Resource Manager and the authority host
     echo "export SKYDECK_TEST_ARM_CONTROL=http://127.0.0.1:$port/_control"
+    echo "export SKYDECK_TEST_ARM_TLS_ENDPOINT=https://127.0.0.1:$tls_port"  # the same server over https
+    echo "export SKYDECK_TEST_ARM_TLS_CA=$d/tls.pem"
     echo "export SKYDECK_TEST_ARM_TENANT=$ARM_TENANT"
     echo "export SKYDECK_TEST_ARM_CLIENT_ID=$ARM_CLIENT_ID"
     echo "export SKYDECK_TEST_ARM_CLIENT_SECRET=$ARM_CLIENT_SECRET"
     echo "export SKYDECK_TEST_ARM_SUBSCRIPTION=$ARM_SUBSCRIPTION"
+    echo "export SKYDECK_TEST_ARM_USER=$ARM_USER"
+    echo "export SKYDECK_TEST_ARM_USER_PASSWORD=$ARM_USER_PASSWORD"
   } >>"$DIR/peers.env"
 }
 

@@ -17,8 +17,9 @@ DEB_PACKAGES=(
   # test peers and real clients to compare with
   openssh-server openssh-client gnome-keyring dbus dbus-x11 libsecret-tools
   awscli rclone python3-botocore python3 curl bc openssl
-  # Microsoft's Python SDK, to check the Resource Manager test server (tests/servers/arm_sdk_check.py)
-  python3-azure
+  # Microsoft's Python SDK and the Azure CLI, to check the Resource Manager and identity platform test
+  # server (tests/servers/arm_sdk_check.py, aad_az_check.sh) and to sign in as users do
+  python3-azure python3-cryptography azure-cli
 )
 # Installed without what they recommend: the Jupyter "host" of the Open Jupyter tests, Debian 12's
 # classic Notebook 6.4 and Jupyter Server 1.23 (JupyterLab has no Debian package). About 113 MB

@@ -17,8 +17,8 @@ namespace skydeck::azure {
 
 class AzureCredentials;
 
-// Azure virtual machines of one subscription through Azure Resource Manager, as a service
-// principal (AzureCredentials). Lives on the account's worker thread (see ComputeClient).
+// Azure virtual machines of one subscription through Azure Resource Manager, with the account's
+// tokens (AzureCredentials). Lives on the account's worker thread (see ComputeClient).
 //  - listScopes: {"*"}: one subscription-wide listing covers every region and zone.
 //  - listInstances: Virtual Machines - List All with statusOnly=true (power states in one call),
 //    paged through nextLink (the page token); the first page also lists every network interface

@@ -17,12 +17,14 @@ class HttpClient;
 
 namespace skydeck::azure {
 
-// A service principal's access tokens for Resource Manager, from the Microsoft identity platform's
-// client credentials flow (POST {authority}/{tenant}/oauth2/v2.0/token with grant_type
-// client_credentials, client_id, client_secret and scope {audience}/.default). The token is cached
-// and fetched anew before it expires (5 minutes before, or half its lifetime when that is shorter),
-// or when Resource Manager refused it (invalidate()). Concurrent callers share one fetch. Lives on
-// the account's worker thread with its HttpClient; the secret and the token are never logged.
+class TokenSource;
+
+// An account's access tokens for Resource Manager, from its TokenSource (AzureTokenSource.h: a service
+// principal's secret or certificate, the Azure CLI's signed-in user, the VM's managed identity). The
+// token is cached and fetched anew before it expires (5 minutes before, or half its lifetime when that
+// is shorter), so a long transfer or operation never meets an expired one, or when Resource Manager
+// refused it (invalidate()). Concurrent callers share one fetch. Lives on the account's worker thread
+// with its HttpClient; secrets and tokens are never logged.
 class AzureCredentials : public QObject
 {
     Q_OBJECT
@@ -40,9 +42,11 @@ public:
 private:
     struct Waiter;
     void fetch();
+    void keep(const QByteArray &token, qint64 lifetimeMs);
     void answerAll(const Result<QByteArray> &r);
 
     ArmConfig m_config;
+    std::unique_ptr<TokenSource> m_source;
     HttpClient *m_http;
     QByteArray m_token;
     QElapsedTimer m_age;        // since m_token was issued

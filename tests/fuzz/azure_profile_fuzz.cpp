@@ -49,7 +49,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     env.insert(QStringLiteral("AZURE_CLIENT_SECRET"), QStringLiteral("fuzz-secret"));
     env.insert(QStringLiteral("AZURE_CONFIG_DIR"), dir.filePath(QStringLiteral("azure")));
     const QList<Account> accounts = discoverAccounts(env, dir.path());
-    FUZZ_CHECK(accounts.size() == 1);
+    // The environment's service principal first; the Azure CLI's user after it when the profile has one.
+    FUZZ_CHECK(!accounts.isEmpty() && accounts.size() <= 2);
+    FUZZ_CHECK(accounts.first().id == QLatin1String("azure:env"));
     const QString sub = accounts.first().setting(QStringLiteral("subscriptionId"));
     FUZZ_CHECK(sub == cliDefaultSubscription(path, tenant));
     const ArmConfig config = ArmConfig::fromAccount(accounts.first());

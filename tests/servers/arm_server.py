@@ -4,8 +4,11 @@ Microsoft identity platform token endpoint, for Skydeck's tests and sandbox. Sta
 
     arm_server.py --port P --tenant T --client-id C --client-secret S --subscription SUB [--demo]
                   [--transition-seconds 1.5] [--retry-after 1] [--page-size 50] [--token-lifetime 3599]
+                  [--user NAME --user-password-env VAR] [--client-cert PEM]
+                  [--tls-port P2 --tls-cert CERT --tls-key KEY]
 
-Prints "PORT <n>" on stdout once listening. One server plays both hosts: AZURE_AUTHORITY_HOST
+Prints "PORT <n>" on stdout once listening (then "TLS_PORT <n>" with --tls-cert: the same server over
+https, for clients such as MSAL that refuse an http authority). One server plays both hosts: AZURE_AUTHORITY_HOST
 (login.microsoftonline.com) and the Resource Manager endpoint (management.azure.com).
 
 What each handler follows (learn.microsoft.com):
@@ -45,11 +48,11 @@ What each handler follows (learn.microsoft.com):
         NoRegisteredProviderFound for an unknown api-version; SubscriptionNotFound,
         ResourceGroupNotFound, ResourceNotFound; OperationNotAllowed (409) for an action the VM's
         state refuses; OperationPreempted for an operation a newer one replaced).
-  - /entra/identity-platform/v2-oauth2-client-creds-grant-flow: POST /{tenant}/oauth2/v2.0/token with
-        grant_type=client_credentials, client_id, client_secret, scope=<resource>/.default; answers
-        {"token_type": "Bearer", "expires_in", "ext_expires_in", "access_token"} or an OAuth error
-        document {"error", "error_description" (AADSTS...), "error_codes", "timestamp", "trace_id",
-        "correlation_id"}.
+  - The Microsoft identity platform (token endpoint: client secret, certificate, password and refresh
+        token grants; tenant and user realm discovery; the VM metadata service's managed identity
+        tokens): see aad.py beside this file, which also says what was proven with the Azure CLI.
+  - /rest/api/resources/subscriptions/list, /rest/api/resources/tenants/list: GET /subscriptions and
+        GET /tenants (what `az login` reads after signing in).
   - /azure/virtual-machines/states-billing: power states starting, running, stopping, stopped,
         deallocating, deallocated; provisioning states Updating, Succeeded, Failed, Deleting. A
         dynamic public IP is released on deallocation and a new one assigned at start.
@@ -63,7 +66,11 @@ Control API for tests and the sandbox (no auth; loopback only), all JSON:
   POST /_control/fail-next-operation      {"subscription"?, "code", "message"}
   POST /_control/throttle-next            {"count", "retryAfter", "method"?, "pathContains"?}
   POST /_control/expire-tokens            every token issued so far is expired
-  POST /_control/config                   {"tokenLifetime"}
+  POST /_control/config                   {"tokenLifetime", "refreshTokenLifetime" (seconds),
+                                           "clientCertificatePem" (the app registration's certificate),
+                                           "managedIdentities": {"system": client id|null, "userAssigned": [ids]}}
+  POST /_control/revoke-refresh-tokens    every refresh token handed out so far is revoked (AADSTS50173)
+  GET  /_control/grants                   [{"grant_type", "client_id", "tenant", "time"}] at the token endpoints
   GET  /_control/requests[?contains=S]    [{"time", "method", "path", "status"}] (monotonic seconds)
   GET  /_control/tokens                   {"issued": n}
 """
@@ -82,6 +89,8 @@ import time
 import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import aad
 
 COMPUTE_API_VERSIONS = {"2021-03-01", "2021-04-01", "2021-07-01", "2021-11-01", "2022-03-01", "2022-08-01",
                         "2022-11-01", "2023-03-01", "2023-07-01", "2023-09-01", "2024-03-01", "2024-07-01", "2024-11-01"}
@@ -367,6 +376,7 @@ class State:
         self.client_id = args.client_id
         self.client_secret = args.client_secret
         self.token_lifetime = args.token_lifetime
+        self.directory = aad.Directory(args)
         self.key = uuid.uuid4().bytes
         self.defaults = {"pageSize": args.page_size, "transitionSeconds": args.transition_seconds,
                          "retryAfter": args.retry_after}
@@ -377,6 +387,7 @@ class State:
         self.operations = {}
         self.tokens_expired_before = 0.0
         self.issued = 0
+        self.directory.reset()
         self.throttles = []
         self.requests = []
 
@@ -389,6 +400,8 @@ class State:
             s.retry_after = self.defaults["retryAfter"]
             self.subs[sub_id.lower()] = s
         return s
+
+    first_subscription = None
 
     def seed(self, body):
         sub = self.subscription(body.get("subscription") or str(uuid.uuid4()), create=True)
@@ -530,13 +543,13 @@ class State:
         vm.provisioning = "Deleting" if action == "delete" else "Updating"
         return op
 
-    def issue_token(self, tenant, client_id, scope):
+    def issue_token(self, tenant, client_id, scope, extra=None):
         now = int(time.time())
-        aud = scope[: -len(".default")]
+        aud = scope[: -len("/.default")]  # the resource: "https://management.core.windows.net//.default" -> ".../"
         claims = {"aud": aud, "iss": f"https://sts.windows.net/{tenant}/", "iat": now, "nbf": now,
                   "exp": now + self.token_lifetime, "appid": client_id, "tid": tenant,
                   "oid": str(uuid.uuid5(uuid.NAMESPACE_DNS, client_id)), "idtyp": "app", "ver": "1.0",
-                  "jti": uuid.uuid4().hex, "issued_at_ms": int(time.time() * 1000)}
+                  "jti": uuid.uuid4().hex, "issued_at_ms": int(time.time() * 1000), **(extra or {})}
         header = b64url(json.dumps({"typ": "JWT", "alg": "HS256", "kid": "skydeck-test"}).encode())
         payload = b64url(json.dumps(claims).encode())
         sig = b64url(hmac.new(self.key, f"{header}.{payload}".encode(), hashlib.sha256).digest())
@@ -591,19 +604,23 @@ NET_KINDS = {"networksecuritygroups": ("networkSecurityGroups",), "publicipaddre
 NET_GET = re.compile(r"^/subscriptions/([^/]+)/resourcegroups/([^/]+)/providers/microsoft\.network/"
                      r"(networkinterfaces|publicipaddresses)/([^/]+)$", re.I)
 TOKEN = re.compile(r"^/([^/]+)/oauth2/v2\.0/token$")
+OPENID = re.compile(r"^/([^/]+)/v2\.0/\.well-known/openid-configuration$")
+USER_REALM = re.compile(r"^/common/userrealm/([^/]+)$")
+IMDS_TOKEN = "/metadata/identity/oauth2/token"
 
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "arm-test-server"
     state: State = None
+    scheme = "http"
 
     def log_message(self, fmt, *args):
         pass
 
     # -- plumbing -------------------------------------------------------------------------------
     def base(self):
-        return f"http://{self.headers.get('Host', '127.0.0.1')}"
+        return f"{self.scheme}://{self.headers.get('Host', '127.0.0.1')}"
 
     def send_json(self, status, body, headers=None):
         data = b"" if body is None else json.dumps(body).encode()
@@ -658,7 +675,17 @@ class Handler(BaseHTTPRequestHandler):
             if path.startswith("/_control/"):
                 self.control(method, path, query, body)
             elif TOKEN.match(path):
-                self.token(method, TOKEN.match(path).group(1), body)
+                if method != "POST":
+                    self.send_json(400, aad.OAuthError(400, "invalid_request", 900561,
+                                                       "The endpoint only accepts POST requests.").body())
+                else:
+                    aad.token_endpoint(self, self.state, TOKEN.match(path).group(1), body, self.scheme)
+            elif OPENID.match(path) and method == "GET":
+                aad.openid_configuration(self, self.state, OPENID.match(path).group(1), self.scheme)
+            elif USER_REALM.match(path) and method == "GET":
+                aad.user_realm(self, self.state, USER_REALM.match(path).group(1))
+            elif path == IMDS_TOKEN and method == "GET":
+                aad.imds_token(self, self.state, query)
             else:
                 with self.state.lock:
                     self.state.advance()
@@ -669,57 +696,6 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(400, {"error": {"code": "InvalidRequestContent", "message": f"The request content was invalid: {e}"}})
         if not path.startswith("/_control/"):
             self.record(method, url.path + ("?" + url.query if url.query else ""))
-
-    # -- Microsoft identity platform ------------------------------------------------------------
-    def token(self, method, tenant, body):
-        def oauth_error(status, error, aadsts, description):
-            now = utcnow().strftime("%Y-%m-%d %H:%M:%SZ")
-            trace = str(uuid.uuid4())
-            self.send_json(status, {"error": error,
-                                    "error_description": f"AADSTS{aadsts}: {description} Trace ID: {trace} "
-                                                         f"Correlation ID: {trace} Timestamp: {now}",
-                                    "error_codes": [aadsts], "timestamp": now, "trace_id": trace,
-                                    "correlation_id": trace,
-                                    "error_uri": f"https://login.microsoftonline.com/error?code={aadsts}"})
-        if method != "POST":
-            return oauth_error(400, "invalid_request", 900561, "The endpoint only accepts POST requests.")
-        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        if ctype != "application/x-www-form-urlencoded":
-            return oauth_error(400, "invalid_request", 900144,
-                               "The request body must contain the following parameter: 'grant_type'.")
-        form = dict(urllib.parse.parse_qsl(body.decode("utf-8", "replace")))
-        for name in ("grant_type", "client_id", "scope"):
-            if not form.get(name):
-                return oauth_error(400, "invalid_request", 900144,
-                                   f"The request body must contain the following parameter: '{name}'.")
-        if form["grant_type"] != "client_credentials":
-            return oauth_error(400, "unsupported_grant_type", 70003,
-                               "The app requested an unsupported grant type.")
-        with self.state.lock:
-            st = self.state
-            if tenant.lower() != st.tenant.lower():
-                return oauth_error(400, "invalid_request", 90002,
-                                   f"Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID "
-                                   "and are signing into the correct cloud.")
-            if form["client_id"] != st.client_id:
-                return oauth_error(400, "unauthorized_client", 700016,
-                                   f"Application with identifier '{form['client_id']}' was not found in the directory "
-                                   f"'{tenant}'.")
-            if form.get("client_secret") != st.client_secret:
-                return oauth_error(401, "invalid_client", 7000215,
-                                   "Invalid client secret provided. Ensure the secret being sent in the request is the "
-                                   f"client secret value, not the client secret ID, for a secret added to app "
-                                   f"'{st.client_id}'.")
-            scope = form["scope"].strip()
-            if not scope.endswith("/.default") or " " in scope:
-                return oauth_error(400, "invalid_scope", 1002012,
-                                   f"The provided value for scope {scope} is not valid. Client credential flows must "
-                                   "have a scope value with /.default suffixed to the resource identifier "
-                                   "(application ID URI).")
-            token = st.issue_token(tenant, form["client_id"], scope)
-            lifetime = st.token_lifetime
-        self.send_json(200, {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime,
-                             "access_token": token}, {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"})
 
     # -- Resource Manager -----------------------------------------------------------------------
     def arm(self, method, path, query, body=b""):
@@ -739,6 +715,8 @@ class Handler(BaseHTTPRequestHandler):
         claims = st.check_token(auth[7:].strip())
         write = method != "GET"
         self.throttle(method, path, claims)
+        if path.rstrip("/").lower() in ("/subscriptions", "/tenants") and method == "GET":
+            return self.list_subscriptions_or_tenants(path.rstrip("/").lower(), claims)
         m = re.match(r"^/subscriptions/([^/]+)", path, re.I)
         if not m:
             raise ArmError(404, "InvalidResourceType", f"The resource type could not be found in the namespace for path '{path}'.")
@@ -843,6 +821,25 @@ class Handler(BaseHTTPRequestHandler):
         raise ArmError(404, "InvalidResourceType", f"The resource type could not be found for path '{path}'.")
 
     # -- creating: resource groups, network resources, VMs ------------------------------------
+    def list_subscriptions_or_tenants(self, path, claims):
+        """/rest/api/resources/subscriptions/list and /rest/api/resources/tenants/list: what `az login` reads."""
+        st = self.state
+        tenant = claims["tid"]
+        if path == "/tenants":
+            return self.send_json(200, {"value": [{"id": f"/tenants/{tenant}", "tenantId": tenant,
+                                                   "countryCode": "GB", "displayName": "Skydeck Test",
+                                                   "domains": ["contoso.example"], "tenantCategory": "Home",
+                                                   "tenantType": "AAD"}]})
+        subs = [{"id": f"/subscriptions/{s}", "subscriptionId": s, "tenantId": tenant,
+                 "displayName": f"Skydeck test {s[:8]}", "state": "Enabled",
+                 "subscriptionPolicies": {"locationPlacementId": "Public_2014-09-01", "quotaId": "PayAsYouGo_2014-09-01",
+                                          "spendingLimit": "Off"},
+                 "authorizationSource": "RoleBased", "managedByTenants": []}
+                for s in sorted(st.subs) if tenant.lower() == st.tenant.lower()]
+        # The first subscription the peer was started with comes first (az makes the first one the default).
+        subs.sort(key=lambda d: d["subscriptionId"] != st.first_subscription)
+        return self.send_json(200, {"value": subs, "count": {"type": "Total", "value": len(subs)}})
+
     def resource_group(self, sub, rg, method, body):
         """/rest/api/resources/resource-groups/create-or-update (PUT: 201 when created, 200 when it was
         there; a group in another location is InvalidResourceGroupLocation), /get (404
@@ -1334,7 +1331,20 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/_control/config" and method == "POST":
                 if "tokenLifetime" in data:
                     st.token_lifetime = int(data["tokenLifetime"])
+                if "clientCertificatePem" in data:
+                    st.directory.register_certificate(data["clientCertificatePem"].encode())
+                if "managedIdentities" in data:
+                    st.directory.managed_identities = {"system": data["managedIdentities"].get("system"),
+                                                       "userAssigned": data["managedIdentities"].get("userAssigned", [])}
+                if "refreshTokenLifetime" in data:
+                    st.directory.refresh_lifetime = float(data["refreshTokenLifetime"])
                 return self.send_json(200, {})
+            if path == "/_control/revoke-refresh-tokens" and method == "POST":
+                for rt in st.directory.refresh_tokens.values():
+                    rt["revoked"] = True
+                return self.send_json(200, {})
+            if path == "/_control/grants" and method == "GET":
+                return self.send_json(200, st.directory.grants)
             if path == "/_control/requests" and method == "GET":
                 contains = query.get("contains", "").lower()
                 return self.send_json(200, [r for r in st.requests if contains in r["path"].lower()])
@@ -1369,14 +1379,32 @@ def main():
     ap.add_argument("--retry-after", type=int, default=1)
     ap.add_argument("--page-size", type=int, default=50)
     ap.add_argument("--token-lifetime", type=int, default=3599)
+    ap.add_argument("--user", default=None, help="the directory's one user (default ada@contoso.example)")
+    ap.add_argument("--user-password-env", default=None, help="the variable holding that user's password")
+    ap.add_argument("--client-cert", default=None, help="a PEM certificate registered on the app")
+    ap.add_argument("--tls-port", type=int, default=0)
+    ap.add_argument("--tls-cert", default=None)
+    ap.add_argument("--tls-key", default=None)
     args = ap.parse_args()
+    args.user_password = os.environ.get(args.user_password_env) if args.user_password_env else None
     state = State(args)
+    state.first_subscription = args.subscription
     if args.subscription:
         state.seed({"subscription": args.subscription, "vms": DEMO if args.demo else []})
     Handler.state = state
     server = ThreadingHTTPServer((args.host, args.port), Handler)
     server.daemon_threads = True
     print(f"PORT {server.server_address[1]}", flush=True)
+    if args.tls_cert:
+        import ssl
+        tls_handler = type("TlsHandler", (Handler,), {"scheme": "https"})
+        tls = ThreadingHTTPServer((args.host, args.tls_port), tls_handler)
+        tls.daemon_threads = True
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        tls.socket = ctx.wrap_socket(tls.socket, server_side=True)
+        threading.Thread(target=tls.serve_forever, daemon=True).start()
+        print(f"TLS_PORT {tls.server_address[1]}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
