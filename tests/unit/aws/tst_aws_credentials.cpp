@@ -366,15 +366,16 @@ void TestAwsCredentials::processCredentialsCachedAndShared()
 
 void TestAwsCredentials::processCredentialsRefreshedBeforeExpiry()
 {
-    writeFile(aws(QStringLiteral("config")), "[profile p]\ncredential_process = " + processCommand(4).toUtf8() + "\n");
+    writeFile(aws(QStringLiteral("config")), "[profile p]\ncredential_process = " + processCommand(6).toUtf8() + "\n");
     QObject owner;
     CredentialProvider *p = createCredentialProvider(spec(QStringLiteral("p")), &owner);
     Outcome<Credentials> first;
     p->credentials({}, first.callback());
     QTRY_VERIFY(first.result.has_value());
     QCOMPARE(first.result->value().accessKeyId, QStringLiteral("AKIDPROC1"));
-    // Four seconds of life: refreshed after half of it, while the old ones still answer at once.
-    QTest::qSleep(2300);
+    // Five to six seconds of life (the script's clock is read in whole seconds): refreshed after
+    // half of it (at most three seconds), while the old ones still answer at once.
+    QTest::qSleep(3100);
     Outcome<Credentials> later;
     p->credentials({}, later.callback());
     QVERIFY(later.result.has_value());
