@@ -106,8 +106,9 @@ ObjectHead headFromResponse(const HttpResponse &r)
 }
 
 // A 400/403 that says the credentials expired (S3's ExpiredToken, TokenRefreshRequired, ...). A
-// HEAD has no body to say it: then temporary credentials at the end of their life count as the
-// reason.
+// HEAD has no body to say it: S3 answers an expired session's HEAD with a bare 400, so a bodiless
+// 400 to temporary credentials counts as expiry (renewed once), and so does a bodiless 403 to
+// credentials at the end of their life.
 bool refusedAsExpired(const HttpResponse &response, const Credentials &used)
 {
     if (response.status != 400 && response.status != 403)
@@ -115,7 +116,12 @@ bool refusedAsExpired(const HttpResponse &response, const Credentials &used)
     S3ErrorDocument doc;
     if (S3Xml::parseError(response.body, &doc))
         return isExpiredCredentialsCode(doc.code);
-    return response.body.isEmpty() && used.expires()
+    if (!response.body.isEmpty())
+        return false;
+    const bool temporary = used.expires() || !used.sessionToken.isEmpty();
+    if (response.status == 400)
+        return temporary;
+    return used.expires()
         && QDateTime::currentDateTimeUtc().msecsTo(used.expiration) < CredentialProvider::refreshMarginMs();
 }
 
