@@ -16,6 +16,8 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace skydeck::gui {
 
 namespace {
@@ -124,6 +126,18 @@ AddAccountDialog::AddAccountDialog(QWidget *parent)
     layout->addWidget(m_status);
     layout->addStretch(1);
     layout->addWidget(m_buttons);
+
+    // One label column for the top form and every page, so the fields line up when the page changes.
+    QList<QWidget *> labels;
+    for (QFormLayout *f : {top, awsForm, gcpForm, azForm})
+        for (int row = 0; row < f->rowCount(); ++row)
+            if (QLayoutItem *item = f->itemAt(row, QFormLayout::LabelRole); item && item->widget())
+                labels << item->widget();
+    int labelWidth = 0;
+    for (QWidget *l : std::as_const(labels))
+        labelWidth = std::max(labelWidth, l->sizeHint().width());
+    for (QWidget *l : std::as_const(labels))
+        l->setMinimumWidth(labelWidth);
 
     connect(m_buttons, &QDialogButtonBox::accepted, this, &AddAccountDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &AddAccountDialog::reject);
@@ -295,10 +309,18 @@ void AddAccountDialog::onChecked(const Account &account, const Error &error)
     if (error.isError()) {
         m_acceptAfterCheck = false;
         QString text;
-        if (error.category() == Error::Category::Network)
+        switch (error.category()) {
+        case Error::Category::Network:
             text = tr("Could not reach the provider (network): %1").arg(error.toString());
-        else
+            break;
+        case Error::Category::Auth:
+        case Error::Category::Permission:
             text = tr("The provider refused these credentials: %1").arg(error.toString());
+            break;
+        default:  // a key file that cannot be read, a malformed answer, a server error...
+            text = tr("The check failed: %1").arg(error.toString());
+            break;
+        }
         m_status->setText(text);
         updateState();
         return;

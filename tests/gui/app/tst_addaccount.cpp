@@ -300,6 +300,22 @@ private Q_SLOTS:
         QVERIFY(!dlg.isChecking());
     }
 
+    // A key file that is not there is a local problem, not the provider refusing anything.
+    void missingKeyFileIsNotARefusal()
+    {
+        AddAccountDialog dlg;
+        dlg.providerBox()->setCurrentIndex(dlg.providerBox()->findData(QStringLiteral("gcp")));
+        dlg.nameEdit()->setText(QStringLiteral("gone"));
+        dlg.gcpKeyFileEdit()->setText(m_dir.filePath(QStringLiteral("no-such-key.json")));
+        dlg.show();
+        dlg.validateButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!dlg.isChecking(), 20000);
+        const QString text = dlg.statusLabel()->text();
+        QVERIFY2(text.contains(QStringLiteral("no-such-key.json")), qPrintable(text));
+        QVERIFY2(!text.contains(QStringLiteral("refused")), qPrintable(text));
+        QVERIFY(!dlg.isVerified());
+    }
+
     // Changing the input after a passed check asks for a new one.
     void editAfterCheckNeedsNewCheck()
     {
