@@ -77,7 +77,7 @@ MainWindow::MainWindow(AccountRegistry *registry, TransferEngine *engine, Creden
     m_welcome->setWordWrap(true);
     m_welcome->setText(tr("<h2>Skydeck</h2><p>Choose a bucket on the left to browse it.</p>"
                           "<p>Accounts come from your AWS environment and ~/.aws files, the local sandbox, "
-                          "or <i>File → Add S3 account…</i></p>"
+                          "or <i>File → Add account…</i> (AWS, Google Cloud, Azure)</p>"
                           "<p>SSH hosts come from ~/.ssh/config, or <i>File → Connect to SSH host…</i></p>"
                           "<p><i>Virtual machines</i> lists the instances of your EC2, Compute Engine and Azure accounts.</p>"));
     m_panes = new QStackedWidget(this);
@@ -139,7 +139,7 @@ MainWindow::~MainWindow() = default;
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    QAction *add = file->addAction(QIcon(QStringLiteral(":/icons/add-account.svg")), tr("Add S3 account…"));
+    QAction *add = file->addAction(QIcon(QStringLiteral(":/icons/add-account.svg")), tr("Add account…"));
     connect(add, &QAction::triggered, this, &MainWindow::addAccount);
     QAction *sshConnect = file->addAction(QIcon(QStringLiteral(":/icons/terminal.svg")), tr("Connect to SSH host…"));
     connect(sshConnect, &QAction::triggered, this, &MainWindow::connectToSshHost);
@@ -189,8 +189,10 @@ void MainWindow::addAccount()
                                  tr("An account named %1 exists. Replace its settings?").arg(a.displayName))
                != QMessageBox::Yes)
         return;
-    m_added->add(a, dlg.secret());
-    statusBar()->showMessage(tr("Added %1; listing its buckets…").arg(a.displayName), 5000);
+    m_added->add(a, dlg.secretName(), dlg.secret());
+    statusBar()->showMessage(a.provider == QLatin1String("aws") ? tr("Added %1; listing its buckets…").arg(a.displayName)
+                                                                : tr("Added %1; its VMs are under Virtual machines").arg(a.displayName),
+                             5000);
 }
 
 void MainWindow::reloadSshHosts()

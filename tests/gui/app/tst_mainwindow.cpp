@@ -1,6 +1,6 @@
 // The main window against s3rver: the account tree (providers → accounts → buckets, the sandbox
 // labelled), opening a bucket, keyboard shortcuts, the last location and window state in
-// QSettings, bucket-listing errors shown in the tree and the status bar, the Add S3 account dialog.
+// QSettings, bucket-listing errors shown in the tree and the status bar, the Add account dialog's AWS page (tst_addaccount has every kind).
 #include "AccountRegistry.h"
 #include "AccountTreeModel.h"
 #include "AddAccountDialog.h"
