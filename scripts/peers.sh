@@ -5,7 +5,7 @@
 #   scripts/peers.sh stop DIR
 # Peers: s3 (s3rver), ssh (OpenSSH sshd + ssh-agent; creates the throwaway user skydecktest),
 # gce (Compute Engine + OAuth 2.0 test server), arm (Azure Resource Manager + identity platform test server),
-# ec2 (moto's server: EC2's Query API).
+# ec2 (moto's server: EC2's Query API, and S3 and STS).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 NODE_BIN=$ROOT/scripts/peers-node/node_modules/.bin
@@ -188,6 +188,8 @@ start_ec2() {
     echo "export SKYDECK_TEST_MOTO_S3_ENDPOINT=http://127.0.0.1:$port"
     echo "export SKYDECK_TEST_MOTO_S3_ACCESS_KEY=testing"
     echo "export SKYDECK_TEST_MOTO_S3_SECRET_KEY=testing"
+    # And STS (AssumeRole, AssumeRoleWithWebIdentity, GetCallerIdentity): the credential tests.
+    echo "export SKYDECK_TEST_MOTO_STS_ENDPOINT=http://127.0.0.1:$port"
   } >>"$DIR/peers.env"
   # A second moto that checks IAM and SigV4 after its first six calls, which make an all-allowed user
   # and an ec2:Describe*-only user (tests/servers/moto_auth_setup.py prints their keys).

@@ -1,5 +1,6 @@
 #include "Cli.h"
 
+#include "AwsMfaPrompt.h"
 #include "BucketCommands.h"
 #include "CliAccount.h"
 #include "CliLogging.h"
@@ -156,6 +157,7 @@ int run(int argc, char **argv)
     }
 
     aws::registerProviders();
+    installAwsMfaPrompt();  // a role with mfa_serial asks on the terminal, as the AWS CLI does
     // Declared before the registry: destroyed after it, so s3rver outlives the clients using it.
     std::unique_ptr<Sandbox> sandbox;
     AccountRegistry registry;

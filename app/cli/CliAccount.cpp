@@ -20,13 +20,12 @@ Result<Account> resolveAccount(const Invocation &inv, const QProcessEnvironment 
             return a;
         account = a.value();
     } else {
-        const QList<Account> found = aws::discoverAccounts(env, home);
-        if (found.isEmpty())
-            return Error(Error::Category::Auth,
-                         QStringLiteral("no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
-                                        "or add a profile to ~/.aws/credentials (and use --profile or AWS_PROFILE)"),
-                         QStringLiteral("NoCredentials"));
-        account = found.first();  // the environment's keys, else the active profile, as the AWS CLI does
+        // The environment's keys, else the active profile, else the instance role, as the AWS CLI
+        // does: never another profile.
+        Result<Account> a = aws::activeAccount(env, home);
+        if (!a.ok())
+            return a;
+        account = a.value();
     }
     if (!inv.endpointUrl.isEmpty())
         account.settings.insert(QStringLiteral("endpoint"), inv.endpointUrl);

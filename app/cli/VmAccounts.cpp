@@ -40,9 +40,13 @@ QList<Account> awsAccounts(const Invocation &inv, const QProcessEnvironment &env
         }
         if (!inv.region.isEmpty())
             a.settings.insert(QStringLiteral("regionPinned"), QStringLiteral("true"));
-        const QString key = a.setting(QStringLiteral("accessKeyId")) + QLatin1Char('|') + a.setting(QStringLiteral("ec2Endpoint"));
+        // The same keys found twice (the environment's and a profile's) are one account; a role,
+        // SSO or process account is told apart by what it is (its source's keys are not its own).
+        const bool isStatic = a.setting(QStringLiteral("credentialKind"), QStringLiteral("static")) == QLatin1String("static");
+        const QString identity = isStatic ? a.setting(QStringLiteral("accessKeyId")) : a.setting(QStringLiteral("credentials"));
+        const QString key = identity + QLatin1Char('|') + a.setting(QStringLiteral("ec2Endpoint"));
         if (keys.contains(key)) {
-            qCDebug(lcCli) << "skipping" << a.id << ": same keys as an account already listed";
+            qCDebug(lcCli) << "skipping" << a.id << ": same credentials as an account already listed";
             continue;
         }
         keys.insert(key);

@@ -3,6 +3,7 @@
 #include "AccountRegistry.h"
 #include "SftpStorage.h"
 #include "AddedAccounts.h"
+#include "AwsMfaDialog.h"
 #include "AwsConfig.h"
 #include "AwsProvider.h"
 #include "AzureConfig.h"
@@ -82,6 +83,7 @@ int run(int argc, char **argv)
         registry.addAccount(a);
 
     MainWindow window(&registry, &engine, &store);
+    installAwsMfaDialog(&window);  // a role with mfa_serial asks for its code over the window
     window.addedAccounts()->loadAll();
     const bool hasAdded = !QSettings().childGroups().isEmpty()
                           && [] {

@@ -1,7 +1,9 @@
 #include "AwsConfig.h"
 
-#include "SmallFile.h"
+#include "AwsConfigFiles.h"
+#include "AwsCredentialResolver.h"
 #include "AwsLogging.h"
+#include "SmallFile.h"
 
 #include <QDir>
 #include <QFile>
@@ -9,13 +11,6 @@
 namespace skydeck::aws {
 
 namespace {
-
-struct Files {
-    AwsIni credentials;  // section = profile name
-    AwsIni config;       // section = profile name (the "profile " prefix removed)
-    QString credentialsPath;
-    QString configPath;
-};
 
 QString expandHome(const QString &path, const QString &home)
 {
@@ -31,9 +26,16 @@ QString readText(const QString &path)
     return QString::fromUtf8(readSmallFile(path).value_or(QByteArray()));
 }
 
-Files loadFiles(const QProcessEnvironment &env, const QString &home)
+} // namespace
+
+bool truthy(const QString &v)
 {
-    Files f;
+    return v.trimmed().compare(QLatin1String("true"), Qt::CaseInsensitive) == 0;
+}
+
+AwsFiles loadAwsFiles(const QProcessEnvironment &env, const QString &home)
+{
+    AwsFiles f;
     f.credentialsPath = expandHome(env.value(QStringLiteral("AWS_SHARED_CREDENTIALS_FILE"),
                                              home + QStringLiteral("/.aws/credentials")), home);
     f.configPath = expandHome(env.value(QStringLiteral("AWS_CONFIG_FILE"), home + QStringLiteral("/.aws/config")), home);
@@ -48,14 +50,29 @@ Files loadFiles(const QProcessEnvironment &env, const QString &home)
                 f.config.insert(section, it.value());
         } else if (section.startsWith(QLatin1String("profile "))) {
             f.config.insert(section.mid(8).trimmed(), it.value());
+        } else if (section.startsWith(QLatin1String("sso-session "))) {
+            f.ssoSessions.insert(section.mid(12).trimmed(), it.value());
         }
     }
     return f;
 }
 
-bool truthy(const QString &v)
+bool AwsFiles::hasProfile(const QString &profile) const
 {
-    return v.trimmed().compare(QLatin1String("true"), Qt::CaseInsensitive) == 0;
+    return credentials.contains(profile) || config.contains(profile);
+}
+
+QString AwsFiles::value(const QString &profile, const QString &key) const
+{
+    const auto cred = credentials.constFind(profile);
+    if (cred != credentials.cend() && cred->contains(key))
+        return cred->value(key).trimmed();
+    return config.value(profile).value(key).trimmed();
+}
+
+bool AwsFiles::has(const QString &profile, const QString &key) const
+{
+    return credentials.value(profile).contains(key) || config.value(profile).contains(key);
 }
 
 QString displayPath(const QString &path, const QString &home)
@@ -64,6 +81,37 @@ QString displayPath(const QString &path, const QString &home)
         return QStringLiteral("~") + path.mid(home.size());
     return path;
 }
+
+QString profileRegion(const QProcessEnvironment &env, const AwsFiles &files, const QString &profile)
+{
+    QString region = env.value(QStringLiteral("AWS_REGION"));
+    if (region.isEmpty())
+        region = env.value(QStringLiteral("AWS_DEFAULT_REGION"));
+    if (region.isEmpty())
+        region = files.config.value(profile).value(QStringLiteral("region"));
+    if (region.isEmpty())
+        region = files.credentials.value(profile).value(QStringLiteral("region"));
+    return region.isEmpty() ? QStringLiteral("us-east-1") : region.trimmed();
+}
+
+QString serviceEndpoint(const QProcessEnvironment &env, const AwsFiles &files, const QString &profile,
+                        const QString &service, const QString &envSuffix)
+{
+    const QMap<QString, QString> cfg = files.config.value(profile);
+    if (truthy(env.value(QStringLiteral("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")))
+        || truthy(cfg.value(QStringLiteral("ignore_configured_endpoint_urls"))))
+        return {};
+    for (const QString &candidate : {env.value(QStringLiteral("AWS_ENDPOINT_URL_") + envSuffix),
+                                     env.value(QStringLiteral("AWS_ENDPOINT_URL")),
+                                     cfg.value(service + QStringLiteral(".endpoint_url")),
+                                     cfg.value(QStringLiteral("endpoint_url"))}) {
+        if (!candidate.trimmed().isEmpty())
+            return candidate.trimmed();
+    }
+    return {};
+}
+
+namespace {
 
 QString activeProfile(const QProcessEnvironment &env)
 {
@@ -74,53 +122,17 @@ QString activeProfile(const QProcessEnvironment &env)
 }
 
 // Region, endpoint and addressing for `profile`, with the environment's overrides.
-void applyProfileSettings(Account &a, const QProcessEnvironment &env, const Files &files, const QString &profile)
+void applyProfileSettings(Account &a, const QProcessEnvironment &env, const AwsFiles &files, const QString &profile)
 {
-    const QMap<QString, QString> cfg = files.config.value(profile);
-    const QMap<QString, QString> cred = files.credentials.value(profile);
-    QString region = env.value(QStringLiteral("AWS_REGION"));
-    if (region.isEmpty())
-        region = env.value(QStringLiteral("AWS_DEFAULT_REGION"));
-    if (region.isEmpty())
-        region = cfg.value(QStringLiteral("region"));
-    if (region.isEmpty())
-        region = cred.value(QStringLiteral("region"));
-    if (region.isEmpty())
-        region = QStringLiteral("us-east-1");
-
-    QString endpoint;
-    const bool ignoreConfigured = truthy(env.value(QStringLiteral("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")))
-        || truthy(cfg.value(QStringLiteral("ignore_configured_endpoint_urls")));
-    if (!ignoreConfigured) {
-        for (const QString &candidate : {env.value(QStringLiteral("AWS_ENDPOINT_URL_S3")),
-                                         env.value(QStringLiteral("AWS_ENDPOINT_URL")),
-                                         cfg.value(QStringLiteral("s3.endpoint_url")),
-                                         cfg.value(QStringLiteral("endpoint_url"))}) {
-            if (!candidate.trimmed().isEmpty()) {
-                endpoint = candidate.trimmed();
-                break;
-            }
-        }
-    }
-    // EC2 likewise: AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL, the profile's `ec2 = endpoint_url`, its
-    // `endpoint_url`.
-    QString ec2Endpoint;
-    if (!ignoreConfigured) {
-        for (const QString &candidate : {env.value(QStringLiteral("AWS_ENDPOINT_URL_EC2")),
-                                         env.value(QStringLiteral("AWS_ENDPOINT_URL")),
-                                         cfg.value(QStringLiteral("ec2.endpoint_url")),
-                                         cfg.value(QStringLiteral("endpoint_url"))}) {
-            if (!candidate.trimmed().isEmpty()) {
-                ec2Endpoint = candidate.trimmed();
-                break;
-            }
-        }
-    }
-    QString style = cfg.value(QStringLiteral("s3.addressing_style")).trimmed().toLower();
+    // S3: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's nested `s3 = endpoint_url`, its
+    // `endpoint_url`; EC2 likewise.
+    const QString endpoint = serviceEndpoint(env, files, profile, QStringLiteral("s3"), QStringLiteral("S3"));
+    const QString ec2Endpoint = serviceEndpoint(env, files, profile, QStringLiteral("ec2"), QStringLiteral("EC2"));
+    QString style = files.config.value(profile).value(QStringLiteral("s3.addressing_style")).trimmed().toLower();
     if (style != QLatin1String("path") && style != QLatin1String("virtual"))
         style = QStringLiteral("auto");
 
-    a.settings.insert(QStringLiteral("region"), region);
+    a.settings.insert(QStringLiteral("region"), profileRegion(env, files, profile));
     if (!endpoint.isEmpty())
         a.settings.insert(QStringLiteral("endpoint"), endpoint);
     if (!ec2Endpoint.isEmpty())
@@ -128,48 +140,39 @@ void applyProfileSettings(Account &a, const QProcessEnvironment &env, const File
     a.settings.insert(QStringLiteral("addressingStyle"), style);
 }
 
-// The profile's static keys: the credentials file first, then the config file, key by key.
-bool profileKeys(const Files &files, const QString &profile, QString *id, QString *secret, QString *token,
-                 QString *source, const QString &home)
-{
-    const QMap<QString, QString> cred = files.credentials.value(profile);
-    const QMap<QString, QString> cfg = files.config.value(profile);
-    auto pick = [&](const QString &key, bool *fromCredentials) {
-        const QString v = cred.value(key).trimmed();
-        if (!v.isEmpty()) {
-            *fromCredentials = true;
-            return v;
-        }
-        return cfg.value(key).trimmed();
-    };
-    bool fromCredentials = false;
-    *id = pick(QStringLiteral("aws_access_key_id"), &fromCredentials);
-    *secret = pick(QStringLiteral("aws_secret_access_key"), &fromCredentials);
-    bool unused = false;
-    *token = pick(QStringLiteral("aws_session_token"), &unused);
-    if (token->isEmpty())
-        *token = pick(QStringLiteral("aws_security_token"), &unused);
-    *source = displayPath(fromCredentials ? files.credentialsPath : files.configPath, home);
-    return !id->isEmpty() && !secret->isEmpty();
-}
-
-Account profileAccount(const QProcessEnvironment &env, const Files &files, const QString &profile, const QString &id,
-                       const QString &secret, const QString &token, const QString &source)
+Account accountFromSpec(const QProcessEnvironment &env, const AwsFiles &files, const QString &home,
+                        const QString &profile, const CredentialSpec &spec)
 {
     Account a;
     a.id = QStringLiteral("aws:profile:") + profile;
     a.provider = QStringLiteral("aws");
     a.displayName = QStringLiteral("AWS · ") + profile;
-    a.source = source;
+    if (spec.kind != CredentialSpec::Kind::Static)
+        a.displayName += QStringLiteral(" (%1)").arg(spec.describe());
+    if (spec.kind == CredentialSpec::Kind::Static && !spec.origin.isEmpty())
+        a.source = spec.origin;
+    else if (spec.kind == CredentialSpec::Kind::Imds)
+        a.source = QStringLiteral("EC2 instance metadata");
+    else
+        a.source = displayPath(files.config.contains(profile) ? files.configPath : files.credentialsPath, home);
     a.settings.insert(QStringLiteral("profile"), profile);
-    a.settings.insert(QStringLiteral("accessKeyId"), id);
-    a.secrets.insert(QStringLiteral("secretAccessKey"), secret);
-    if (!token.isEmpty())
-        a.secrets.insert(QStringLiteral("sessionToken"), token);
+    spec.store(a);
     applyProfileSettings(a, env, files, profile);
     return a;
 }
 
+Account instanceRoleAccount(const QProcessEnvironment &env, const AwsFiles &files, const QString &profile)
+{
+    Account a;
+    a.id = QStringLiteral("aws:instance-role");
+    a.provider = QStringLiteral("aws");
+    a.displayName = QStringLiteral("AWS · EC2 instance role");
+    a.source = QStringLiteral("EC2 instance metadata");
+    a.settings.insert(QStringLiteral("profile"), profile);
+    instanceMetadataSpec(env, files, profile).store(a);
+    applyProfileSettings(a, env, files, profile);
+    return a;
+}
 } // namespace
 
 AwsIni parseAwsIni(const QString &text)
@@ -223,26 +226,27 @@ AwsIni parseAwsIni(const QString &text)
 
 QList<Account> discoverAccounts(const QProcessEnvironment &env, const QString &home)
 {
-    const Files files = loadFiles(env, home);
+    const AwsFiles files = loadAwsFiles(env, home);
     const QString active = activeProfile(env);
     QList<Account> out;
 
-    const QString envId = env.value(QStringLiteral("AWS_ACCESS_KEY_ID")).trimmed();
-    const QString envSecret = env.value(QStringLiteral("AWS_SECRET_ACCESS_KEY")).trimmed();
-    if (!envId.isEmpty() && !envSecret.isEmpty()) {
+    CredentialSpec envKeys;
+    envKeys.origin = QStringLiteral("environment");
+    envKeys.profile = active;
+    envKeys.accessKeyId = env.value(QStringLiteral("AWS_ACCESS_KEY_ID")).trimmed();
+    envKeys.secretAccessKey = env.value(QStringLiteral("AWS_SECRET_ACCESS_KEY")).trimmed();
+    envKeys.sessionToken = env.value(QStringLiteral("AWS_SESSION_TOKEN")).trimmed();
+    if (envKeys.sessionToken.isEmpty())
+        envKeys.sessionToken = env.value(QStringLiteral("AWS_SECURITY_TOKEN")).trimmed();
+    const bool haveEnvKeys = !envKeys.accessKeyId.isEmpty() && !envKeys.secretAccessKey.isEmpty();
+    if (haveEnvKeys) {
         Account a;
         a.id = QStringLiteral("aws:env");
         a.provider = QStringLiteral("aws");
         a.displayName = QStringLiteral("AWS · environment");
         a.source = QStringLiteral("environment");
-        a.settings.insert(QStringLiteral("accessKeyId"), envId);
         a.settings.insert(QStringLiteral("profile"), active);
-        a.secrets.insert(QStringLiteral("secretAccessKey"), envSecret);
-        QString token = env.value(QStringLiteral("AWS_SESSION_TOKEN")).trimmed();
-        if (token.isEmpty())
-            token = env.value(QStringLiteral("AWS_SECURITY_TOKEN")).trimmed();
-        if (!token.isEmpty())
-            a.secrets.insert(QStringLiteral("sessionToken"), token);
+        envKeys.store(a);
         applyProfileSettings(a, env, files, active);
         out.append(a);
     }
@@ -252,17 +256,52 @@ QList<Account> discoverAccounts(const QProcessEnvironment &env, const QString &h
         if (!names.contains(n))
             names.append(n);
     std::sort(names.begin(), names.end());
-    if (names.removeAll(active) > 0)
-        names.prepend(active);
-    for (const QString &name : names) {
-        QString id, secret, token, source;
-        if (!profileKeys(files, name, &id, &secret, &token, &source, home)) {
-            qCDebug(lcS3).noquote() << "AWS profile" << name << "has no static keys; skipped";
+    names.removeAll(active);
+    names.prepend(active);  // first even without a section: AWS_WEB_IDENTITY_TOKEN_FILE may apply to it
+    bool activeHasCredentials = false;
+    for (const QString &name : std::as_const(names)) {
+        // The environment's web identity variables apply to the active profile only: naming
+        // another one (--profile, the window's choice) is botocore's explicit profile.
+        const std::optional<CredentialSpec> spec = resolveProfileCredentials(env, files, home, name, name == active);
+        if (!spec) {
+            qCDebug(lcS3).noquote() << "AWS profile" << name << "gives no credentials; skipped";
             continue;
         }
-        out.append(profileAccount(env, files, name, id, secret, token, source));
+        if (name == active)
+            activeHasCredentials = true;
+        out.append(accountFromSpec(env, files, home, name, *spec));
     }
+    // After every profile provider, botocore asks the container and the instance metadata.
+    if (!haveEnvKeys && !activeHasCredentials && instanceMetadataHinted(env, files, active))
+        out.append(instanceRoleAccount(env, files, active));
     return out;
+}
+
+Result<Account> activeAccount(const QProcessEnvironment &env, const QString &home)
+{
+    const QList<Account> found = discoverAccounts(env, home);
+    const QString active = activeProfile(env);
+    const QStringList order = {QStringLiteral("aws:env"), QStringLiteral("aws:profile:") + active,
+                               QStringLiteral("aws:instance-role")};
+    for (const QString &id : order) {
+        for (const Account &a : found) {
+            if (a.id != id)
+                continue;
+            const CredentialSpec spec = CredentialSpec::fromAccount(a);
+            if (spec.kind == CredentialSpec::Kind::Invalid)
+                return Error(Error::Category::Auth,
+                             QStringLiteral("The AWS profile '%1' cannot be used: %2").arg(active, spec.error),
+                             QStringLiteral("InvalidCredentialConfig"));
+            return a;
+        }
+    }
+    return Error(Error::Category::Auth,
+                 QStringLiteral("no AWS credentials found for profile '%1': set AWS_ACCESS_KEY_ID and "
+                                "AWS_SECRET_ACCESS_KEY, or give the profile keys, role_arn, sso_session or "
+                                "credential_process in ~/.aws/credentials or ~/.aws/config (another profile: "
+                                "--profile or AWS_PROFILE)")
+                     .arg(active),
+                 QStringLiteral("NoCredentials"));
 }
 
 Result<Account> accountForProfile(const QProcessEnvironment &env, const QString &home, const QString &profileName)
@@ -270,20 +309,26 @@ Result<Account> accountForProfile(const QProcessEnvironment &env, const QString 
     const QString name = profileName.trimmed();
     if (name.isEmpty())
         return Error(Error::Category::InvalidInput, QStringLiteral("No profile name given"));
-    const Files files = loadFiles(env, home);
-    if (!files.credentials.contains(name) && !files.config.contains(name))
+    const AwsFiles files = loadAwsFiles(env, home);
+    if (!files.hasProfile(name))
         return Error(Error::Category::NotFound,
                      QStringLiteral("The AWS profile '%1' is not in %2 or %3")
                          .arg(name, displayPath(files.credentialsPath, home), displayPath(files.configPath, home)),
                      QStringLiteral("ProfileNotFound"));
-    QString id, secret, token, source;
-    if (!profileKeys(files, name, &id, &secret, &token, &source, home))
+    const std::optional<CredentialSpec> spec = resolveProfileCredentials(env, files, home, name, false);
+    if (!spec) {
+        if (instanceMetadataHinted(env, files, name))
+            return accountFromSpec(env, files, home, name, instanceMetadataSpec(env, files, name));
         return Error(Error::Category::Auth,
-                     QStringLiteral("The AWS profile '%1' has no aws_access_key_id/aws_secret_access_key "
-                                    "(SSO, role and credential_process profiles are not supported yet)")
+                     QStringLiteral("The AWS profile '%1' has no credentials (aws_access_key_id, role_arn, sso_*, "
+                                    "credential_process or web_identity_token_file)")
                          .arg(name),
                      QStringLiteral("NoCredentials"));
-    return profileAccount(env, files, name, id, secret, token, source);
+    }
+    if (spec->kind == CredentialSpec::Kind::Invalid)
+        return Error(Error::Category::Auth, QStringLiteral("The AWS profile '%1' cannot be used: %2").arg(name, spec->error),
+                     QStringLiteral("InvalidCredentialConfig"));
+    return accountFromSpec(env, files, home, name, *spec);
 }
 
 } // namespace skydeck::aws

@@ -3,9 +3,11 @@
 #include "Account.h"
 #include "AwsLogging.h"
 #include "Ec2Errors.h"
+#include "CredentialProvider.h"
 #include "Ec2Xml.h"
 #include "Logging.h"
 
+#include <QPointer>
 #include <QUuid>
 
 #include <algorithm>
@@ -35,42 +37,6 @@ QString instanceContext(const Instance &in)
     return QStringLiteral("EC2 instance %1 in %2").arg(who, in.region);
 }
 
-QByteArray hostHeader(const QUrl &url)
-{
-    QByteArray host = url.host(QUrl::FullyEncoded).toLatin1();
-    if (host.contains(':'))
-        host = '[' + host + ']';
-    const int defaultPort = url.scheme() == QLatin1String("https") ? 443 : 80;
-    if (url.port() > 0 && url.port() != defaultPort)
-        host += ':' + QByteArray::number(url.port());
-    return host;
-}
-
-// Signs r (its URL, body and Content-Type) for `region` at `when`.
-void signRequest(HttpRequest &r, const Credentials &creds, const QString &region, const QDateTime &when)
-{
-    if (creds.accessKeyId.isEmpty())
-        return;
-    SigV4Request s;
-    s.method = r.method;
-    s.host = hostHeader(r.url);
-    s.path = r.url.path(QUrl::FullyDecoded).toUtf8();
-    if (s.path.isEmpty())
-        s.path = "/";
-    s.headers.append({QByteArray("Content-Type"), r.header("Content-Type")});
-    s.payloadHash = SigV4::sha256Hex(r.body);
-    SigV4Scope scope;
-    scope.region = region;
-    scope.service = QStringLiteral("ec2");
-    scope.normalizePath = true;
-    SigV4::signHeaders(s, creds, scope, when);
-    for (const auto &h : s.headers) {
-        const QByteArray n = h.first.toLower();
-        if (n == "authorization" || n == "x-amz-date" || n == "x-amz-security-token")
-            r.setHeader(h.first, h.second);
-    }
-}
-
 } // namespace
 
 Ec2Config Ec2Config::fromAccount(const Account &account)
@@ -83,9 +49,14 @@ Ec2Config Ec2Config::fromAccount(const Account &account)
     if (c.region.isEmpty())
         c.region = QStringLiteral("us-east-1");
     c.regionPinned = account.setting(QStringLiteral("regionPinned")) == QLatin1String("true");
-    c.credentials.accessKeyId = account.setting(QStringLiteral("accessKeyId"));
-    c.credentials.secretAccessKey = account.secret(QStringLiteral("secretAccessKey"));
-    c.credentials.sessionToken = account.secret(QStringLiteral("sessionToken"));
+    const CredentialSpec spec = CredentialSpec::fromAccount(account);
+    if (spec.kind == CredentialSpec::Kind::Static) {
+        c.credentials.accessKeyId = spec.accessKeyId;
+        c.credentials.secretAccessKey = spec.secretAccessKey;
+        c.credentials.sessionToken = spec.sessionToken;
+    } else {
+        c.credentialSource = spec;
+    }
     c.allowInsecureHttp = account.allowsInsecureHttp();
     c.accountId = account.id;
     return c;
@@ -98,6 +69,15 @@ Ec2Client::Ec2Client(const Ec2Config &config, QObject *parent)
         m_http->setAllowInsecureHttp(true);
     m_config.pageSize = std::clamp(m_config.pageSize, 5, 1000);
     m_http->setRetryClassifier(&isRetryableEc2Response);
+    if (m_config.credentialSource) {
+        m_credentials = createCredentialProvider(*m_config.credentialSource, this);
+    } else if (!m_config.credentials.accessKeyId.isEmpty()) {
+        CredentialSpec keys;
+        keys.accessKeyId = m_config.credentials.accessKeyId;
+        keys.secretAccessKey = m_config.credentials.secretAccessKey;
+        keys.sessionToken = m_config.credentials.sessionToken;
+        m_credentials = createCredentialProvider(keys, this);
+    }
     const QUrl &e = m_config.endpoint;
     if (!e.isEmpty()
         && (!e.isValid() || e.host().isEmpty()
@@ -125,16 +105,7 @@ QUrl Ec2Client::endpointFor(const QString &region) const
 
 QByteArray Ec2Client::formBody(const QueryItems &params)
 {
-    // As the AWS SDKs send it (botocore: urlencode): RFC 3986 escapes, a space as '+'. Servers that
-    // check the signature over the form re-encoded that way (moto) then see the same bytes.
-    auto encode = [](const QByteArray &v) { return SigV4::uriEncode(v, false).replace("%20", "+"); };
-    QByteArray body;
-    for (const auto &[name, value] : params) {
-        if (!body.isEmpty())
-            body += '&';
-        body += encode(name) + '=' + encode(value);
-    }
-    return body;
+    return SigV4::formBody(params);
 }
 
 QString Ec2Client::actionName(InstanceAction action)
@@ -150,6 +121,12 @@ QString Ec2Client::actionName(InstanceAction action)
 
 HttpRequest Ec2Client::buildRequest(const QString &region, const QueryItems &params, const QDateTime &when) const
 {
+    return buildRequestWith(m_config.credentials, region, params, when);
+}
+
+HttpRequest Ec2Client::buildRequestWith(const Credentials &credentials, const QString &region, const QueryItems &params,
+                                        const QDateTime &when) const
+{
     HttpRequest req;
     req.method = "POST";
     req.url = endpointFor(region);
@@ -157,35 +134,67 @@ HttpRequest Ec2Client::buildRequest(const QString &region, const QueryItems &par
         req.url.setPath(QStringLiteral("/"));
     req.body = formBody(params);
     req.setHeader("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
-    signRequest(req, m_config.credentials, region, when);
+    SigV4::signQueryPost(req, credentials, region, QStringLiteral("ec2"), when);
     return req;
 }
 
 void Ec2Client::call(const QString &region, const QueryItems &params, const QString &context, const CancelToken &token,
-                     Callback<QByteArray> done)
+                     Callback<QByteArray> done, bool credentialsRenewed)
 {
     if (m_configError.isError()) {
         done(Error(m_configError).setContext(context));
         return;
     }
-    HttpRequest req = buildRequest(region, params, QDateTime::currentDateTimeUtc());
+    if (!m_credentials) {
+        callWith(Credentials(), region, params, context, token, std::move(done), credentialsRenewed);
+        return;
+    }
+    m_credentials->credentials(token, [this, region, params, context, token, credentialsRenewed,
+                                       done = std::move(done)](Result<Credentials> creds) mutable {
+        if (!creds.ok())
+            return done(Error(creds.error()).setContext(context));
+        callWith(creds.value(), region, params, context, token, std::move(done), credentialsRenewed);
+    });
+}
+
+void Ec2Client::callWith(const Credentials &credentials, const QString &region, const QueryItems &params,
+                         const QString &context, const CancelToken &token, Callback<QByteArray> done,
+                         bool credentialsRenewed)
+{
+    HttpRequest req = buildRequestWith(credentials, region, params, QDateTime::currentDateTimeUtc());
     // Every action here is safe to repeat: describes, state changes (EC2 answers the same for a
     // repeated Start/Stop) and RunInstances with its ClientToken.
     req.idempotent = true;
-    req.prepare = [creds = m_config.credentials, region](HttpRequest &r) {
-        signRequest(r, creds, region, QDateTime::currentDateTimeUtc());
+    auto used = std::make_shared<Credentials>(credentials);
+    QPointer<CredentialProvider> provider(m_credentials);
+    req.prepare = [provider, used, region](HttpRequest &r) {
+        if (provider) {
+            const Credentials now = provider->current();
+            if (!now.isEmpty())
+                *used = now;
+        }
+        SigV4::signQueryPost(r, *used, region, QStringLiteral("ec2"), QDateTime::currentDateTimeUtc());
     };
     ++m_requests;
     qCDebug(lcEc2).noquote() << params.value(0).second << region << redactSecrets(req.url.toDisplayString());
-    m_http->send(std::move(req), token, [context, done = std::move(done)](Result<HttpResponse> r) {
+    m_http->send(std::move(req), token, [this, region, params, context, token, used, credentialsRenewed,
+                                         done = std::move(done)](Result<HttpResponse> r) mutable {
         if (!r.ok()) {
             Error e = r.error();
             if (e.context().isEmpty())
                 e.setContext(context);
             return done(e);
         }
-        if (!r->isSuccess())
-            return done(ec2Error(r.value(), context));
+        if (!r->isSuccess()) {
+            Error e = ec2Error(r.value(), context);
+            // Temporary credentials that expired under us: once more with fresh ones.
+            if (!credentialsRenewed && m_credentials && !used->isEmpty() && isExpiredCredentialsCode(e.code())) {
+                qCInfo(lcEc2).noquote() << context << ": credentials refused as expired; renewing them";
+                m_credentials->invalidate(*used);
+                return call(region, params, context, token, std::move(done), true);
+            }
+            return done(e);
+        }
         done(r->body);
     });
 }

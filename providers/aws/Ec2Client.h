@@ -1,5 +1,6 @@
 #pragma once
 
+#include "AwsCredentialSpec.h"
 #include "ComputeClient.h"
 #include "HttpClient.h"
 #include "SigV4.h"
@@ -7,6 +8,8 @@
 #include <QHash>
 #include <QSet>
 #include <QUrl>
+
+#include <optional>
 
 namespace skydeck {
 struct Account;
@@ -18,13 +21,14 @@ struct Ec2Config {
     QUrl endpoint;  // empty: AWS (https://ec2.<region>.amazonaws.com); else every region goes here
     QString region = QStringLiteral("us-east-1");  // where DescribeRegions is asked, and launches go
     bool regionPinned = false;  // list only `region` instead of every enabled region
-    Credentials credentials;
+    Credentials credentials;  // static keys, unless credentialSource is set
+    std::optional<CredentialSpec> credentialSource;  // a role, SSO, a process, ...: see S3Config
     bool allowInsecureHttp = false;  // Account::allowsInsecureHttp(): plain http off loopback
     QString accountId;          // Account::id, copied into every Instance
     int pageSize = 1000;        // DescribeInstances MaxResults (EC2 takes 5..1000)
 
-    // From an Account's settings (region, ec2Endpoint, regionPinned = "true", accessKeyId) and
-    // secrets (secretAccessKey, sessionToken).
+    // From an Account's settings (region, ec2Endpoint, regionPinned = "true", accessKeyId,
+    // credentials) and secrets (secretAccessKey, sessionToken).
     static Ec2Config fromAccount(const Account &account);
 };
 
@@ -33,6 +37,8 @@ struct Ec2Config {
 // thread. GPUs come from DescribeInstanceTypes' GpuInfo, asked once per type and region; where the
 // endpoint cannot answer it the instances keep an empty GpuInfo (the GUI fills it from the price
 // catalog).
+class CredentialProvider;
+
 class Ec2Client : public ComputeClient
 {
     Q_OBJECT
@@ -52,11 +58,13 @@ public:
 
     HttpClient *http() const { return m_http; }
     const Ec2Config &config() const { return m_config; }
+    CredentialProvider *credentialProvider() const { return m_credentials; }  // nullptr: unsigned
     // Query API calls made (each may have taken several attempts: see http()->retryCount()).
     quint64 requestCount() const { return m_requests; }
 
     QUrl endpointFor(const QString &region) const;
-    // One Query API call as it goes on the wire, signed at `when` (every attempt is re-signed).
+    // One Query API call as it goes on the wire, signed with the config's static keys at `when`
+    // (every attempt is re-signed).
     HttpRequest buildRequest(const QString &region, const QueryItems &params, const QDateTime &when) const;
     // "Action=...&Version=...": names and values RFC 3986-encoded (a space as '+'), in the given order.
     static QByteArray formBody(const QueryItems &params);
@@ -65,7 +73,11 @@ public:
 private:
     // Sends one call; answers the 2xx body, or the error document mapped to an Error.
     void call(const QString &region, const QueryItems &params, const QString &context, const CancelToken &token,
-              Callback<QByteArray> done);
+              Callback<QByteArray> done, bool credentialsRenewed = false);
+    void callWith(const Credentials &credentials, const QString &region, const QueryItems &params,
+                  const QString &context, const CancelToken &token, Callback<QByteArray> done, bool credentialsRenewed);
+    HttpRequest buildRequestWith(const Credentials &credentials, const QString &region, const QueryItems &params,
+                                 const QDateTime &when) const;
     // Fills each instance's GPUs from the per-region type cache, asking DescribeInstanceTypes for the
     // types not in it yet.
     void fillGpus(const QString &region, QList<Instance> instances, const CancelToken &token,
@@ -78,6 +90,7 @@ private:
     Ec2Config m_config;
     Error m_configError;
     HttpClient *m_http = nullptr;
+    CredentialProvider *m_credentials = nullptr;  // a child; nullptr: unsigned requests
     quint64 m_requests = 0;
     QHash<QString, QHash<QString, GpuInfo>> m_gpuTypes;  // region -> instance type -> GPUs
     QSet<QString> m_gpuUnavailable;                     // regions whose endpoint refused DescribeInstanceTypes

@@ -4,11 +4,14 @@
 
 #include "Account.h"
 #include "AwsLogging.h"
+#include "CredentialProvider.h"
 #include "Logging.h"
 #include "S3Errors.h"
 #include "S3Xml.h"
 
 #include <QLocale>
+#include <QPointer>
+#include <QThread>
 #include <QRegularExpression>
 
 #include <openssl/evp.h>
@@ -102,6 +105,26 @@ ObjectHead headFromResponse(const HttpResponse &r)
     return h;
 }
 
+// A 400/403 that says the credentials expired (S3's ExpiredToken, TokenRefreshRequired, ...). A
+// HEAD has no body to say it: S3 answers an expired session's HEAD with a bare 400, so a bodiless
+// 400 to temporary credentials counts as expiry (renewed once), and so does a bodiless 403 to
+// credentials at the end of their life.
+bool refusedAsExpired(const HttpResponse &response, const Credentials &used)
+{
+    if (response.status != 400 && response.status != 403)
+        return false;
+    S3ErrorDocument doc;
+    if (S3Xml::parseError(response.body, &doc))
+        return isExpiredCredentialsCode(doc.code);
+    if (!response.body.isEmpty())
+        return false;
+    const bool temporary = used.expires() || !used.sessionToken.isEmpty();
+    if (response.status == 400)
+        return temporary;
+    return used.expires()
+        && QDateTime::currentDateTimeUtc().msecsTo(used.expiration) < CredentialProvider::refreshMarginMs();
+}
+
 QByteArray md5Base64(const QByteArray &data)
 {
     unsigned char digest[EVP_MAX_MD_SIZE];
@@ -144,9 +167,14 @@ S3Config S3Config::fromAccount(const Account &account)
     if (c.region.isEmpty())
         c.region = QStringLiteral("us-east-1");
     c.addressing = parseAddressing(account.setting(QStringLiteral("addressingStyle")));
-    c.credentials.accessKeyId = account.setting(QStringLiteral("accessKeyId"));
-    c.credentials.secretAccessKey = account.secret(QStringLiteral("secretAccessKey"));
-    c.credentials.sessionToken = account.secret(QStringLiteral("sessionToken"));
+    const CredentialSpec spec = CredentialSpec::fromAccount(account);
+    if (spec.kind == CredentialSpec::Kind::Static) {
+        c.credentials.accessKeyId = spec.accessKeyId;
+        c.credentials.secretAccessKey = spec.secretAccessKey;
+        c.credentials.sessionToken = spec.sessionToken;
+    } else {
+        c.credentialSource = spec;
+    }
     c.allowInsecureHttp = account.allowsInsecureHttp();
     return c;
 }
@@ -176,6 +204,15 @@ S3Client::S3Client(const S3Config &config, QObject *parent)
     if (m_config.allowInsecureHttp)
         m_http->setAllowInsecureHttp(true);
     m_http->setRetryClassifier(&isRetryableS3Response);
+    if (m_config.credentialSource) {
+        m_credentials = createCredentialProvider(*m_config.credentialSource, this);
+    } else if (!m_config.credentials.accessKeyId.isEmpty()) {
+        CredentialSpec keys;
+        keys.accessKeyId = m_config.credentials.accessKeyId;
+        keys.secretAccessKey = m_config.credentials.secretAccessKey;
+        keys.sessionToken = m_config.credentials.sessionToken;
+        m_credentials = createCredentialProvider(keys, this);
+    }
     const QUrl &e = m_config.endpoint;
     if (!e.isEmpty()
         && (!e.isValid() || e.host().isEmpty()
@@ -295,11 +332,11 @@ void S3Client::send(const std::shared_ptr<Op> &op, const CancelToken &token, Cal
 {
     if (op->payloadHash.isEmpty())
         op->payloadHash = SigV4::sha256Hex(op->body);
-    sendAttempt(op, token, std::move(done), 2);
+    sendAttempt(op, token, std::move(done), 2, false);
 }
 
 void S3Client::sendAttempt(const std::shared_ptr<Op> &op, const CancelToken &token, Callback<HttpResponse> done,
-                           int redirectsLeft)
+                           int redirectsLeft, bool credentialsRenewed)
 {
     if (m_configError.isError()) {
         done(Error(m_configError).setContext(op->context));
@@ -311,6 +348,27 @@ void S3Client::sendAttempt(const std::shared_ptr<Op> &op, const CancelToken &tok
                          .arg(op->context)));
         return;
     }
+    if (!m_credentials) {  // anonymous requests
+        sendSigned(op, token, std::move(done), redirectsLeft, credentialsRenewed, Credentials());
+        return;
+    }
+    // The signer asks for current credentials before each request (temporary ones may be being
+    // refreshed); the HTTP layer's own retries re-sign with what the provider holds then.
+    m_credentials->credentials(token, [this, op, token, redirectsLeft, credentialsRenewed,
+                                       done = std::move(done)](Result<Credentials> creds) mutable {
+        if (!creds.ok()) {
+            Error e = creds.error();
+            if (e.context().isEmpty())
+                e.setContext(op->context);
+            return done(e);
+        }
+        sendSigned(op, token, std::move(done), redirectsLeft, credentialsRenewed, creds.value());
+    });
+}
+
+void S3Client::sendSigned(const std::shared_ptr<Op> &op, const CancelToken &token, Callback<HttpResponse> done,
+                          int redirectsLeft, bool credentialsRenewed, const Credentials &credentials)
+{
     const QString region = op->forcedRegion.isEmpty() ? regionFor(op->bucket) : op->forcedRegion;
     const S3Target t = targetIn(region, op->bucket, op->key, op->query);
     if (!t.url.isValid()) {
@@ -329,9 +387,16 @@ void S3Client::sendAttempt(const std::shared_ptr<Op> &op, const CancelToken &tok
         req.downloadProgress = op->downloadProgress;
     req.sink = op->sink;
     req.acceptBody = op->acceptBody;
-    const Credentials creds = m_config.credentials;
-    if (!creds.accessKeyId.isEmpty()) {
-        req.prepare = [creds, region, t, hash = op->payloadHash](HttpRequest &r) {
+    // What the last attempt was signed with: a refusal as expired forgets exactly those.
+    auto used = std::make_shared<Credentials>(credentials);
+    if (!credentials.accessKeyId.isEmpty()) {
+        QPointer<CredentialProvider> provider(m_credentials);
+        req.prepare = [provider, used, region, t, hash = op->payloadHash](HttpRequest &r) {
+            if (provider) {
+                const Credentials now = provider->current();
+                if (!now.isEmpty())
+                    *used = now;
+            }
             SigV4Request s;
             s.method = r.method;
             s.host = t.host;
@@ -344,7 +409,7 @@ void S3Client::sendAttempt(const std::shared_ptr<Op> &op, const CancelToken &tok
             SigV4Scope scope;
             scope.region = region;
             scope.service = QStringLiteral("s3");
-            SigV4::signHeaders(s, creds, scope, QDateTime::currentDateTimeUtc());
+            SigV4::signHeaders(s, *used, scope, QDateTime::currentDateTimeUtc());
             for (const auto &h : s.headers) {
                 const QByteArray n = h.first.toLower();
                 if (n == "authorization" || n == "x-amz-date" || n == "x-amz-content-sha256" || n == "x-amz-security-token")
@@ -353,7 +418,8 @@ void S3Client::sendAttempt(const std::shared_ptr<Op> &op, const CancelToken &tok
         };
     }
     qCDebug(lcS3).noquote() << op->method << redactSecrets(t.url.toDisplayString()) << "region" << region;
-    m_http->send(std::move(req), token, [this, op, token, done = std::move(done), redirectsLeft, region](Result<HttpResponse> r) {
+    m_http->send(std::move(req), token, [this, op, token, done = std::move(done), redirectsLeft, region, used,
+                                         credentialsRenewed](Result<HttpResponse> r) {
         if (!r.ok()) {
             Error e = r.error();
             if (e.context().isEmpty())
@@ -370,9 +436,18 @@ void S3Client::sendAttempt(const std::shared_ptr<Op> &op, const CancelToken &tok
                 qCInfo(lcS3).noquote() << "bucket" << op->bucket << "is in" << hint << "(was signing for" << region
                                        << "); resending";
                 rememberRegion(op->bucket, hint);
-                sendAttempt(op, token, done, redirectsLeft - 1);
+                sendAttempt(op, token, done, redirectsLeft - 1, credentialsRenewed);
                 return;
             }
+        }
+        // Temporary credentials that ran out under a long transfer (or sooner than they said):
+        // forget them, fetch new ones and send once more.
+        if (!resp.isSuccess() && !credentialsRenewed && m_credentials && refusedAsExpired(resp, *used)) {
+            qCInfo(lcS3).noquote() << op->context << ": credentials refused as expired (HTTP" << st
+                                   << "); renewing them and sending again";
+            m_credentials->invalidate(*used);
+            sendAttempt(op, token, done, redirectsLeft, true);
+            return;
         }
         done(r);
     });
@@ -1015,6 +1090,37 @@ Result<QUrl> S3Client::presignedGetUrl(const QString &bucket, const QString &key
 Result<QUrl> S3Client::presignedGetUrlAt(const QString &bucket, const QString &key, int expirySeconds,
                                          const QDateTime &when) const
 {
+    Credentials creds = m_config.credentials;
+    if (m_config.credentialSource) {
+        // Temporary credentials live on this client's thread; presignGetUrl() fetches them.
+        if (QThread::currentThread() == thread() && m_credentials)
+            creds = m_credentials->current();
+        if (creds.isEmpty())
+            return Error(Error::Category::Auth, QStringLiteral("No credentials fetched yet to sign the link with"),
+                         QStringLiteral("NoCredentials"));
+    }
+    return presignWith(creds, bucket, key, expirySeconds, when);
+}
+
+void S3Client::presignGetUrl(const QString &bucket, const QString &key, int expirySeconds, const CancelToken &token,
+                             Callback<QUrl> done)
+{
+    if (!m_credentials)
+        return done(presignWith(m_config.credentials, bucket, key, expirySeconds, QDateTime::currentDateTimeUtc()));
+    m_credentials->credentials(token, [this, bucket, key, expirySeconds, done = std::move(done)](Result<Credentials> c) {
+        if (!c.ok())
+            return done(Error(c.error()).setContext(s3Url(bucket, key)));
+        // A link signed with temporary credentials stops working when they expire (AWS's rule).
+        if (c->expires())
+            qCInfo(lcS3).noquote() << "share link for" << s3Url(bucket, key) << "signed with credentials valid until"
+                                   << c->expiration.toString(Qt::ISODate);
+        done(presignWith(c.value(), bucket, key, expirySeconds, QDateTime::currentDateTimeUtc()));
+    });
+}
+
+Result<QUrl> S3Client::presignWith(const Credentials &credentials, const QString &bucket, const QString &key,
+                                   int expirySeconds, const QDateTime &when) const
+{
     if (m_configError.isError())
         return m_configError;
     if (bucket.isEmpty() || key.isEmpty())
@@ -1028,7 +1134,7 @@ Result<QUrl> S3Client::presignedGetUrlAt(const QString &bucket, const QString &k
     SigV4Scope scope;
     scope.region = regionFor(bucket);
     scope.service = QStringLiteral("s3");
-    return SigV4::presign(t.url.scheme().toLatin1(), r, m_config.credentials, scope, when, expirySeconds);
+    return SigV4::presign(t.url.scheme().toLatin1(), r, credentials, scope, when, expirySeconds);
 }
 
 } // namespace skydeck::aws

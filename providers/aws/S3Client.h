@@ -1,5 +1,6 @@
 #pragma once
 
+#include "AwsCredentialSpec.h"
 #include "HttpClient.h"
 #include "ListingGuard.h"
 #include "SigV4.h"
@@ -8,6 +9,8 @@
 #include <QHash>
 #include <QMutex>
 #include <QUrl>
+
+#include <optional>
 
 namespace skydeck {
 struct Account;
@@ -21,11 +24,14 @@ struct S3Config {
     QUrl endpoint;  // empty: AWS (https://s3.<region>.amazonaws.com)
     QString region = QStringLiteral("us-east-1");
     Addressing addressing = Addressing::Auto;
-    Credentials credentials;
+    Credentials credentials;  // static keys (empty: anonymous requests), unless credentialSource is set
+    // Where the credentials come from (a role, SSO, a process, ...): a CredentialProvider built
+    // from it signs every request instead of `credentials`.
+    std::optional<CredentialSpec> credentialSource;
     bool allowInsecureHttp = false;  // Account::allowsInsecureHttp(): plain http off loopback
 
-    // From an Account's settings (region, endpoint, addressingStyle, accessKeyId) and secrets
-    // (secretAccessKey, sessionToken).
+    // From an Account's settings (region, endpoint, addressingStyle, accessKeyId, credentials) and
+    // secrets (secretAccessKey, sessionToken).
     static S3Config fromAccount(const Account &account);
     static Addressing parseAddressing(const QString &style);  // "path" | "virtual" | anything else: auto
 };
@@ -40,6 +46,8 @@ struct S3Target {
 
 // S3 (and S3-compatible endpoints) on the HTTP layer, SigV4-signed afresh on every attempt.
 // Lives on a ProviderWorker thread (see StorageClient).
+class CredentialProvider;
+
 class S3Client : public StorageClient
 {
     Q_OBJECT
@@ -82,6 +90,8 @@ public:
                               const QString &uploadIdMarker, const CancelToken &token,
                               Callback<MultipartUploadPage> done) override;
     Result<QUrl> presignedGetUrl(const QString &bucket, const QString &key, int expirySeconds) const override;
+    void presignGetUrl(const QString &bucket, const QString &key, int expirySeconds, const CancelToken &token,
+                       Callback<QUrl> done) override;
 
     // Presigned GET with a chosen signing time (tests).
     Result<QUrl> presignedGetUrlAt(const QString &bucket, const QString &key, int expirySeconds,
@@ -89,6 +99,8 @@ public:
 
     HttpClient *http() const { return m_http; }
     const S3Config &config() const { return m_config; }
+    // Where the signers get their credentials (nullptr for anonymous requests). On this thread.
+    CredentialProvider *credentialProvider() const { return m_credentials; }
 
     // The region requests for `bucket` are signed for (learnt from redirects, else the config's).
     QString regionFor(const QString &bucket) const;
@@ -104,7 +116,11 @@ private:
     struct Op;
     void send(const std::shared_ptr<Op> &op, const CancelToken &token, Callback<HttpResponse> done);
     void sendAttempt(const std::shared_ptr<Op> &op, const CancelToken &token, Callback<HttpResponse> done,
-                     int redirectsLeft);
+                     int redirectsLeft, bool credentialsRenewed);
+    void sendSigned(const std::shared_ptr<Op> &op, const CancelToken &token, Callback<HttpResponse> done,
+                    int redirectsLeft, bool credentialsRenewed, const Credentials &credentials);
+    Result<QUrl> presignWith(const Credentials &credentials, const QString &bucket, const QString &key,
+                             int expirySeconds, const QDateTime &when) const;
     QUrl endpointFor(const QString &region) const;
     S3Target targetIn(const QString &region, const QString &bucket, const QString &key, const QueryItems &query) const;
     QByteArray payloadHash(const QByteArray &body, bool haveMd5) const;
@@ -121,6 +137,7 @@ private:
                     std::shared_ptr<QList<DeleteFailure>> failures, Callback<QList<DeleteFailure>> done);
 
     HttpClient *m_http = nullptr;
+    CredentialProvider *m_credentials = nullptr;  // a child; nullptr: anonymous
     mutable QMutex m_regionLock;  // presignedGetUrl() may be called from another thread
     QHash<QString, QString> m_bucketRegion;
     void rememberRegion(const QString &bucket, const QString &region);

@@ -251,4 +251,49 @@ QByteArray SigV4::encodedTarget(const SigV4Request &request)
     return t;
 }
 
+QByteArray SigV4::formBody(const QueryItems &params)
+{
+    // As botocore's urlencode: servers that check the signature over the form re-encoded that way
+    // (moto) then see the same bytes.
+    auto encode = [](const QByteArray &v) { return uriEncode(v, false).replace("%20", "+"); };
+    QByteArray body;
+    for (const auto &[name, value] : params) {
+        if (!body.isEmpty())
+            body += '&';
+        body += encode(name) + '=' + encode(value);
+    }
+    return body;
+}
+
+void SigV4::signQueryPost(HttpRequest &r, const Credentials &creds, const QString &region, const QString &service,
+                          const QDateTime &when)
+{
+    if (creds.accessKeyId.isEmpty())
+        return;
+    SigV4Request s;
+    s.method = r.method;
+    QByteArray host = r.url.host(QUrl::FullyEncoded).toLatin1();
+    if (host.contains(':'))
+        host = '[' + host + ']';
+    const int defaultPort = r.url.scheme() == QLatin1String("https") ? 443 : 80;
+    if (r.url.port() > 0 && r.url.port() != defaultPort)
+        host += ':' + QByteArray::number(r.url.port());
+    s.host = host;
+    s.path = r.url.path(QUrl::FullyDecoded).toUtf8();
+    if (s.path.isEmpty())
+        s.path = "/";
+    s.headers.append({QByteArray("Content-Type"), r.header("Content-Type")});
+    s.payloadHash = sha256Hex(r.body);
+    SigV4Scope scope;
+    scope.region = region;
+    scope.service = service;
+    scope.normalizePath = true;
+    signHeaders(s, creds, scope, when);
+    for (const auto &h : s.headers) {
+        const QByteArray n = h.first.toLower();
+        if (n == "authorization" || n == "x-amz-date" || n == "x-amz-security-token")
+            r.setHeader(h.first, h.second);
+    }
+}
+
 } // namespace skydeck::aws

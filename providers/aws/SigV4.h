@@ -16,6 +16,15 @@ struct Credentials {
     QString accessKeyId;
     QString secretAccessKey;
     QString sessionToken;  // empty unless temporary credentials
+    QDateTime expiration;  // UTC; invalid: they do not expire (static keys)
+
+    bool isEmpty() const { return accessKeyId.isEmpty(); }
+    bool expires() const { return expiration.isValid(); }
+    // The same key pair and session (what a server refused is what we hold).
+    bool sameAs(const Credentials &o) const
+    {
+        return accessKeyId == o.accessKeyId && sessionToken == o.sessionToken && secretAccessKey == o.secretAccessKey;
+    }
 };
 
 using QueryItems = QList<std::pair<QByteArray, QByteArray>>;  // decoded UTF-8 name/value pairs
@@ -87,6 +96,15 @@ public:
 
     // The encoded wire form "path?query" for the request (what sign() covers).
     static QByteArray encodedTarget(const SigV4Request &request);
+
+    // A Query API form (EC2, STS): "Action=...&Version=..." with names and values RFC 3986-encoded
+    // (a space as '+'), in the given order, as the AWS SDKs send it.
+    static QByteArray formBody(const QueryItems &params);
+    // Signs a Query API POST (its URL's host and path, its body and Content-Type) for region and
+    // service at `when`: sets Authorization, X-Amz-Date and, for temporary credentials,
+    // X-Amz-Security-Token. Nothing happens without an access key.
+    static void signQueryPost(HttpRequest &request, const Credentials &credentials, const QString &region,
+                              const QString &service, const QDateTime &when);
 };
 
 } // namespace skydeck::aws

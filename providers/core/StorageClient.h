@@ -97,6 +97,14 @@ public:
 
     // A time-limited URL anyone can GET (share link). No network.
     virtual Result<QUrl> presignedGetUrl(const QString &bucket, const QString &key, int expirySeconds) const = 0;
+    // The same once the client has credentials to sign with (temporary ones may have to be fetched
+    // first). Answers once, on the client's thread. By default: presignedGetUrl().
+    virtual void presignGetUrl(const QString &bucket, const QString &key, int expirySeconds, const CancelToken &token,
+                               Callback<QUrl> done)
+    {
+        Q_UNUSED(token)
+        done(presignedGetUrl(bucket, key, expirySeconds));
+    }
 
     // Largest part count and smallest part size the service accepts (S3: 10,000 and 5 MiB).
     virtual int maxParts() const { return 10000; }

@@ -35,6 +35,18 @@ int magnitudeBits(QByteArrayView magnitude)
     return bits;
 }
 
+// The private key's parts agree (RSA: n = p*q with p and q prime, d and the CRT values match e;
+// EC: the point is d*G; Ed25519 derives its public half). A damaged key that OpenSSL reads can
+// otherwise only fail later, when a login asks it to sign (found by the ssh_auth fuzz target: a PEM
+// key whose p is not prime). Costs milliseconds for RSA-3072 (two primality tests), once per load.
+bool keyPairConsistent(EVP_PKEY *pkey)
+{
+    EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
+    const bool ok = ctx && EVP_PKEY_pairwise_check(ctx.get()) == 1;
+    ERR_clear_error();
+    return ok;
+}
+
 const QByteArray kOpenSshBegin = "-----BEGIN OPENSSH PRIVATE KEY-----";
 const QByteArray kOpenSshEnd = "-----END OPENSSH PRIVATE KEY-----";
 const QByteArray kMagic("openssh-key-v1\0", 15);
@@ -323,6 +335,8 @@ struct UserKeyParser {
             clearErrors();
             return setInvalid(key, QStringLiteral("the private key does not match its public key"));
         }
+        if (!keyPairConsistent(pkey.get()))
+            return setInvalid(key, QStringLiteral("damaged private key (its parts do not agree)"));
         if (!key.m_blob.isEmpty() && key.m_blob != blob)
             return setInvalid(key, QStringLiteral("the private key does not match the public key stored with it"));
         key.m_blob = blob;
@@ -560,6 +574,8 @@ struct UserKeyParser {
             key.m_error = QStringLiteral("a %1 key is not supported here").arg(QString::fromLatin1(EVP_PKEY_get0_type_name(pkey.get())));
             return Status::Unsupported;
         }
+        if (!keyPairConsistent(pkey.get()))
+            return setInvalid(key, QStringLiteral("damaged private key (its parts do not agree)"));
         if (!key.m_blob.isEmpty() && key.m_blob != blob)
             return setInvalid(key, QStringLiteral("the private key does not match its .pub file"));
         QByteArray pubBlob;

@@ -238,8 +238,9 @@ void BucketOperations::head(const QString &bucket, const QString &key, Reply<Obj
 
 void BucketOperations::presign(const QString &bucket, const QString &key, int expirySeconds, Reply<QUrl> done)
 {
-    call<QUrl>([bucket, key, expirySeconds](StorageClient *c, const CancelToken &,
-                                            Callback<QUrl> cb) { cb(c->presignedGetUrl(bucket, key, expirySeconds)); },
+    call<QUrl>([bucket, key, expirySeconds](StorageClient *c, const CancelToken &t, Callback<QUrl> cb) {
+        c->presignGetUrl(bucket, key, expirySeconds, t, std::move(cb));
+    },
                std::move(done));
 }
 

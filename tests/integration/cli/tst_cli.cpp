@@ -494,6 +494,33 @@ private Q_SLOTS:
                            QStringLiteral("nope"));
     }
 
+    // credential_process and unusable profiles through the binary (issue 12.3): the keys a command
+    // prints sign the requests; a failing command or a broken role is one line, exit 4, with why.
+    void credentialProcessProfiles()
+    {
+        SKYDECK_REQUIRE_PEER(m_endpoint, "SKYDECK_TEST_S3_ENDPOINT");
+        QTemporaryDir home;
+        const QString good = home.filePath(QStringLiteral("creds.sh"));
+        const QString bad = home.filePath(QStringLiteral("fail.sh"));
+        writeFile(good, "#!/bin/sh\nprintf '{\"Version\": 1, \"AccessKeyId\": \"S3RVER\", \"SecretAccessKey\": "
+                        "\"S3RVER\", \"Expiration\": \"%s\"}' \"$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)\"\n");
+        writeFile(bad, "#!/bin/sh\necho 'please run corp-login first' >&2\nexit 1\n");
+        for (const QString &f : {good, bad})
+            QVERIFY(QFile::setPermissions(f, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        writeFile(home.filePath(QStringLiteral(".aws/config")),
+                  QStringLiteral("[profile proc]\ncredential_process = %1\nendpoint_url = %2\n"
+                                 "[profile failing]\ncredential_process = %3\nendpoint_url = %2\n"
+                                 "[profile role]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = gone\n")
+                      .arg(good, m_endpoint, bad)
+                      .toUtf8());
+        CliRunner p(home.path());
+        expectOk(sk({QStringLiteral("--profile"), QStringLiteral("proc"), QStringLiteral("ls")}, p));
+        expectOneLineError(sk({QStringLiteral("--profile"), QStringLiteral("failing"), QStringLiteral("ls")}, p), 4,
+                           QStringLiteral("please run corp-login first"));
+        expectOneLineError(sk({QStringLiteral("--profile"), QStringLiteral("role"), QStringLiteral("ls")}, p), 4,
+                           QStringLiteral("\"gone\""));
+    }
+
     void noCredentials()
     {
         QTemporaryDir home;

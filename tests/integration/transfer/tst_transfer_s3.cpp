@@ -317,6 +317,88 @@ private Q_SLOTS:
         QCOMPARE(counts.value(QStringLiteral("download_resets")).toInt(), 2);
     }
 
+    // Temporary credentials that run out in the middle of transfers (issue 12.3): the account's
+    // keys come from a credential_process (new keys at every run, said to last an hour), and the
+    // proxy answers S3's 400 ExpiredToken to any key older than a second. Uploads and downloads
+    // keep going for several seconds: every refused request is sent once more with the process's
+    // next keys, and every transfer ends done and identical.
+    void credentialsExpiringMidTransferAreRenewed()
+    {
+        const QString script = m_tmp.filePath(QStringLiteral("creds.sh"));
+        QFile sh(script);
+        QVERIFY(sh.open(QIODevice::WriteOnly));
+        sh.write("#!/bin/sh\n"
+                 "n=$(cat \"$1/count\" 2>/dev/null || echo 0); n=$((n+1)); echo $n >\"$1/count\"\n"
+                 "printf '{\"Version\": 1, \"AccessKeyId\": \"%s\", \"SecretAccessKey\": \"%s\", "
+                 "\"SessionToken\": \"session-%s\", \"Expiration\": \"%s\"}' \"$2\" \"$3\" $n "
+                 "\"$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)\"\n");
+        sh.close();
+        QVERIFY(sh.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        const QString countDir = m_tmp.filePath(QStringLiteral("creds-runs"));
+        QVERIFY(QDir().mkpath(countDir));
+
+        const QString stats = m_tmp.filePath(QStringLiteral("expiry.json"));
+        QProcess proxy;
+        proxy.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        const QString proxyScript = qEnvironmentVariable("SKYDECK_SOURCE_DIR", QStringLiteral(SKYDECK_SOURCE_DIR_FALLBACK))
+            + QStringLiteral("/tests/servers/faultproxy/faultproxy.py");
+        proxy.start(QStringLiteral("/usr/bin/python3"),
+                    {proxyScript, QStringLiteral("--upstream"), m_endpoint, QStringLiteral("--slowdowns"), QStringLiteral("0"),
+                     QStringLiteral("--upload-resets"), QStringLiteral("0"), QStringLiteral("--download-resets"),
+                     QStringLiteral("0"), QStringLiteral("--credential-lifetime"), QStringLiteral("1.0"),
+                     QStringLiteral("--stats"), stats});
+        QVERIFY(proxy.waitForStarted());
+        const auto stopProxy = qScopeGuard([&proxy] {
+            proxy.kill();
+            proxy.waitForFinished();
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(proxy.canReadLine(), 10000);
+        const QByteArray line = proxy.readLine().trimmed();
+        QVERIFY2(line.startsWith("PORT "), line.constData());
+
+        const QString account = QStringLiteral("sandbox:s3-expiring");
+        Account a;
+        a.id = account;
+        a.provider = QStringLiteral("aws");
+        a.sandbox = true;
+        a.settings.insert(QStringLiteral("endpoint"), QStringLiteral("http://127.0.0.1:") + QString::fromLatin1(line.mid(5)));
+        a.settings.insert(QStringLiteral("region"), QStringLiteral("us-east-1"));
+        a.settings.insert(QStringLiteral("addressingStyle"), QStringLiteral("path"));
+        a.settings.insert(QStringLiteral("credentialKind"), QStringLiteral("process"));
+        QJsonObject spec{{QStringLiteral("kind"), QStringLiteral("process")},
+                         {QStringLiteral("command"), QStringLiteral("\"%1\" \"%2\" \"%3\" \"%4\"")
+                                                          .arg(script, countDir, skydeck::test::s3PeerValue("ACCESS_KEY"),
+                                                               skydeck::test::s3PeerValue("SECRET_KEY"))}};
+        a.settings.insert(QStringLiteral("credentials"), QString::fromUtf8(QJsonDocument(spec).toJson(QJsonDocument::Compact)));
+        m_registry->addAccount(a);
+
+        const QString big = m_tmp.filePath(QStringLiteral("expiring-big"));
+        QVERIFY(writeRandom(big, 24 * 1024 * 1024 + 5, 91));
+        QElapsedTimer clock;
+        clock.start();
+        m_engine->clearFinished();
+        int rounds = 0;
+        while (clock.elapsed() < 3500 && rounds < 20) {
+            const QString key = QStringLiteral("expiring/%1").arg(rounds);
+            const TransferStatus up = transfer(TransferKind::Upload, key, big, account);
+            QVERIFY2(up.state == TransferState::Done, qPrintable(up.error.toString()));
+            const QString back = m_tmp.filePath(QStringLiteral("expiring-back-%1").arg(rounds));
+            const TransferStatus down = transfer(TransferKind::Download, key, back, account);
+            QVERIFY2(down.state == TransferState::Done, qPrintable(down.error.toString()));
+            QCOMPARE(sha256(back), sha256(big));
+            ++rounds;
+        }
+        QFile f(stats);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QJsonObject counts = QJsonDocument::fromJson(f.readAll()).object();
+        qInfo() << rounds << "rounds of upload and download;" << counts;
+        QVERIFY2(counts.value(QStringLiteral("expired_refusals")).toInt() >= 1, "no session ever expired: the test proved nothing");
+        QVERIFY(counts.value(QStringLiteral("credentials_seen")).toInt() >= 2);
+        QFile runs(countDir + QStringLiteral("/count"));
+        QVERIFY(runs.open(QIODevice::ReadOnly));
+        QCOMPARE(runs.readAll().trimmed().toInt(), counts.value(QStringLiteral("credentials_seen")).toInt());
+    }
+
     void cleanupTestCase()
     {
         delete m_engine;

@@ -17,6 +17,13 @@ Counts of what was really done go to --stats as JSON after every request. Standa
 one is read and never answered (a connection that hangs mid-upload: what a client killed then
 leaves behind). The stats count "puts_forwarded" and "puts_stalled".
 
+--credential-lifetime S: S3's own check of temporary credentials, sped up: a set of credentials
+(its X-Amz-Security-Token, else the Credential= key of the Authorization header) is good for S
+seconds from the first request the proxy saw signed with it; later requests signed with it are
+answered "400 ExpiredToken" (the error document
+of https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html: "The provided token has
+expired."), without reaching the upstream. The stats count "expired_refusals" and "credentials_seen".
+
 In front of EC2's Query API (moto's server) use --error-doc ec2: the injected throttling is then
 EC2's "503 RequestLimitExceeded" document (<Response><Errors><Error>...). --ec2-state-rules adds
 what moto leaves out: Start/Stop/RebootInstances on a terminated or shutting-down instance answer
@@ -33,6 +40,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 import urllib.parse
 
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"}
@@ -47,10 +55,30 @@ class Faults:
         self.lock = threading.Lock()
         self.requests = self.uploads = self.downloads = 0
         self.stats = {"requests": 0, "slowdowns": 0, "upload_resets": 0, "download_resets": 0,
-                      "incorrect_state": 0, "puts_forwarded": 0, "puts_stalled": 0}
+                      "incorrect_state": 0, "puts_forwarded": 0, "puts_stalled": 0,
+                      "expired_refusals": 0, "credentials_seen": 0}
         self.stats_path = stats_path
         self.stall_after = -1
         self.admitted_puts = 0
+        self.key_lifetime = 0.0
+        self.key_first_seen = {}
+
+    def key_expired(self, headers):
+        """True when the request is signed with credentials older than --credential-lifetime."""
+        if self.key_lifetime <= 0:
+            return False
+        m = re.search(r"Credential=([^/,\s]+)/", headers.get("Authorization") or "")
+        who = headers.get("X-Amz-Security-Token") or (m.group(1) if m else None)
+        if not who:
+            return False
+        with self.lock:
+            first = self.key_first_seen.setdefault(who, time.monotonic())
+            self.stats["credentials_seen"] = len(self.key_first_seen)
+            expired = time.monotonic() - first > self.key_lifetime
+            if expired:
+                self.stats["expired_refusals"] += 1
+            self._save()
+            return expired
 
     def pick(self, method, has_body):
         """Returns None, 'slowdown' or 'reset' for the next request."""
@@ -100,6 +128,8 @@ class Faults:
 
 S3_SLOWDOWN = (503, "Slow Down", b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code>'
                b"<Message>Please reduce your request rate.</Message></Error>")
+S3_EXPIRED_TOKEN = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>ExpiredToken</Code>'
+                    b"<Message>The provided token has expired.</Message><RequestId>faultproxy-expired</RequestId></Error>")
 EC2_THROTTLE = (503, "Service Unavailable", b'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error>'
                 b"<Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors>"
                 b"<RequestID>faultproxy-throttle</RequestID></Response>")
@@ -169,6 +199,16 @@ def make_handler(upstream, faults, error_doc="s3", ec2_state_rules=False):
 
         def forward(self):
             length = int(self.headers.get("Content-Length") or 0)
+            if faults.key_expired(self.headers):
+                if length:
+                    self.rfile.read(length)
+                self.send_response(400, "Bad Request")
+                self.send_header("Content-Type", "application/xml")
+                self.send_header("Content-Length", str(len(S3_EXPIRED_TOKEN)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(S3_EXPIRED_TOKEN)
+                return
             fault = faults.pick(self.command, length > 0)
             if fault == "reset" and self.command == "PUT":
                 self.rfile.read(length // 2)
@@ -232,9 +272,11 @@ def main():
     ap.add_argument("--error-doc", choices=("s3", "ec2"), default="s3")
     ap.add_argument("--ec2-state-rules", action="store_true")
     ap.add_argument("--stall-uploads-after", type=int, default=-1)
+    ap.add_argument("--credential-lifetime", type=float, default=0.0)
     args = ap.parse_args()
     faults = Faults(args.seed, args.slowdowns, args.window, args.upload_resets, args.download_resets, args.stats)
     faults.stall_after = args.stall_uploads_after
+    faults.key_lifetime = args.credential_lifetime
     faults._save()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(args.upstream, faults, args.error_doc, args.ec2_state_rules))
     server.daemon_threads = True

@@ -51,7 +51,7 @@ private Q_SLOTS:
     void ignoreConfiguredEndpoints();
     void customFilePaths();
     void credentialsFileWinsOverConfig();
-    void profilesWithoutKeysSkipped();
+    void unusableProfilesListedWithTheReason();
     void envAccountUsesActiveProfileSettings();
     void accountForProfile();
     void iniSyntax();
@@ -209,16 +209,28 @@ void TestAwsConfig::credentialsFileWinsOverConfig()
     QCOMPARE(cfg->source, QStringLiteral("~/.aws/config"));
 }
 
-void TestAwsConfig::profilesWithoutKeysSkipped()
+void TestAwsConfig::unusableProfilesListedWithTheReason()
 {
+    // A profile with no credential setting at all is skipped; one that asks for credentials it
+    // cannot have (a source_profile that is not there, an SSO session without its start URL) is
+    // listed as unusable, with botocore's reason, and refused when named.
     writeFile(aws(QStringLiteral("config")),
+              "[profile plain]\nregion = eu-north-1\n"
               "[profile role]\nrole_arn = arn:aws:iam::123:role/x\nsource_profile = default\n"
-              "[profile sso]\nsso_session = corp\n[sso-session corp]\nsso_region = us-east-1\n");
-    QVERIFY(discoverAccounts(m_env, m_home->path()).isEmpty());
+              "[profile sso]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = R\n"
+              "[sso-session corp]\nsso_region = us-east-1\n");
+    const QList<Account> list = discoverAccounts(m_env, m_home->path());
+    QCOMPARE(ids(list), QStringList({QStringLiteral("aws:profile:role"), QStringLiteral("aws:profile:sso")}));
+    QVERIFY(list[0].displayName.contains(QLatin1String("unusable")));
+    QVERIFY(list[0].displayName.contains(QLatin1String("\"default\" referenced in the profile \"role\" does not exist")));
+    QVERIFY(list[1].displayName.contains(QLatin1String("sso_start_url")));
     const Result<Account> r = skydeck::aws::accountForProfile(m_env, m_home->path(), QStringLiteral("role"));
     QVERIFY(!r.ok());
     QCOMPARE(r.error().category(), Error::Category::Auth);
     QVERIFY(r.error().message().contains(QLatin1String("role")));
+    const Result<Account> plain = skydeck::aws::accountForProfile(m_env, m_home->path(), QStringLiteral("plain"));
+    QVERIFY(!plain.ok());
+    QCOMPARE(plain.error().code(), QStringLiteral("NoCredentials"));
 }
 
 void TestAwsConfig::envAccountUsesActiveProfileSettings()

@@ -367,6 +367,28 @@ private Q_SLOTS:
             QCOMPARE(small.status(), UserKey::Status::Unsupported);
             QVERIFY2(small.errorText().contains(QLatin1String("768-bit RSA key is refused")), qPrintable(small.errorText()));
         }
+        {
+            // An RSA key OpenSSL reads whose p is not prime (n != p*q): it could never sign, and
+            // used to fail only in the middle of a login (found by the ssh_auth fuzz target).
+            const UserKey damaged = UserKey::fromText(
+            "-----BEGIN RSA PRIVATE KEY-----\n"
+            "MIICXAIBAAKBgQClt/y27gluKYjTVxNRINimtWpWJJXxxmHUYZl5eqGYw84xAkO2\n"
+            "YFvchIZ0OqUjRuzBaBXzvhBKpq7q9aKPIJeaS2tkVISZwOCHYkYqNaZbMB/oLJ7W\n"
+            "8v9pYteWWrO1YnDPI6BGOtUW4Y5I7OMd4uTmN4kWMOXJ9D3WkzuWvWnC3wIDAQAB\n"
+            "AoGAYXDQqKNIaj0D1fiiRBbDLSsIzoQOoq4aQe3tdy9zK0cey1RgijEYco5+HIOL\n"
+            "LDX86jAQkFRWcf6WZVNvdScd3Ep2sagwsCQQMNMyXZ3gt/RYBTlXlKewEo0kBHI5\n"
+            "j9hn4PFwz31wG1WFOf9A+cmMWGNRgNjVKOjjuybdLpMZrUkCQQDQFRBmd0Fp/Ch3\n"
+            "688I322mo3F5dj3ChgjtNQC3scGl70N19qNvMd1ClR2TtZ6HriY+SJN0Cck7vErA\n"
+            "fyQdKJ14AkEAy+F9uvnfD4+F7CHQ8HQdDLLJ9ULF51irkT9gRPi0Qn179v4+3yvu\n"
+            "wo7Mwfgw9+ilGNd3LsrI+fOhqZXSFPSx7QJALSLkk9V6kwrnnFvCZSJSHruFedt0\n"
+            "OiXo+ctthGtCnkPwVj5R5WTjofXGnKvg332fPhNwKNOWmyaU8Hyj0M9m0QJAO0tV\n"
+            "Oa+6A9iF5mrfTU83s527xqyoyeOr4g5AfU6nfj7ocqj2uAka41KMkk0QUMlEWrkv\n"
+            "XFh1otwMRDniY13W8QJBAKyZKvjlaSi128t5u8il3u/ezcaSOf4hXHRwOkGeOrk+\n"
+            "y3c3t9TyrRTijdU1gnnFjsJ1yJFid0gtiePAq5W/C3E=\n"
+            "-----END RSA PRIVATE KEY-----\n");
+            QCOMPARE(damaged.status(), UserKey::Status::Invalid);
+            QVERIFY2(damaged.errorText().contains(QLatin1String("damaged private key")), qPrintable(damaged.errorText()));
+        }
         QCOMPARE(UserKey::fromText("PuTTY-User-Key-File-3: ssh-rsa\n").status(), UserKey::Status::Unsupported);
         QCOMPARE(UserKey::fromText("-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n").status(),
                  UserKey::Status::Invalid);
