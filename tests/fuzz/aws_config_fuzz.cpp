@@ -2,11 +2,14 @@
 // ~/.aws/credentials and ~/.aws/config: each parsed with parseAwsIni(), then both written into a
 // private home and read the way account discovery reads them (discoverAccounts, accountForProfile
 // for every section). Properties: keys are lower-case and trimmed, never empty and hold no '=';
-// every account found is an AWS profile account with a key id, a secret, a region and an
-// addressing style of path, virtual or auto; accountForProfile agrees with discovery.
+// every account found is an AWS profile account with a region, an addressing style of path,
+// virtual or auto and a credential spec that reads back as its credentialKind: static keys have a
+// key id and a secret (at the end of a role's chain too), a profile that cannot give credentials
+// says why; accountForProfile agrees with discovery.
 #include "FuzzSupport.h"
 
 #include "AwsConfig.h"
+#include "AwsCredentialSpec.h"
 
 using namespace skydeck;
 using namespace skydeck::aws;
@@ -32,11 +35,19 @@ void checkAccount(const Account &a)
 {
     FUZZ_CHECK(a.provider == QLatin1String("aws"));
     FUZZ_CHECK(a.id.startsWith(QLatin1String("aws:profile:")));
-    FUZZ_CHECK(!a.setting(QStringLiteral("accessKeyId")).isEmpty());
-    FUZZ_CHECK(!a.secret(QStringLiteral("secretAccessKey")).isEmpty());
     FUZZ_CHECK(!a.setting(QStringLiteral("region")).isEmpty());
     const QString style = a.setting(QStringLiteral("addressingStyle"));
     FUZZ_CHECK(style == QLatin1String("path") || style == QLatin1String("virtual") || style == QLatin1String("auto"));
+    const CredentialSpec spec = CredentialSpec::fromAccount(a);
+    FUZZ_CHECK(CredentialSpec::kindName(spec.kind) == a.setting(QStringLiteral("credentialKind")));
+    if (spec.kind == CredentialSpec::Kind::Invalid)
+        FUZZ_CHECK(!spec.error.isEmpty());
+    if (spec.kind == CredentialSpec::Kind::Static) {
+        FUZZ_CHECK(!a.setting(QStringLiteral("accessKeyId")).isEmpty());
+        FUZZ_CHECK(!a.secret(QStringLiteral("secretAccessKey")).isEmpty());
+    }
+    if (const CredentialSpec *leaf = spec.leaf())
+        FUZZ_CHECK(!leaf->accessKeyId.isEmpty() && !leaf->secretAccessKey.isEmpty());
 }
 
 } // namespace
