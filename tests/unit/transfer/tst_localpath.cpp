@@ -157,13 +157,17 @@ private Q_SLOTS:
         QVERIFY(j.endsWith(QLatin1String(".journal")) && j.chopped(8) == w.chopped(5));
         QVERIFY(LocalPath::isWorkingFileName(QFileInfo(w).fileName()));
         QVERIFY(LocalPath::isWorkingFileName(QFileInfo(j).fileName()));
-        // A 255-byte name (multibyte too) still gives names within the limit.
-        for (const QString &name : {QString(255, QLatin1Char('n')), QString(127, QChar(0x00e9)), QString(63, QChar(0x1F4E6))}) {
+        // A 255-byte name (multibyte too: 2-byte é, 4-byte U+1F4E6 as a surrogate pair) still gives
+        // names within the limit. (QChar(0x1F4E6) was a BMP character cut to 16 bits: a debug build's
+        // assertion found it.)
+        const QString package = QString::fromUtf8("\xF0\x9F\x93\xA6");
+        for (const QString &name : {QString(255, QLatin1Char('n')), QString(127, QChar(0x00e9)), package.repeated(63)}) {
             const QString longW = LocalPath::workingPath(QStringLiteral("/d/") + name, QStringLiteral("id"));
             const QString longJ = LocalPath::journalPathFor(longW);
             QVERIFY2(QFileInfo(longW).fileName().toUtf8().size() <= 255, qPrintable(longW));
             QVERIFY2(QFileInfo(longJ).fileName().toUtf8().size() <= 255, qPrintable(longJ));
             QVERIFY(!QFileInfo(longW).fileName().contains(QChar(0xFFFD)));  // not cut inside a character
+            QCOMPARE(QString::fromUtf8(longW.toUtf8()), longW);                // nor between surrogates
             QVERIFY(LocalPath::isWorkingFileName(QFileInfo(longW).fileName()));
         }
     }
