@@ -403,7 +403,10 @@ struct UserKeyParser {
     static UserKey openSsh(QByteArrayView text, QByteArrayView publicText)
     {
         const qsizetype b = text.indexOf(kOpenSshBegin);
-        const qsizetype e = text.indexOf(kOpenSshEnd, b < 0 ? 0 : b);
+        // The END line is looked for after the whole BEGIN line: "-----BEGIN ...-----" followed at
+        // once by "-----END" holds an END marker that starts inside BEGIN's dashes, which gave the
+        // body a negative length (std::length_error: found by the ssh_auth fuzz target).
+        const qsizetype e = b < 0 ? -1 : text.indexOf(kOpenSshEnd, b + kOpenSshBegin.size());
         if (b < 0 || e < 0)
             return failure(Status::Invalid, QStringLiteral("damaged key file (no END OPENSSH PRIVATE KEY line)"));
         const std::optional<SecretBytes> raw = decodeBase64(text.sliced(b + kOpenSshBegin.size(), e - b - kOpenSshBegin.size()));

@@ -296,24 +296,28 @@ void TerminalEmulation::resize(int rows, int columns)
     columns = std::clamp(columns, kMinColumns, 1000);
     if (rows == m_rows && columns == m_columns)
         return;
+    const bool rowsChanged = rows != m_rows;
     vterm_set_size(m_vt.get(), rows, columns);
     VTermPos pos;
     vterm_state_get_cursorpos(vterm_obtain_state(m_vt.get()), &pos);
-    if (pos.row < 0) {
-        // libvterm 0.1.4 keeps the lowest written line on screen when rows go, pushing lines above
-        // it to the scrollback, and moves the cursor up with them without stopping at the top: a
-        // cursor above those lines ends on a negative row, and the next character in insert mode
-        // (or ICH) writes through NULL (found by tests/fuzz/terminal_fuzz,
-        // crashes/terminal/crash-e12a…). Put it on the top row, in its column, as later libvterm
-        // releases do. A sequence the program had left open is cancelled first (CAN), so the
-        // move cannot join it; its rest then shows as text.
-        QByteArray move;
+    if (rowsChanged) {
+        // Two libvterm 0.1.4 bugs a remote program sets up and a resize springs (both found by
+        // tests/fuzz/terminal_fuzz, inputs in crashes/terminal):
+        // - it keeps the lowest written line on screen when rows go, pushing the lines above it to
+        //   the scrollback, and moves the cursor up with them past the top: a cursor on a negative
+        //   row, and the next character in insert mode (or ICH) writes through NULL;
+        // - it keeps a scrolling region (DECSTBM) whose top is now below the screen: the next
+        //   scroll memmoves a negative length.
+        // So, as xterm does on a resize, the margins go back to the whole screen (CSI r), and the
+        // cursor is put back where it was, on the top row if libvterm left it above. A sequence the
+        // program had left open is cancelled first (CAN) so these cannot join it; its rest then
+        // shows as text.
+        QByteArray fix;
         if (!m_inputGuard.atGround())
-            move += '\x18';
-        move += "\x1b[1;" + QByteArray::number(pos.col + 1) + 'H';
-        vterm_input_write(m_vt.get(), move.constData(), size_t(move.size()));
+            fix += '\x18';
+        fix += "\x1b[r\x1b[" + QByteArray::number(std::max(pos.row, 0) + 1) + ';' + QByteArray::number(pos.col + 1) + 'H';
+        vterm_input_write(m_vt.get(), fix.constData(), size_t(fix.size()));
         m_inputGuard.cancelled();
-        qCDebug(lcTerminal) << "cursor left above the screen by a resize: moved to the top row";
         vterm_state_get_cursorpos(vterm_obtain_state(m_vt.get()), &pos);
     }
     vterm_screen_flush_damage(m_screen);

@@ -302,6 +302,9 @@ private Q_SLOTS:
         QCOMPARE(statusOf(openSshText(raw.left(raw.size() / 2))), UserKey::Status::Invalid);  // cut short
         QCOMPARE(statusOf("-----BEGIN OPENSSH PRIVATE KEY-----\n@@@@\n-----END OPENSSH PRIVATE KEY-----\n"), UserKey::Status::Invalid);
         QCOMPARE(statusOf("-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n"), UserKey::Status::Invalid);  // no end line
+        // END right after BEGIN's dashes: its marker overlaps them (a negative body length crashed).
+        QCOMPARE(statusOf("-----BEGIN OPENSSH PRIVATE KEY------END OPENSSH PRIVATE KEY-----\n"), UserKey::Status::Invalid);
+        QCOMPARE(statusOf("-----BEGIN OPENSSH PRIVATE KEY-----"), UserKey::Status::Invalid);
         QByteArray magic = raw;
         magic[3] = 'X';
         QCOMPARE(statusOf(openSshText(magic)), UserKey::Status::Invalid);

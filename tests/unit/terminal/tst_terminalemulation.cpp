@@ -433,6 +433,20 @@ private Q_SLOTS:
         QCOMPARE(f.screenLineText(4), QStringLiteral("    bottom"));
     }
 
+    void shrinkingBelowTheScrollRegionResetsIt()
+    {
+        // libvterm 0.1.4 kept a scrolling region whose top is below the new screen, and the next
+        // scroll memmoved a negative length (found by the fuzzer, crashes/terminal/crash-7149...).
+        // As xterm does, a resize sets the margins back to the whole screen; the cursor stays.
+        TerminalEmulation e(24, 80);
+        e.feed("\x1b[5;10r\x1b[2;3H");
+        e.resize(3, 80);
+        QCOMPARE(e.cursor(), QPoint(2, 1));
+        e.feed("x\n\n\n\x1b[3S\x1b[3Ty");
+        e.feed("\x1b[3;1Hlast\n");
+        QCOMPARE(e.screenLineText(1), QStringLiteral("last"));
+    }
+
     void damageTracksRows()
     {
         TerminalEmulation e(10, 40);
