@@ -388,7 +388,7 @@ void TestAwsCredentialsLive::awsCliCacheIsRead()
     // AWS_ENDPOINT_URL_STS came with botocore 1.31 / the AWS CLI v2.13: an older CLI (Debian 12's
     // 2.9) asks the real sts.us-east-1.amazonaws.com, which this check cannot use.
     if (cli.exitCode() != 0 && said.contains("amazonaws.com"))
-        QSKIP(qPrintable(QStringLiteral("%1 does not honour AWS_ENDPOINT_URL_STS (too old): %2").arg(aws, QString::fromUtf8(said.trimmed()))));
+        SKYDECK_SKIP_OR_FAIL(QStringLiteral("%1 does not honour AWS_ENDPOINT_URL_STS (too old): %2").arg(aws, QString::fromUtf8(said.trimmed())));
     QVERIFY2(cli.exitCode() == 0, said.constData());
     const QString arn = QJsonDocument::fromJson(cli.readAllStandardOutput()).object().value(QLatin1String("Arn")).toString();
     QVERIFY2(arn.startsWith(QLatin1String("arn:aws:sts::123456789012:assumed-role/cli-dev/")), qPrintable(arn));

@@ -3,6 +3,7 @@
 // OpenSSH itself (ssh-keygen -Y check-novalidate over an SSHSIG built from UserKey's signature
 // blob) and by OpenSSL (the .pub exported as PKCS#8). Then damaged and hostile files.
 #include "KnownHosts.h"
+#include "Peers.h"
 #include "SshWire.h"
 #include "TestAgent.h"
 #include "TestMain.h"
@@ -125,7 +126,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         if (QStandardPaths::findExecutable(QStringLiteral("ssh-keygen")).isEmpty())
-            QSKIP("ssh-keygen (openssh-client) is needed");
+            SKYDECK_SKIP_OR_FAIL(QStringLiteral("ssh-keygen (openssh-client) is needed"));
         QVERIFY(m_dir.isValid());
         const QList<QPair<QString, QStringList>> types{
             {QStringLiteral("rsa"), {QStringLiteral("-t"), QStringLiteral("rsa"), QStringLiteral("-b"), QStringLiteral("3072")}},
