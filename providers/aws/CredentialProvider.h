@@ -11,6 +11,7 @@
 #include <functional>
 #include <list>
 #include <memory>
+#include <optional>
 
 namespace skydeck::aws {
 
@@ -118,6 +119,10 @@ private:
 
 // The provider for a spec (its sources built as children). Lives on parent's thread.
 CredentialProvider *createCredentialProvider(const CredentialSpec &spec, QObject *parent);
+// What a client (S3, EC2) signs with: its spec when it has one, else its static keys, else nothing
+// (nullptr: anonymous requests).
+CredentialProvider *createClientCredentials(const std::optional<CredentialSpec> &source, const Credentials &keys,
+                                            QObject *parent);
 
 // The AWS CLI's timestamps: "2026-01-02T03:04:05Z", with fractions or an offset, or the
 // "...UTC" form its JSON cache writes. Invalid when unreadable.

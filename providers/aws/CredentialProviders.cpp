@@ -73,6 +73,20 @@ void InvalidCredentialProvider::fetch(const CancelToken &, Callback<Credentials>
                QStringLiteral("InvalidCredentialConfig")));
 }
 
+CredentialProvider *createClientCredentials(const std::optional<CredentialSpec> &source, const Credentials &keys,
+                                            QObject *parent)
+{
+    if (source)
+        return createCredentialProvider(*source, parent);
+    if (keys.accessKeyId.isEmpty())
+        return nullptr;
+    CredentialSpec spec;
+    spec.accessKeyId = keys.accessKeyId;
+    spec.secretAccessKey = keys.secretAccessKey;
+    spec.sessionToken = keys.sessionToken;
+    return createCredentialProvider(spec, parent);
+}
+
 CredentialProvider *createCredentialProvider(const CredentialSpec &spec, QObject *parent)
 {
     switch (spec.kind) {

@@ -69,15 +69,7 @@ Ec2Client::Ec2Client(const Ec2Config &config, QObject *parent)
         m_http->setAllowInsecureHttp(true);
     m_config.pageSize = std::clamp(m_config.pageSize, 5, 1000);
     m_http->setRetryClassifier(&isRetryableEc2Response);
-    if (m_config.credentialSource) {
-        m_credentials = createCredentialProvider(*m_config.credentialSource, this);
-    } else if (!m_config.credentials.accessKeyId.isEmpty()) {
-        CredentialSpec keys;
-        keys.accessKeyId = m_config.credentials.accessKeyId;
-        keys.secretAccessKey = m_config.credentials.secretAccessKey;
-        keys.sessionToken = m_config.credentials.sessionToken;
-        m_credentials = createCredentialProvider(keys, this);
-    }
+    m_credentials = createClientCredentials(m_config.credentialSource, m_config.credentials, this);
     const QUrl &e = m_config.endpoint;
     if (!e.isEmpty()
         && (!e.isValid() || e.host().isEmpty()

@@ -204,15 +204,7 @@ S3Client::S3Client(const S3Config &config, QObject *parent)
     if (m_config.allowInsecureHttp)
         m_http->setAllowInsecureHttp(true);
     m_http->setRetryClassifier(&isRetryableS3Response);
-    if (m_config.credentialSource) {
-        m_credentials = createCredentialProvider(*m_config.credentialSource, this);
-    } else if (!m_config.credentials.accessKeyId.isEmpty()) {
-        CredentialSpec keys;
-        keys.accessKeyId = m_config.credentials.accessKeyId;
-        keys.secretAccessKey = m_config.credentials.secretAccessKey;
-        keys.sessionToken = m_config.credentials.sessionToken;
-        m_credentials = createCredentialProvider(keys, this);
-    }
+    m_credentials = createClientCredentials(m_config.credentialSource, m_config.credentials, this);
     const QUrl &e = m_config.endpoint;
     if (!e.isEmpty()
         && (!e.isValid() || e.host().isEmpty()
